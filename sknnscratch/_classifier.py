@@ -1,0 +1,828 @@
+"""ScratchMLPClassifier: the scikit-learn estimator around the hand-written network.
+
+This module owns everything that has state: input validation, class labels,
+the training loops and the fitted attributes. The mathematics lives in
+``_network.py`` and the update rules in ``_optimizers.py``.
+"""
+
+import warnings
+from itertools import pairwise
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.special import expit, log_expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d, gen_batches
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
+from sknnscratch._network import (
+    init_parameters,
+    layer_units,
+    loss_and_gradients,
+    output_logits,
+    pack,
+    unpack,
+)
+from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-layer perceptron classifier with a hand-written numpy network.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    the same parameters, with the same names, meanings and validation, and
+    the same fitted attributes. The forward pass, the cross-entropy loss, the
+    backward pass and the SGD and Adam optimisers are written out in numpy
+    (see ``sknnscratch/_network.py`` for the derivation, line by line);
+    L-BFGS is scipy's, fed by the same loss and gradient.
+
+    With the default ``hidden_layer_sizes=(8,)`` the network on 13 features is
+    the classic 13-8-1 one: 8 ReLU hidden units and one sigmoid output trained
+    on the binary cross-entropy. Multiclass targets get a softmax output with
+    one unit per class, multilabel targets one sigmoid unit per label.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(8,)
+        The ith element is the number of units in the ith hidden layer. An
+        empty tuple gives a network without hidden layer (logistic
+        regression). MLPClassifier's default is ``(100,)``.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation function of the hidden layers.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='lbfgs'
+        The optimiser. 'lbfgs' (scipy's L-BFGS-B) works on the full training
+        set and converges fast and reliably on small and medium data;
+        'sgd' and 'adam' take minibatch steps and scale to large data.
+        MLPClassifier's default is 'adam', which on a few hundred rows stops
+        at ``max_iter`` before it has converged.
+
+    alpha : float, default=1.0
+        Strength of the L2 penalty. Like the data term, the penalty is divided
+        by the number (total weight) of samples:
+        ``J = mean cross-entropy + alpha / (2 n) * sum ||W||^2``.
+        MLPClassifier's default is 0.0001; a network trained to convergence
+        with so little penalty overfits small data sets.
+
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the stochastic solvers; 'auto' means
+        ``min(200, n_samples)``. Not used by 'lbfgs'.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'``:
+
+        - 'constant': always ``learning_rate_init``;
+        - 'invscaling': ``learning_rate_init / (t + 1) ** power_t`` after each
+          epoch, ``t`` being the number of samples seen;
+        - 'adaptive': divided by 5 each time ``n_iter_no_change`` epochs in a
+          row fail to improve by ``tol``; training stops once it is below 1e-6.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate of 'sgd' and 'adam'.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of iterations: epochs for 'sgd' and 'adam', L-BFGS
+        iterations for 'lbfgs'.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples every epoch ('sgd' and 'adam').
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the one random number generator behind the initial weights,
+        the shuffling and the early-stopping split. Pass an int for
+        reproducible results.
+
+    tol : float, default=1e-4
+        Tolerance. For 'lbfgs' the largest gradient entry at convergence; for
+        'sgd' and 'adam', training stops (or the 'adaptive' rate drops) when
+        the loss (or validation score) fails to improve by ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool, default=False
+        Whether to print the loss after every iteration.
+
+    warm_start : bool, default=False
+        When True, ``fit`` starts from the current ``coefs_`` and
+        ``intercepts_`` (including weights set by hand) instead of new random
+        ones.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in ``[0, 1]``.
+
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Whether 'sgd' and 'adam' set aside a stratified ``validation_fraction``
+        of the training data and stop when its accuracy fails to improve by
+        ``tol`` for ``n_iter_no_change`` epochs; the weights of the best epoch
+        are restored.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data set aside for early stopping.
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first moment estimates, in ``[0, 1)``.
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second moment estimates, in ``[0, 1)``.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement by ``tol`` before stopping
+        ('sgd' and 'adam').
+
+    max_fun : int, default=15000
+        Maximum number of objective evaluations of 'lbfgs'.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    loss_ : float
+        The training objective (cross-entropy plus L2 penalty) at the end of
+        training; for 'sgd' and 'adam', the average over the last epoch.
+
+    best_loss_ : float or None
+        The lowest training objective reached; None with ``early_stopping``.
+
+    loss_curve_ : list of float
+        The training objective after each iteration (also for 'lbfgs', where
+        MLPClassifier records none).
+
+    validation_scores_ : list of float or None
+        The validation accuracy after each epoch with ``early_stopping``,
+        otherwise None.
+
+    best_validation_score_ : float or None
+        The best validation accuracy with ``early_stopping``, otherwise None.
+
+    t_ : int
+        The number of training samples the solver has processed.
+
+    coefs_ : list of ndarray
+        ``coefs_[i]`` is the weight matrix from layer i to layer i + 1, of
+        shape ``(fan_in, fan_out)``.
+
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` is the bias vector of layer i + 1.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`, when they are all strings.
+
+    n_iter_ : int
+        The number of iterations the solver ran in the last call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        The output function: 'logistic' (binary, multilabel) or 'softmax'.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's MLP classifier.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknnscratch import ScratchMLPClassifier
+    >>> X, y = make_classification(n_samples=300, n_features=13, random_state=0)
+    >>> model = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
+    >>> model.fit(X, y).score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(8,),
+        activation="relu",
+        *,
+        solver="lbfgs",
+        alpha=10.0,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=1000,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to the training data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training input. float32 input trains a float32 network.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix for multilabel targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each sample's loss counts in proportion.
+
+        Returns
+        -------
+        self : ScratchMLPClassifier
+            The fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _is_stochastic(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is only available for the stochastic solvers "
+                f"{_STOCHASTIC_SOLVERS}, not for solver={self.solver!r}."
+            )
+        return True
+
+    @available_if(_is_stochastic)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Train for one epoch over the given data ('sgd' and 'adam' only).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training input.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data set. Required in the first call,
+            ignored afterwards.
+
+        Returns
+        -------
+        self : ScratchMLPClassifier
+            The updated estimator.
+        """
+        self._validate_params()
+        if not hasattr(self, "classes_"):
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+            self.classes_ = self._label_binarizer.classes_
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must hold positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return [int(s) for s in sizes]
+
+    def _validate_training_data(self, X, y, sample_weight, incremental, first_pass):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+
+        if first_pass and not incremental:
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            new = np.setdiff1d(unique_labels(y), self.classes_)
+            if self.warm_start and not incremental:
+                if len(new) or len(unique_labels(y)) != len(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where y has the same classes "
+                        f"as in the previous call to fit: {self.classes_}; y has "
+                        f"{unique_labels(y)}."
+                    )
+            elif len(new):
+                raise ValueError(
+                    f"y has classes {new} that are not in classes_ {self.classes_}."
+                )
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "The classifier needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {self.classes_[0]!r}."
+            )
+        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        return X, y, Y, _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+
+    def _fit(self, X, y, sample_weight, incremental):
+        hidden = self._hidden_sizes()
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, y, Y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, incremental, first_pass
+        )
+        units = layer_units(X.shape[1], hidden, Y.shape[1])
+        rng = check_random_state(self.random_state)
+
+        if first_pass:
+            coefs, intercepts = init_parameters(units, self.activation, rng, X.dtype)
+            self.n_outputs_ = Y.shape[1]
+            self.n_layers_ = len(units)
+            self.out_activation_ = (
+                "softmax"
+                if self._label_binarizer.y_type_ == "multiclass"
+                else "logistic"
+            )
+            self.loss_curve_ = []
+            self.best_loss_ = None if self.early_stopping else np.inf
+            self.t_ = 0
+            self._no_improvement_count = 0
+            self.validation_scores_ = [] if self.early_stopping else None
+            self.best_validation_score_ = -np.inf if self.early_stopping else None
+        else:
+            coefs, intercepts = self.coefs_, self.intercepts_
+            _check_parameter_shapes(coefs, intercepts, units)
+        # One flat vector holds every parameter; coefs_ and intercepts_ are views.
+        theta = pack(coefs, intercepts, dtype=X.dtype)
+        self.coefs_, self.intercepts_ = unpack(theta, units)
+
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, sample_weight, theta, units)
+        else:
+            self._fit_stochastic(X, y, Y, sample_weight, theta, units, rng, incremental)
+
+        if not np.isfinite(theta).all():
+            raise ValueError(
+                "Training produced non-finite weights. Scale the input (for "
+                "example with StandardScaler) or lower learning_rate_init."
+            )
+        return self
+
+    def _objective_args(self, sample_weight):
+        return dict(
+            activation=self.activation,
+            out_activation=self.out_activation_,
+            alpha=self.alpha,
+            sample_weight=sample_weight,
+        )
+
+    def _fit_lbfgs(self, X, Y, sample_weight, theta, units):
+        coefs, intercepts = self.coefs_, self.intercepts_
+        grad = np.empty_like(theta)
+        coef_grads, intercept_grads = unpack(grad, units)
+        objective = self._objective_args(sample_weight)
+
+        def fun_and_grad(x):
+            theta[...] = x
+            loss, _, _ = loss_and_gradients(
+                X,
+                Y,
+                coefs,
+                intercepts,
+                coef_grads=coef_grads,
+                intercept_grads=intercept_grads,
+                **objective,
+            )
+            return loss, grad.astype(np.float64)
+
+        losses = []
+
+        def record(intermediate_result):
+            losses.append(float(intermediate_result.fun))
+            if self.verbose:
+                print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
+
+        result = minimize_lbfgs(
+            fun_and_grad,
+            theta,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            callback=record,
+        )
+        theta[...] = result.x
+        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.t_ += X.shape[0] * self.n_iter_
+        self.loss_ = float(result.fun)
+        self.loss_curve_.extend(losses)
+        self.best_loss_ = min(self.best_loss_ or np.inf, self.loss_)
+        if result.status != 0:
+            message = result.message
+            if isinstance(message, bytes):
+                message = message.decode("latin1")
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}): {message}. Increase max_iter or "
+                "max_fun, or scale the input (for example with StandardScaler).",
+                ConvergenceWarning,
+            )
+
+    def _fit_stochastic(self, X, y, Y, sample_weight, theta, units, rng, incremental):
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer(theta.size, theta.dtype)
+        optimizer = self._optimizer
+
+        train = np.arange(X.shape[0])
+        if self.early_stopping:
+            stratify = (
+                y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
+            )
+            train, val = train_test_split(
+                train,
+                test_size=self.validation_fraction,
+                random_state=rng,
+                stratify=stratify,
+            )
+            if val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase validation_fraction "
+                    "or the size of the data set."
+                )
+            X_val, Y_val = X[val], Y[val]
+            sw_val = None if sample_weight is None else sample_weight[val]
+            X, Y = X[train], Y[train]
+            if sample_weight is not None:
+                sample_weight = sample_weight[train]
+
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the "
+                    f"{n_samples} training samples; using {n_samples}."
+                )
+            batch_size = min(self.batch_size, n_samples)
+
+        coefs, intercepts = self.coefs_, self.intercepts_
+        grad = np.empty_like(theta)
+        coef_grads, intercept_grads = unpack(grad, units)
+        order = np.arange(n_samples)
+        self.n_iter_ = 0
+        try:
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    rng.shuffle(order)
+                epoch_loss = epoch_weight = 0.0
+                for batch in gen_batches(n_samples, batch_size):
+                    rows = order[batch] if self.shuffle else batch
+                    sw = None if sample_weight is None else sample_weight[rows]
+                    weight = batch.stop - batch.start if sw is None else float(sw.sum())
+                    if weight == 0:
+                        continue  # rows of zero weight carry no information
+                    loss, _, _ = loss_and_gradients(
+                        X[rows],
+                        Y[rows],
+                        coefs,
+                        intercepts,
+                        coef_grads=coef_grads,
+                        intercept_grads=intercept_grads,
+                        **self._objective_args(sw),
+                    )
+                    optimizer.step(theta, grad)
+                    epoch_loss += loss * weight
+                    epoch_weight += weight
+
+                self.n_iter_ += 1
+                self.t_ += n_samples
+                self.loss_ = epoch_loss / epoch_weight
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                if not np.isfinite(self.loss_):
+                    raise ValueError(
+                        f"The training loss became {self.loss_} in epoch "
+                        f"{self.n_iter_}. Scale the input (for example with "
+                        "StandardScaler) or lower learning_rate_init."
+                    )
+
+                if self.early_stopping:
+                    self._track_validation(X_val, Y_val, sw_val, theta)
+                else:
+                    self._track_loss()
+                optimizer.epoch_ends(self.t_)
+
+                if self._no_improvement_count > self.n_iter_no_change:
+                    what = (
+                        "Validation score" if self.early_stopping else "Training loss"
+                    )
+                    if self.verbose:
+                        print(
+                            f"{what} did not improve more than tol={self.tol} for "
+                            f"{self.n_iter_no_change} consecutive epochs."
+                        )
+                    if optimizer.should_stop():
+                        break
+                    self._no_improvement_count = 0
+
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+
+        if self.early_stopping:
+            theta[...] = self._best_theta
+
+    def _make_optimizer(self, n_params, dtype):
+        if self.solver == "sgd":
+            return SGD(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return Adam(
+            n_params,
+            dtype,
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+        )
+
+    def _track_loss(self):
+        """Count epochs without improvement of the training loss by tol."""
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+
+    def _track_validation(self, X_val, Y_val, sw_val, theta):
+        """Record the validation accuracy and keep the best weights."""
+        Z = output_logits(X_val, self.coefs_, self.intercepts_, self.activation)
+        predicted = self._label_binarizer.inverse_transform(Z, threshold=0.0)
+        actual = self._label_binarizer.inverse_transform(Y_val)
+        score = _accuracy(actual, predicted, sw_val)
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:.6f}")
+        if score < self.best_validation_score_ + self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+            self._best_theta = theta.copy()
+
+    # -------------------------------------------------------------- predict
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        return output_logits(X, self.coefs_, self.intercepts_, self.activation)
+
+    def _is_binary(self):
+        return (
+            self.out_activation_ == "logistic"
+            and self.n_outputs_ == 1
+            and (self._label_binarizer.y_type_ == "binary")
+        )
+
+    def decision_function(self, X):
+        """The output layer's logits, before the sigmoid or softmax.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            For a binary problem, the logit of ``classes_[1]`` (positive means
+            ``classes_[1]`` is predicted); otherwise one logit per class or
+            label.
+        """
+        Z = self._logits(X)
+        return Z[:, 0] if self._is_binary() else Z
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The class with the highest probability (for multilabel targets,
+            an indicator of every label with probability above 0.5).
+        """
+        Z = self._logits(X)
+        return self._label_binarizer.inverse_transform(Z, threshold=0.0)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class in the order of ``classes_``
+            (for multilabel targets, of each label).
+        """
+        Z = self._logits(X)
+        if self._is_binary():
+            return np.hstack([expit(-Z), expit(Z)])
+        return OUTPUT_PROBA[self.out_activation_](Z)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates, computed from the logits.
+
+        Finite wherever the logits are, even where ``predict_proba`` rounds a
+        probability to 0.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class in the order of ``classes_``.
+        """
+        Z = self._logits(X)
+        if self._is_binary():
+            return np.hstack([log_expit(-Z), log_expit(Z)])
+        return OUTPUT_LOG_PROBA[self.out_activation_](Z)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _check_sample_weight(sample_weight, n_samples, dtype):
+    """Validate sample weights: finite, non-negative, one per sample, positive sum."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, Real):
+        sample_weight = np.full(n_samples, sample_weight)
+    sample_weight = check_array(
+        sample_weight, ensure_2d=False, dtype=dtype, input_name="sample_weight"
+    )
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)."
+        )
+    if (sample_weight < 0).any():
+        raise ValueError("Negative values in sample_weight are not allowed.")
+    if not sample_weight.sum() > 0:
+        raise ValueError(
+            "sample_weight must have a positive sum; all weights are zero."
+        )
+    return sample_weight
+
+
+def _check_parameter_shapes(coefs, intercepts, units):
+    """Check hand-set coefs_/intercepts_ against the network the data asks for."""
+    expected = list(pairwise(units))
+    got = [np.shape(W) for W in coefs]
+    got_b = [np.shape(b) for b in intercepts]
+    if got != expected or got_b != [(b,) for b in units[1:]]:
+        raise ValueError(
+            f"warm_start needs coefs_ of shapes {expected} and intercepts_ of "
+            f"shapes {[(b,) for b in units[1:]]} for this data and "
+            f"hidden_layer_sizes; got {got} and {got_b}."
+        )
+
+
+def _accuracy(actual, predicted, sample_weight):
+    correct = actual == predicted
+    if correct.ndim > 1:  # multilabel: a sample is right when every label is
+        correct = correct.all(axis=1)
+    return float(np.average(correct, weights=sample_weight))

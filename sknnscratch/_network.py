@@ -1,0 +1,308 @@
+r"""The network's mathematics: initialisation, forward pass, loss, backward pass.
+
+Pure functions on numpy arrays. Nothing here imports scikit-learn or keeps
+state, so every function can be checked on its own: against finite
+differences, against a worked example computed by hand, or in a benchmark.
+
+The network
+-----------
+A multi-layer perceptron with weight layers ``l = 1, ..., L``. With the
+default ``hidden_layer_sizes=(8,)`` on 13 features it is the 13-8-1 network:
+13 inputs, 8 ReLU hidden units, one sigmoid output, binary cross-entropy.
+
+Notation
+--------
+A derivation is usually written for one sample as a column vector. The code
+stores one sample per *row* and a whole batch at once, so every equation
+appears transposed. For the 13-8-1 network:
+
+=========================================  ======================================
+derivation (one sample, column vectors)    code (rows are samples)
+=========================================  ======================================
+W1 (8, 13), b1 (8, 1)                      ``coefs[0]`` (13, 8), ``intercepts[0]`` (8,)
+W2 (1, 8), b2 (1, 1)                       ``coefs[1]`` (8, 1), ``intercepts[1]`` (1,)
+Z1 = W1 x + b1,  a1 = ReLU(Z1)             ``Z1 = X @ W1 + b1``, ``A1 = relu(Z1)``
+Z2 = W2 a1 + b2,  y_hat = sigma(Z2)        ``Z2 = A1 @ W2 + b2``, ``P = sigmoid(Z2)``
+dL/dZ2 = y_hat - y                         ``dZ2 = (P - Y) * s / S``
+dL/dW2 = dZ2 a1^T,  dL/db2 = dZ2           ``dW2 = A1.T @ dZ2``, ``db2 = dZ2.sum(0)``
+dL/da1 = W2^T dZ2                          ``dA1 = dZ2 @ W2.T``
+dL/dZ1 = dL/da1 * 1[Z1 > 0]                ``dZ1 = dA1 * (Z1 > 0)``
+dL/dW1 = dZ1 x^T,  dL/db1 = dZ1            ``dW1 = X.T @ dZ1``, ``db1 = dZ1.sum(0)``
+=========================================  ======================================
+
+Here ``s`` holds the sample weights (all ones by default) and ``S = sum(s)``,
+which is the batch size ``n`` when there are no weights. In the code
+``coefs[l - 1]`` is the transpose of the derivation's ``Wl``: shape
+``(fan_in, fan_out)``, the layout of scikit-learn's ``MLPClassifier.coefs_``.
+
+Forward pass (tags used in the code)
+------------------------------------
+(F1)  ``Z[l] = A[l-1] @ W[l] + b[l]``, with ``A[0] = X``.
+(F2)  ``A[l] = f(Z[l])`` for each hidden layer, ``f`` one of ReLU, tanh,
+      logistic, identity.
+(F3)  The output layer keeps its logits ``Z[L]``; probabilities are
+      ``P = sigmoid(Z[L])`` (binary: one unit; multilabel: one unit per label)
+      or ``P = softmax(Z[L])`` (multiclass: one unit per class).
+
+Training objective
+------------------
+(L1)  ``J = sum_i s_i * loss_i / S + alpha / (2 S) * sum_l ||W[l]||^2``.
+
+``loss_i`` is the cross-entropy of sample ``i``. For the sigmoid output,
+``-y log(p) - (1 - y) log(1 - p)`` with ``p = 1 / (1 + e^-z)`` simplifies to
+``log(1 + e^z) - y z``; for the softmax output ``-sum_c y_c log(p_c)``
+simplifies to ``logsumexp(z) - z_true``. The code evaluates these logit forms
+(``logaddexp``, ``logsumexp``), which never overflow and never take ``log(0)``
+however large the logits grow. The L2 penalty is divided by ``S`` like the
+data term, as in scikit-learn's MLP, so ``alpha`` means the same whatever the
+batch size. Biases are not penalised.
+
+Backward pass
+-------------
+Apply the chain rule from the loss back to the inputs, one layer at a time.
+
+(B1)  ``dZ[L] = (P - Y) * s / S``.
+      For the sigmoid output, ``d/dz [log(1 + e^z) - y z] = sigma(z) - y``.
+      For the softmax output, ``d/dz_k [logsumexp(z) - sum_c y_c z_c] =
+      softmax(z)_k - y_k`` (the targets of a sample sum to 1). The
+      derivative of the loss and the derivative of the output function never
+      need to be formed separately: their product is simply ``P - Y``.
+(B2)  ``dW[l] = A[l-1].T @ dZ[l] + alpha / S * W[l]``.
+(B3)  ``db[l] = dZ[l].sum(axis=0)``.
+(B4)  ``dA[l-1] = dZ[l] @ W[l].T``.
+(B5)  ``dZ[l-1] = dA[l-1] * f'(Z[l-1])``.
+
+Questions a derivation usually leaves open
+------------------------------------------
+*Why average over the batch?* ``J`` is a mean, so each sample's gradient
+carries the factor ``s_i / S`` (``1 / n`` unweighted). It enters once, in
+(B1), and flows through every later line by linearity. Summing instead of
+averaging would make the size of a step grow with the batch size, and the
+same learning rate would mean something different for every ``batch_size``.
+
+*Where does dA1 = W2^T dZ2 come from?* In column form ``Z2_k = sum_j W2[k, j]
+a1_j + b2_k``, so the hidden unit ``a1_j`` feeds every output unit ``k``
+through the weight ``W2[k, j]``. The chain rule adds those paths up:
+``dL/da1_j = sum_k dL/dZ2_k * W2[k, j]``, which is the ``j``-th entry of
+``W2^T dZ2``. With one sample per row and ``W`` stored as ``(fan_in,
+fan_out)``, the same sum is ``dZ2 @ W2.T``: (B4).
+
+*What shape must dW1 have?* Always the shape of ``W1``. In column form
+``dW1 = dZ1 x^T`` is ``(8, 1) x (1, 13) = (8, 13)``. In row form, summing
+over the batch, ``dW1 = X.T @ dZ1`` is ``(13, n) x (n, 8) = (13, 8)``, the
+shape of ``coefs[0]``. A product like ``X @ dZ1`` does not even conform
+unless ``n`` happens to equal 13, and then it silently means something else.
+
+*Why must the ReLU derivative not overwrite Z1?* The mask ``1[Z1 > 0]`` is a
+new array. A helper that writes 0 and 1 into the array it is given destroys
+``Z1`` (or ``A1``) while the backward pass still needs it: ``A1`` for (B2) of
+the layer above, and the original values for any later call. Every
+derivative in ``_activations.py`` returns a new array.
+
+*Why is the derivative at the kink 0?* ReLU has no derivative at ``z = 0``;
+any value in ``[0, 1]`` is a valid subgradient. We take 0, as most libraries
+do. Finite differences taken across a kink disagree with any choice, which is
+why gradient checks keep the pre-activations away from 0.
+"""
+
+from itertools import pairwise
+
+import numpy as np
+
+from sknnscratch._activations import (
+    CROSS_ENTROPY,
+    DERIVATIVES,
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_PROBA,
+)
+
+
+def layer_units(n_features, hidden_layer_sizes, n_outputs):
+    """Width of every layer, inputs first: ``[n_features, *hidden, n_outputs]``."""
+    return [n_features, *hidden_layer_sizes, n_outputs]
+
+
+def init_parameters(units, activation, rng, dtype=np.float64):
+    """Draw the initial weights and biases (Glorot and Bengio, 2010).
+
+    Every weight and bias of a layer is drawn uniformly from ``[-r, r]`` with
+    ``r = sqrt(6 / (fan_in + fan_out))``, or ``sqrt(2 / (fan_in + fan_out))``
+    for the logistic activation. The draws come in the same order as
+    scikit-learn's ``MLPClassifier``, so the same ``RandomState`` seed starts
+    both estimators from the same weights.
+
+    Parameters
+    ----------
+    units : list of int
+        Width of every layer, from :func:`layer_units`.
+    activation : str
+        The hidden activation's name.
+    rng : numpy.random.RandomState or numpy.random.Generator
+        The only source of randomness.
+    dtype : numpy dtype, default=np.float64
+        The dtype of the returned arrays.
+
+    Returns
+    -------
+    coefs, intercepts : list of ndarray
+        ``coefs[l]`` has shape ``(units[l], units[l + 1])`` and
+        ``intercepts[l]`` has shape ``(units[l + 1],)``.
+    """
+    factor = 2.0 if activation == "logistic" else 6.0
+    coefs, intercepts = [], []
+    for fan_in, fan_out in pairwise(units):
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coefs.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype))
+        intercepts.append(rng.uniform(-bound, bound, fan_out).astype(dtype))
+    return coefs, intercepts
+
+
+def n_parameters(units):
+    """Number of weights and biases of a network with these layer widths."""
+    return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairwise(units))
+
+
+def unpack(theta, units):
+    """Views of one flat parameter vector as per-layer arrays.
+
+    The layout is every weight matrix (row-major) followed by every bias
+    vector, as in scikit-learn's MLP. Writing into the returned arrays writes
+    into ``theta``, and the other way round: that is what lets an optimiser
+    update all layers with a few operations on ``theta``.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (n_parameters(units),)
+        The flat parameter (or gradient) vector.
+    units : list of int
+        Width of every layer.
+
+    Returns
+    -------
+    coefs, intercepts : list of ndarray
+        Views into ``theta`` with the shapes of :func:`init_parameters`.
+    """
+    coefs, intercepts = [], []
+    start = 0
+    for fan_in, fan_out in pairwise(units):
+        end = start + fan_in * fan_out
+        coefs.append(theta[start:end].reshape(fan_in, fan_out))
+        start = end
+    for fan_out in units[1:]:
+        intercepts.append(theta[start : start + fan_out])
+        start += fan_out
+    return coefs, intercepts
+
+
+def pack(coefs, intercepts, dtype=None):
+    """Concatenate per-layer arrays into a new flat vector (see :func:`unpack`)."""
+    return np.concatenate([a.ravel() for a in (*coefs, *intercepts)], dtype=dtype)
+
+
+def forward(X, coefs, intercepts, activation):
+    """Forward pass that keeps every intermediate for the backward pass.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Input rows.
+    coefs, intercepts : list of ndarray
+        Weights ``(fan_in, fan_out)`` and biases ``(fan_out,)`` per layer.
+    activation : str
+        The hidden activation's name.
+
+    Returns
+    -------
+    Zs : list of ndarray
+        Pre-activations per layer; ``Zs[-1]`` are the output logits.
+    As : list
+        Layer inputs: ``As[0]`` is ``X``, ``As[l]`` is ``f(Zs[l - 1])``.
+    """
+    f = HIDDEN_ACTIVATIONS[activation]
+    Zs, As = [], [X]
+    for W, b in zip(coefs, intercepts):
+        if Zs:
+            As.append(f(Zs[-1]))  # (F2)
+        Zs.append(As[-1] @ W + b)  # (F1)
+    return Zs, As
+
+
+def output_logits(X, coefs, intercepts, activation):
+    """Output logits ``Z[L]`` without keeping the intermediates (F1, F2)."""
+    f = HIDDEN_ACTIVATIONS[activation]
+    A = X
+    for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+        if layer:
+            A = f(A)
+        A = A @ W + b
+    return A
+
+
+def loss_and_gradients(
+    X,
+    Y,
+    coefs,
+    intercepts,
+    *,
+    activation,
+    out_activation,
+    alpha=0.0,
+    sample_weight=None,
+    coef_grads=None,
+    intercept_grads=None,
+):
+    """The objective (L1) and its gradient with respect to every parameter.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Input rows.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets: 0/1 per sigmoid unit, or one-hot rows for the softmax.
+    coefs, intercepts : list of ndarray
+        The current parameters.
+    activation : str
+        The hidden activation's name.
+    out_activation : {"logistic", "softmax"}
+        The output function.
+    alpha : float, default=0.0
+        L2 penalty strength.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights with a positive sum; ``None`` weighs every row 1.
+    coef_grads, intercept_grads : list of ndarray, default=None
+        Where to write the gradients (for example views of one flat vector
+        from :func:`unpack`); new arrays when ``None``.
+
+    Returns
+    -------
+    loss : float
+        The objective ``J`` (L1), penalty included.
+    coef_grads, intercept_grads : list of ndarray
+        ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
+    """
+    if coef_grads is None:
+        coef_grads = [np.empty_like(W) for W in coefs]
+        intercept_grads = [np.empty_like(b) for b in intercepts]
+
+    Zs, As = forward(X, coefs, intercepts, activation)
+    per_sample_loss = CROSS_ENTROPY[out_activation](Zs[-1], Y)
+    if sample_weight is None:
+        S = X.shape[0]
+        data_loss = per_sample_loss.sum() / S
+        row_scale = 1.0 / S
+    else:
+        S = float(sample_weight.sum())
+        data_loss = per_sample_loss @ sample_weight / S
+        row_scale = (sample_weight / S)[:, np.newaxis]
+    penalty = 0.5 * alpha / S * sum(np.vdot(W, W) for W in coefs)
+
+    f_prime = DERIVATIVES[activation]
+    dZ = (OUTPUT_PROBA[out_activation](Zs[-1]) - Y) * row_scale  # (B1)
+    for layer in range(len(coefs) - 1, -1, -1):
+        W = coefs[layer]
+        coef_grads[layer][...] = As[layer].T @ dZ + (alpha / S) * W  # (B2)
+        intercept_grads[layer][...] = dZ.sum(axis=0)  # (B3)
+        if layer:
+            dA = dZ @ W.T  # (B4)
+            dZ = dA * f_prime(Zs[layer - 1], As[layer])  # (B5)
+    return float(data_loss + penalty), coef_grads, intercept_grads
