@@ -522,6 +522,7 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"(status={result.status}): {message}. Increase max_iter or "
                 "max_fun, or scale the input (for example with StandardScaler).",
                 ConvergenceWarning,
+                stacklevel=3,
             )
 
     def _fit_stochastic(self, X, y, Y, sample_weight, theta, units, rng, incremental):
@@ -560,7 +561,8 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             if self.batch_size > n_samples:
                 warnings.warn(
                     f"batch_size={self.batch_size} is larger than the "
-                    f"{n_samples} training samples; using {n_samples}."
+                    f"{n_samples} training samples; using {n_samples}.",
+                    stacklevel=3,
                 )
             batch_size = min(self.batch_size, n_samples)
 
@@ -632,9 +634,10 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                         f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
+                        stacklevel=3,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
+            warnings.warn("Training interrupted by user.", stacklevel=3)
 
         if self.early_stopping:
             theta[...] = self._best_theta

@@ -220,7 +220,7 @@ def forward(X, coefs, intercepts, activation):
     """
     f = HIDDEN_ACTIVATIONS[activation]
     Zs, As = [], [X]
-    for W, b in zip(coefs, intercepts):
+    for W, b in zip(coefs, intercepts, strict=True):
         if Zs:
             As.append(f(Zs[-1]))  # (F2)
         Zs.append(As[-1] @ W + b)  # (F1)
@@ -231,7 +231,7 @@ def output_logits(X, coefs, intercepts, activation):
     """Output logits ``Z[L]`` without keeping the intermediates (F1, F2)."""
     f = HIDDEN_ACTIVATIONS[activation]
     A = X
-    for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         if layer:
             A = f(A)
         A = A @ W + b

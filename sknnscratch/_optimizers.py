@@ -60,7 +60,10 @@ class SGD:
             theta += v
 
     def epoch_ends(self, n_samples_seen):
-        """'invscaling': ``lr = learning_rate_init / (n_samples_seen + 1) ** power_t``."""
+        """Apply the 'invscaling' schedule after an epoch.
+
+        ``lr = learning_rate_init / (n_samples_seen + 1) ** power_t``.
+        """
         if self.schedule == "invscaling":
             self.learning_rate = (
                 float(self.learning_rate_init) / (n_samples_seen + 1) ** self.power_t
