@@ -1,0 +1,41 @@
+import os
+
+# scikit-learn's check_array_api_input (run by test_common.py) needs scipy's
+# array API mode, which must be switched on before scipy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.preprocessing import StandardScaler
+
+
+@pytest.fixture
+def binary_data():
+    X, y = make_classification(
+        n_samples=120, n_features=13, n_informative=6, random_state=0
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture
+def multiclass_data():
+    X, y = make_classification(
+        n_samples=150,
+        n_features=6,
+        n_informative=4,
+        n_classes=3,
+        n_clusters_per_class=1,
+        random_state=1,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def central_differences(f, theta, eps=1e-6):
+    """Gradient of the scalar function f at theta by central differences."""
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        step = np.zeros_like(theta)
+        step[i] = eps
+        grad[i] = (f(theta + step) - f(theta - step)) / (2 * eps)
+    return grad

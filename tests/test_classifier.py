@@ -1,0 +1,377 @@
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from conftest import central_differences
+from scipy.special import expit, softmax
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import log_loss
+from sklearn.neural_network import MLPClassifier
+
+from sknnscratch import ScratchMLPClassifier
+from sknnscratch._network import pack, unpack
+
+SOLVERS = ["lbfgs", "sgd", "adam"]
+
+
+def _forward_by_hand(model, X):
+    """predict_proba rebuilt from coefs_ and intercepts_ alone."""
+    A = X
+    for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
+        Z = A @ W + b
+        A = np.maximum(Z, 0) if i < len(model.coefs_) - 1 else Z
+    if Z.shape[1] == 1:
+        return np.hstack([1 - expit(Z), expit(Z)])
+    return softmax(Z, axis=1)
+
+
+def test_default_network_is_13_8_1(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(random_state=0).fit(X, y)
+    assert [W.shape for W in model.coefs_] == [(13, 8), (8, 1)]
+    assert [b.shape for b in model.intercepts_] == [(8,), (1,)]
+    assert model.n_layers_ == 3
+    assert model.n_outputs_ == 1
+    assert model.out_activation_ == "logistic"
+    assert model.n_features_in_ == 13
+    assert model.score(X, y) > 0.85
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_predict_proba_is_the_forward_pass_of_the_fitted_weights(
+    solver, binary_data, multiclass_data
+):
+    for X, y in [binary_data, multiclass_data]:
+        model = ScratchMLPClassifier(solver=solver, max_iter=30, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        proba = model.predict_proba(X)
+        np.testing.assert_allclose(proba, _forward_by_hand(model, X), rtol=1e-12)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        np.testing.assert_array_equal(
+            model.predict(X), model.classes_[proba.argmax(axis=1)]
+        )
+        np.testing.assert_allclose(
+            model.predict_log_proba(X), np.log(proba), rtol=1e-10, atol=1e-12
+        )
+
+
+def test_one_full_batch_sgd_step_moves_weights_by_minus_lr_times_gradient(
+    binary_data,
+):
+    X, y = binary_data
+    model = ScratchMLPClassifier(
+        solver="sgd",
+        momentum=0.0,
+        batch_size=X.shape[0],
+        shuffle=False,
+        alpha=0.0,
+        max_iter=1,
+        learning_rate_init=0.05,
+        warm_start=True,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)  # initialise
+        before = pack(model.coefs_, model.intercepts_)
+        units = [13, 8, 1]
+
+        def mean_cross_entropy(theta):
+            # An independent objective: scikit-learn's log_loss of the
+            # probabilities computed from the weights by hand.
+            probe = clone(model)
+            probe.coefs_, probe.intercepts_ = unpack(theta, units)
+            return log_loss(y, _forward_by_hand(probe, X)[:, 1])
+
+        gradient = central_differences(mean_cross_entropy, before)
+        model.fit(X, y)  # exactly one full-batch step
+    after = pack(model.coefs_, model.intercepts_)
+    np.testing.assert_allclose(after - before, -0.05 * gradient, rtol=1e-6, atol=1e-10)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_same_random_state_gives_bit_identical_models(solver, multiclass_data):
+    X, y = multiclass_data
+    fits = []
+    for _ in range(2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fits.append(
+                ScratchMLPClassifier(solver=solver, max_iter=20, random_state=3).fit(
+                    X, y
+                )
+            )
+    first, second = (pack(m.coefs_, m.intercepts_) for m in fits)
+    np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize(
+    "solver, extra",
+    [
+        ("lbfgs", {}),
+        ("adam", {"learning_rate_init": 0.01}),
+        ("sgd", {"learning_rate_init": 0.05, "momentum": 0.9}),
+        ("sgd", {"learning_rate": "invscaling", "nesterovs_momentum": False}),
+    ],
+)
+def test_same_settings_train_the_same_network_as_mlpclassifier(
+    solver, extra, binary_data, multiclass_data
+):
+    """Same init draws, shuffles, updates and loss: the weights must agree."""
+    for X, y in [binary_data, multiclass_data]:
+        params = dict(
+            hidden_layer_sizes=(8,),
+            solver=solver,
+            alpha=1e-3,
+            max_iter=15,
+            random_state=0,
+            **extra,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            ours = ScratchMLPClassifier(**params).fit(X, y)
+            theirs = MLPClassifier(**params).fit(X, y)
+        np.testing.assert_allclose(
+            pack(ours.coefs_, ours.intercepts_),
+            pack(theirs.coefs_, theirs.intercepts_),
+            rtol=1e-6,
+            atol=1e-8,
+        )
+        assert ours.n_iter_ == theirs.n_iter_
+        if solver != "lbfgs":
+            np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+        np.testing.assert_allclose(
+            ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-6, atol=1e-9
+        )
+
+
+def test_warm_start_continues_from_weights_set_by_hand(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(
+        solver="sgd", max_iter=1, batch_size=len(y), shuffle=False, momentum=0.0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+        model.coefs_ = [np.zeros((13, 8)), np.zeros((8, 1))]
+        model.intercepts_ = [np.zeros(8), np.zeros(1)]
+        model.set_params(warm_start=True).fit(X, y)
+    # From all-zero weights the hidden units are dead (ReLU'(0) = 0); only the
+    # output bias moves, by -lr * mean(p - y) with p = 0.5.
+    np.testing.assert_array_equal(model.coefs_[0], 0.0)
+    np.testing.assert_array_equal(model.coefs_[1], 0.0)
+    np.testing.assert_allclose(model.intercepts_[1], [-0.001 * (0.5 - y.mean())])
+
+
+def test_warm_start_rejects_weights_of_the_wrong_shape(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(warm_start=True, random_state=0).fit(X, y)
+    model.coefs_ = [np.zeros((13, 4)), np.zeros((4, 1))]
+    with pytest.raises(ValueError, match="coefs_ of shapes"):
+        model.fit(X, y)
+
+
+def test_warm_start_rejects_new_classes(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(warm_start=True, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="same classes"):
+        model.fit(X, np.where(y == 1, 2, y))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_float32_input_trains_a_float32_network(solver, multiclass_data):
+    X, y = multiclass_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = ScratchMLPClassifier(solver=solver, max_iter=20, random_state=0)
+        model.fit(X.astype(np.float32), y)
+    assert all(a.dtype == np.float32 for a in model.coefs_ + model.intercepts_)
+    X32 = X.astype(np.float32)
+    for method in ["predict_proba", "predict_log_proba", "decision_function"]:
+        assert getattr(model, method)(X32).dtype == np.float32
+
+
+def test_decision_function_gives_the_logits(binary_data, multiclass_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(random_state=0).fit(X, y)
+    scores = model.decision_function(X)
+    assert scores.shape == (len(y),)
+    np.testing.assert_allclose(expit(scores), model.predict_proba(X)[:, 1])
+    np.testing.assert_array_equal(
+        model.predict(X), model.classes_[(scores > 0).astype(int)]
+    )
+
+    X, y = multiclass_data
+    model = ScratchMLPClassifier(random_state=0).fit(X, y)
+    scores = model.decision_function(X)
+    assert scores.shape == (len(y), 3)
+    np.testing.assert_allclose(softmax(scores, axis=1), model.predict_proba(X))
+
+
+def test_log_proba_stays_finite_where_proba_rounds_to_zero(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_proba = model.predict_log_proba(X * 1e6)
+        proba = model.predict_proba(X * 1e6)
+    assert np.isfinite(log_proba).all()
+    assert (proba == 0).any()  # the probabilities saturate...
+    assert log_proba.min() < -1000  # ...but their logs keep the information
+
+
+def test_string_labels_and_pandas_input(multiclass_data):
+    pd = pytest.importorskip("pandas")
+    X, y = multiclass_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    labels = np.array(["cat", "dog", "emu"])[y]
+    model = ScratchMLPClassifier(random_state=0).fit(frame, labels)
+    np.testing.assert_array_equal(model.classes_, ["cat", "dog", "emu"])
+    np.testing.assert_array_equal(model.feature_names_in_, frame.columns)
+    assert set(model.predict(frame)) <= {"cat", "dog", "emu"}
+    assert model.score(frame, labels) > 0.8
+
+
+def test_multilabel_targets_get_one_sigmoid_per_label():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 5))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0, X[:, 3] < 0.5]).astype(int)
+    model = ScratchMLPClassifier(random_state=0, alpha=0.1).fit(X, Y)
+    assert model.out_activation_ == "logistic"
+    assert model.n_outputs_ == 3
+    proba = model.predict_proba(X)
+    assert proba.shape == (150, 3)
+    np.testing.assert_array_equal(model.predict(X), (proba > 0.5).astype(int))
+    assert (model.predict(X) == Y).mean() > 0.9
+
+
+def test_sample_weight_zero_equals_dropping_rows(binary_data):
+    X, y = binary_data
+    weights = np.ones(len(y))
+    weights[::3] = 0
+    weighted = ScratchMLPClassifier(random_state=0).fit(X, y, sample_weight=weights)
+    dropped = ScratchMLPClassifier(random_state=0).fit(X[weights > 0], y[weights > 0])
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), dropped.predict_proba(X), rtol=1e-6, atol=1e-8
+    )
+
+
+@pytest.mark.parametrize(
+    "sample_weight, message",
+    [
+        (-np.ones(120), "Negative"),
+        (np.zeros(120), "zero"),
+        (np.ones(7), "shape"),
+        (np.full(120, np.nan), "NaN"),
+    ],
+)
+def test_bad_sample_weights_raise_clear_errors(sample_weight, message, binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match=message):
+        ScratchMLPClassifier().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("sizes", [(0,), (8, -1), (2.5,)])
+def test_bad_hidden_layer_sizes_raise(sizes, binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        ScratchMLPClassifier(hidden_layer_sizes=sizes).fit(X, y)
+
+
+def test_no_hidden_layer_is_logistic_regression(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(hidden_layer_sizes=(), random_state=0).fit(X, y)
+    assert [W.shape for W in model.coefs_] == [(13, 1)]
+
+
+def test_single_class_raises(binary_data):
+    X, _ = binary_data
+    with pytest.raises(ValueError, match="only one class"):
+        ScratchMLPClassifier().fit(X, np.zeros(len(X)))
+
+
+def test_predict_before_fit_raises(binary_data):
+    with pytest.raises(NotFittedError):
+        ScratchMLPClassifier().predict(binary_data[0])
+
+
+def test_lbfgs_records_a_loss_curve_and_warns_when_it_stops_early(binary_data):
+    X, y = binary_data
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        model = ScratchMLPClassifier(alpha=1e-4, max_iter=5, random_state=0).fit(X, y)
+    assert model.n_iter_ == 5
+    assert len(model.loss_curve_) == 5
+    assert model.loss_ == pytest.approx(model.loss_curve_[-1])
+    assert all(np.diff(model.loss_curve_) <= 0)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_stochastic_solvers_stop_on_tol_and_record_the_loss(solver, binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(
+        solver=solver, learning_rate_init=0.01, n_iter_no_change=5, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.n_iter_ < model.max_iter
+    assert len(model.loss_curve_) == model.n_iter_
+    assert model.t_ == model.n_iter_ * len(y)
+    assert model.best_loss_ == min(model.loss_curve_)
+    assert model.score(X, y) > 0.85
+
+
+def test_early_stopping_restores_the_best_weights(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(
+        solver="adam",
+        learning_rate_init=0.01,
+        early_stopping=True,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
+    assert len(model.validation_scores_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert model.best_loss_ is None
+
+
+def test_partial_fit_runs_one_epoch_and_keeps_the_optimiser(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver="adam", random_state=0)
+    model.partial_fit(X[:60], y[:60], classes=[0, 1])
+    assert model.n_iter_ == 1 and model.t_ == 60
+    optimizer = model._optimizer
+    model.partial_fit(X[60:], y[60:])
+    assert model._optimizer is optimizer
+    assert model._optimizer.t == 2 * 1  # one minibatch of each call
+    assert model.t_ == 120
+
+
+def test_partial_fit_needs_classes_first_and_a_stochastic_solver(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="classes"):
+        ScratchMLPClassifier(solver="sgd").partial_fit(X, y)
+    assert not hasattr(ScratchMLPClassifier(solver="lbfgs"), "partial_fit")
+    model = ScratchMLPClassifier(solver="sgd").partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="not in classes_"):
+        model.partial_fit(X, y + 5)
+
+
+def test_verbose_prints_the_loss(binary_data, capsys):
+    X, y = binary_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for solver in SOLVERS:
+            ScratchMLPClassifier(solver=solver, verbose=True, max_iter=3).fit(X, y)
+            assert "Iteration 3, loss = " in capsys.readouterr().out
+
+
+def test_pickle_round_trip(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
