@@ -441,11 +441,11 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                 else "logistic"
             )
             self.loss_curve_ = []
-            self.best_loss_ = None if self.early_stopping else np.inf
+            self.best_loss_ = np.inf
             self.t_ = 0
             self._no_improvement_count = 0
-            self.validation_scores_ = [] if self.early_stopping else None
-            self.best_validation_score_ = -np.inf if self.early_stopping else None
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
         else:
             coefs, intercepts = self.coefs_, self.intercepts_
             _check_parameter_shapes(coefs, intercepts, units)
@@ -531,6 +531,11 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer(theta.size, theta.dtype)
         optimizer = self._optimizer
+        if self.early_stopping and self.validation_scores_ is None:
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+            self.best_loss_ = None
+        elif not self.early_stopping and self.best_loss_ is None:
+            self.best_loss_ = np.inf
 
         train = np.arange(X.shape[0])
         if self.early_stopping:

@@ -375,3 +375,23 @@ def test_pickle_round_trip(binary_data):
     model = ScratchMLPClassifier(random_state=0).fit(X, y)
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+
+
+def test_lbfgs_ignores_early_stopping_and_says_so_in_its_attributes(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(early_stopping=True, random_state=0).fit(X, y)
+    assert model.validation_scores_ is None
+    assert model.best_validation_score_ is None
+    assert model.best_loss_ == model.loss_
+
+
+def test_warm_start_may_switch_solver_and_early_stopping(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(random_state=0, warm_start=True).fit(X, y)
+    lbfgs_curve = list(model.loss_curve_)
+    model.set_params(solver="adam", early_stopping=True, max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.loss_curve_[: len(lbfgs_curve)] == lbfgs_curve
+    assert len(model.validation_scores_) == model.n_iter_
