@@ -71,12 +71,16 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         MLPClassifier's default is 'adam', which on a few hundred rows stops
         at ``max_iter`` before it has converged.
 
-    alpha : float, default=1.0
+    alpha : float, default=13.0
         Strength of the L2 penalty. Like the data term, the penalty is divided
         by the number (total weight) of samples:
-        ``J = mean cross-entropy + alpha / (2 n) * sum ||W||^2``.
-        MLPClassifier's default is 0.0001; a network trained to convergence
-        with so little penalty overfits small data sets.
+        ``J = mean cross-entropy + alpha / (2 n) * sum ||W||^2``, so its
+        effect fades as the data grows. MLPClassifier's default is 0.0001,
+        with which a network trained to convergence overfits small data: on
+        the 303-row heart-disease data the 13-8-1 network needs about this
+        much penalty to beat logistic regression. It is a strong default for
+        small data with strongly non-linear structure; search ``alpha`` over
+        a few decades (for example 0.1, 1, 10) when you tune.
 
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; 'auto' means
@@ -262,7 +266,7 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         activation="relu",
         *,
         solver="lbfgs",
-        alpha=10.0,
+        alpha=13.0,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.001,

@@ -229,7 +229,7 @@ def test_string_labels_and_pandas_input(multiclass_data):
     X, y = multiclass_data
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     labels = np.array(["cat", "dog", "emu"])[y]
-    model = ScratchMLPClassifier(random_state=0).fit(frame, labels)
+    model = ScratchMLPClassifier(alpha=1.0, random_state=0).fit(frame, labels)
     np.testing.assert_array_equal(model.classes_, ["cat", "dog", "emu"])
     np.testing.assert_array_equal(model.feature_names_in_, frame.columns)
     assert set(model.predict(frame)) <= {"cat", "dog", "emu"}
@@ -313,7 +313,11 @@ def test_lbfgs_records_a_loss_curve_and_warns_when_it_stops_early(binary_data):
 def test_stochastic_solvers_stop_on_tol_and_record_the_loss(solver, binary_data):
     X, y = binary_data
     model = ScratchMLPClassifier(
-        solver=solver, learning_rate_init=0.01, n_iter_no_change=5, random_state=0
+        solver=solver,
+        alpha=1.0,
+        learning_rate_init=0.01,
+        n_iter_no_change=5,
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
