@@ -399,3 +399,26 @@ def test_warm_start_may_switch_solver_and_early_stopping(binary_data):
         model.fit(X, y)
     assert model.loss_curve_[: len(lbfgs_curve)] == lbfgs_curve
     assert len(model.validation_scores_) == model.n_iter_
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_sparse_input_trains_the_same_network_as_dense(solver, binary_data):
+    from scipy import sparse
+
+    X, y = binary_data
+    X = np.where(np.abs(X) < 0.5, 0.0, X)  # mostly zeros
+    params = dict(solver=solver, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = ScratchMLPClassifier(**params).fit(X, y)
+        for container in [sparse.csr_matrix, sparse.csc_array]:
+            model = ScratchMLPClassifier(**params).fit(container(X), y)
+            np.testing.assert_allclose(
+                pack(model.coefs_, model.intercepts_),
+                pack(dense.coefs_, dense.intercepts_),
+                rtol=1e-7,
+                atol=1e-10,
+            )
+            np.testing.assert_allclose(
+                model.predict_proba(container(X)), dense.predict_proba(X), rtol=1e-7
+            )
