@@ -710,11 +710,7 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         return output_logits(X, self.coefs_, self.intercepts_, self.activation)
 
     def _is_binary(self):
-        return (
-            self.out_activation_ == "logistic"
-            and self.n_outputs_ == 1
-            and (self._label_binarizer.y_type_ == "binary")
-        )
+        return self._label_binarizer.y_type_ == "binary"
 
     def decision_function(self, X):
         """The output layer's logits, before the sigmoid or softmax.
