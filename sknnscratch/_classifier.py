@@ -469,19 +469,18 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         return self
 
-    def _objective_args(self, sample_weight):
+    def _objective_args(self):
         return dict(
             activation=self.activation,
             out_activation=self.out_activation_,
             alpha=self.alpha,
-            sample_weight=sample_weight,
         )
 
     def _fit_lbfgs(self, X, Y, sample_weight, theta, units):
         coefs, intercepts = self.coefs_, self.intercepts_
         grad = np.empty_like(theta)
         coef_grads, intercept_grads = unpack(grad, units)
-        objective = self._objective_args(sample_weight)
+        objective = self._objective_args()
 
         def fun_and_grad(x):
             theta[...] = x
@@ -490,6 +489,7 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                 Y,
                 coefs,
                 intercepts,
+                sample_weight=sample_weight,
                 coef_grads=coef_grads,
                 intercept_grads=intercept_grads,
                 **objective,
@@ -578,6 +578,7 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         coefs, intercepts = self.coefs_, self.intercepts_
         grad = np.empty_like(theta)
         coef_grads, intercept_grads = unpack(grad, units)
+        objective = self._objective_args()
         order = np.arange(n_samples)
         self.n_iter_ = 0
         try:
@@ -596,9 +597,10 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                         Y[rows],
                         coefs,
                         intercepts,
+                        sample_weight=sw,
                         coef_grads=coef_grads,
                         intercept_grads=intercept_grads,
-                        **self._objective_args(sw),
+                        **objective,
                     )
                     optimizer.step(theta, grad)
                     epoch_loss += loss * weight

@@ -2,6 +2,7 @@
 
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
@@ -93,8 +94,13 @@ def load_heart_disease(*, return_X_y=False, as_frame=False, multiclass=False):
     num = table.pop("num").astype(int)
     if multiclass:
         target = num.rename("target")
-        target_names = ["no disease", "severity 1", "severity 2", "severity 3"]
-        target_names.append("severity 4")
+        target_names = [
+            "no disease",
+            "severity 1",
+            "severity 2",
+            "severity 3",
+            "severity 4",
+        ]
     else:
         target = (num > 0).astype(int).rename("target")
         target_names = ["no disease", "disease"]
@@ -111,7 +117,7 @@ def load_heart_disease(*, return_X_y=False, as_frame=False, multiclass=False):
         target=target,
         frame=frame,
         feature_names=list(FEATURE_NAMES),
-        target_names=pd.Index(target_names).to_numpy(dtype=str),
+        target_names=np.array(target_names),
         DESCR=descr,
         filename=DATA_FILE,
         data_module=DATA_MODULE,
