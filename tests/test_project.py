@@ -3,6 +3,7 @@
 import importlib.util
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,13 +44,64 @@ def test_ci_runs_the_readme_test_command():
     )
 
 
+def _load_example(name):
+    spec = importlib.util.spec_from_file_location(
+        name, ROOT / "examples" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_readme_runs_the_heart_disease_example():
+    assert _shell_blocks()[0].endswith("python examples/heart_disease.py")
+
+
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_heart_disease_example_runs_and_draws(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    _load_example("heart_disease").main(["--quick", "--output-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    for stage in range(1, 6):
+        assert f"[{stage}/5" in out
+    rows = re.findall(r"^ {4}(\S.*?)\s+(0\.\d+) ±0\.\d+\s+(0\.\d+) ±", out, re.M)
+    names = [name for name, _, _ in rows]
+    assert "ScratchMLPClassifier() defaults" in names
+    assert "MLPClassifier((8,))" in names and "LogisticRegression()" in names
+    for name, accuracy, auc in rows:
+        assert float(accuracy) > 0.7 and float(auc) > 0.8, name
+    for picture in ("loss_curve.png", "roc_curves.png", "grid_search.png"):
+        assert (tmp_path / picture).read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_heart_disease_example_prints_tables_without_matplotlib(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    example = _load_example("heart_disease")
+    monkeypatch.setattr(example, "param_grid", lambda quick: {})
+    monkeypatch.setattr(example, "tune", _fake_search)
+    example.main(["--quick", "--output-dir", str(tmp_path / "pictures")])
+    out = capsys.readouterr().out
+    assert "matplotlib is not installed" in out
+    assert "LogisticRegression()" in out
+    assert not (tmp_path / "pictures").exists()
+
+
+def _fake_search(X, y, quick):
+    class Search:
+        best_params_ = {"scratchmlpclassifier__alpha": 13.0}
+        best_score_ = 0.9
+        cv_results_ = {"params": [{}]}
+
+    return Search()
+
+
 @pytest.mark.skipif(not README.exists(), reason="needs the source tree")
 def test_quickstart_example_runs(capsys):
-    spec = importlib.util.spec_from_file_location(
-        "quickstart", ROOT / "examples" / "quickstart.py"
-    )
-    quickstart = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(quickstart)
+    quickstart = _load_example("quickstart")
     from sklearn.datasets import load_breast_cancer
 
     X, y = load_breast_cancer(return_X_y=True)
