@@ -5,7 +5,10 @@ the training loops and the fitted attributes. The mathematics lives in
 ``_network.py`` and the update rules in ``_optimizers.py``.
 """
 
+import copy
+import time
 import warnings
+from contextlib import contextmanager
 from itertools import pairwise
 from numbers import Integral, Real
 
@@ -17,6 +20,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     check_classification_targets,
@@ -26,6 +30,8 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
+from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
+from sknnscratch._monitoring import DivergenceGuard, ValidationSet
 from sknnscratch._network import (
     init_parameters,
     layer_units,
@@ -39,7 +45,7 @@ from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
-class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
+class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier with a hand-written numpy network.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -258,6 +264,8 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "scoring": [str, callable, None],
     }
 
     def __init__(
@@ -286,6 +294,8 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        class_weight=None,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -310,11 +320,18 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.scoring = scoring
 
     # ------------------------------------------------------------------ fit
 
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the network to the training data.
+
+        With ``warm_start=True`` and a fitted model, training continues from
+        the current weights and optimiser state (see ``warm_start``). If
+        ``fit`` raises, the estimator is left exactly as it was before the call.
 
         Parameters
         ----------
@@ -323,7 +340,8 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix for multilabel targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each sample's loss counts in proportion.
+            Non-negative weights; each sample's loss counts in proportion
+            (see the objective in ``alpha``). Multiplied by ``class_weight``.
 
         Returns
         -------
@@ -331,7 +349,9 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=False)
+        with _unchanged_on_error(self):
+            self._fit(X, y, sample_weight, incremental=False)
+        return self
 
     def _is_stochastic(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
@@ -342,8 +362,14 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         return True
 
     @available_if(_is_stochastic)
+    @with_callbacks
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over the given data ('sgd' and 'adam' only).
+
+        Continues from the current weights and optimiser state, whether they
+        come from earlier ``partial_fit`` calls or from ``fit``: a sequence
+        of calls on the same data trains exactly like ``fit`` does epoch by
+        epoch. If it raises, the estimator is left exactly as it was.
 
         Parameters
         ----------
@@ -363,18 +389,26 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             The updated estimator.
         """
         self._validate_params()
-        if not hasattr(self, "classes_"):
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
-            self.classes_ = self._label_binarizer.classes_
-        return self._fit(X, y, sample_weight, incremental=True)
+        if isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' needs the whole data set and is not "
+                "supported by partial_fit. Pass a dict instead, for example from "
+                "sklearn.utils.class_weight.compute_class_weight."
+            )
+        with _unchanged_on_error(self):
+            if not hasattr(self, "classes_"):
+                if classes is None:
+                    raise ValueError(
+                        "classes must be passed on the first call to partial_fit."
+                    )
+                self._label_binarizer = LabelBinarizer()
+                if type_of_target(y).startswith("multilabel"):
+                    self._label_binarizer.fit(y)
+                else:
+                    self._label_binarizer.fit(classes)
+                self.classes_ = self._label_binarizer.classes_
+            self._fit(X, y, sample_weight, incremental=True)
+        return self
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -422,7 +456,13 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"but the data contains only one class: {self.classes_[0]!r}."
             )
         Y = self._label_binarizer.transform(y).astype(X.dtype)
-        return X, y, Y, _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if self.class_weight is not None:
+            per_class = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+            if sample_weight is not None:
+                per_class *= sample_weight
+            sample_weight = _check_sample_weight(per_class, X.shape[0], X.dtype)
+        return X, y, Y, sample_weight
 
     def _fit(self, X, y, sample_weight, incremental):
         hidden = self._hidden_sizes()
@@ -433,41 +473,85 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             X, y, sample_weight, incremental, first_pass
         )
         units = layer_units(X.shape[1], hidden, Y.shape[1])
-        rng = check_random_state(self.random_state)
 
         if first_pass:
+            rng = check_random_state(self.random_state)
             coefs, intercepts = init_parameters(units, self.activation, rng, X.dtype)
-            self.n_outputs_ = Y.shape[1]
-            self.n_layers_ = len(units)
-            self.out_activation_ = (
-                "softmax"
-                if self._label_binarizer.y_type_ == "multiclass"
-                else "logistic"
-            )
-            self.loss_curve_ = []
-            self.best_loss_ = np.inf
-            self.t_ = 0
-            self._no_improvement_count = 0
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
+            self._start_training_state(units, Y.shape[1], rng)
         else:
             coefs, intercepts = self.coefs_, self.intercepts_
             _check_parameter_shapes(coefs, intercepts, units)
+            self._resume_training_state(units, Y.shape[1])
         # One flat vector holds every parameter; coefs_ and intercepts_ are views.
         theta = pack(coefs, intercepts, dtype=X.dtype)
         self.coefs_, self.intercepts_ = unpack(theta, units)
 
         if self.solver == "lbfgs":
-            self._fit_lbfgs(X, Y, sample_weight, theta, units)
+            progress = FitProgress(self, self.max_iter + 1, X, y, sample_weight)
+            self._fit_lbfgs(X, Y, sample_weight, theta, units, progress)
         else:
-            self._fit_stochastic(X, y, Y, sample_weight, theta, units, rng, incremental)
-
-        if not np.isfinite(theta).all():
-            raise ValueError(
-                "Training produced non-finite weights. Scale the input (for "
-                "example with StandardScaler) or lower learning_rate_init."
+            max_steps = 1 if incremental else self.max_iter
+            progress = FitProgress(self, max_steps, X, y, sample_weight)
+            self._fit_stochastic(
+                X, y, Y, sample_weight, theta, units, incremental, first_pass, progress
             )
-        return self
+        progress.finish()
+
+    def _start_training_state(self, units, n_outputs, rng):
+        """Fresh fitted state for a first (or cold) fit."""
+        self.n_outputs_ = n_outputs
+        self.n_layers_ = len(units)
+        self.out_activation_ = (
+            "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+        )
+        self.loss_curve_ = []
+        self.history_ = []
+        self.best_loss_ = np.inf
+        self.t_ = 0
+        self._no_improvement_count = 0
+        self.validation_scores_ = None
+        self.validation_loss_curve_ = None
+        self.best_validation_score_ = None
+        self._optimizer = None
+        self._best_theta = None
+        self._random_state = rng
+        # Where the early-stopping split is drawn from, so that a warm-started
+        # fit holds out the same rows.
+        self._split_state = rng.get_state()
+
+    def _resume_training_state(self, units, n_outputs):
+        """Continue from the fitted state; copy what training mutates in place.
+
+        Nothing that existed before the call is modified, so a failed call
+        can put the old state back (see ``_unchanged_on_error``).
+        """
+        self.n_outputs_ = n_outputs
+        self.n_layers_ = len(units)
+        if not hasattr(self, "out_activation_"):
+            self.out_activation_ = (
+                "softmax"
+                if self._label_binarizer.y_type_ == "multiclass"
+                else "logistic"
+            )
+        self.loss_curve_ = list(getattr(self, "loss_curve_", []))
+        self.history_ = list(getattr(self, "history_", []))
+        for name in ("validation_scores_", "validation_loss_curve_"):
+            previous = getattr(self, name, None)
+            setattr(self, name, None if previous is None else list(previous))
+        self.best_loss_ = getattr(self, "best_loss_", np.inf)
+        self.best_validation_score_ = getattr(self, "best_validation_score_", None)
+        self._best_theta = getattr(self, "_best_theta", None)
+        self.t_ = getattr(self, "t_", 0)
+        if getattr(self, "_no_improvement_count", 0) > self.n_iter_no_change:
+            self._no_improvement_count = 0  # the last fit stopped: train anew
+        else:
+            self._no_improvement_count = getattr(self, "_no_improvement_count", 0)
+        self._optimizer = copy.deepcopy(getattr(self, "_optimizer", None))
+        if hasattr(self, "_random_state"):
+            self._random_state = copy.deepcopy(self._random_state)
+        else:
+            self._random_state = check_random_state(self.random_state)
+            self._split_state = self._random_state.get_state()
 
     def _objective_args(self):
         return dict(
@@ -476,33 +560,51 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             alpha=self.alpha,
         )
 
-    def _fit_lbfgs(self, X, Y, sample_weight, theta, units):
+    def _fit_lbfgs(self, X, Y, sample_weight, theta, units, progress):
         coefs, intercepts = self.coefs_, self.intercepts_
         grad = np.empty_like(theta)
         coef_grads, intercept_grads = unpack(grad, units)
         objective = self._objective_args()
+        guard = DivergenceGuard(
+            "L-BFGS iteration",
+            "Scale the input (for example with StandardScaler) or increase alpha.",
+        )
+        losses = []
 
         def fun_and_grad(x):
             theta[...] = x
-            loss, _, _ = loss_and_gradients(
-                X,
-                Y,
-                coefs,
-                intercepts,
-                sample_weight=sample_weight,
-                coef_grads=coef_grads,
-                intercept_grads=intercept_grads,
-                **objective,
-            )
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, _, _ = loss_and_gradients(
+                    X,
+                    Y,
+                    coefs,
+                    intercepts,
+                    sample_weight=sample_weight,
+                    coef_grads=coef_grads,
+                    intercept_grads=intercept_grads,
+                    **objective,
+                )
+            # A trial point of the line search may overshoot; only a value
+            # L-BFGS cannot work with is an error here.
+            guard.check_finite(loss, len(losses) + 1)
+            guard.check_weights(grad, len(losses) + 1)
             return loss, grad.astype(np.float64)
 
-        losses = []
+        started = time.perf_counter()
 
         def record(intermediate_result):
+            nonlocal started
             losses.append(float(intermediate_result.fun))
+            self._record_epoch(losses[-1], None, None, None, started)
+            started = time.perf_counter()
             if self.verbose:
                 print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
+            theta[...] = intermediate_result.x
+            if progress.end_step():
+                raise StopIteration
+            progress.begin_step()
 
+        progress.begin_step()
         result = minimize_lbfgs(
             fun_and_grad,
             theta,
@@ -517,7 +619,8 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         self.loss_ = float(result.fun)
         self.loss_curve_.extend(losses)
         self.best_loss_ = min(self.best_loss_ or np.inf, self.loss_)
-        if result.status != 0:
+        stopped_by_callback = "StopIteration" in str(result.message)
+        if result.status != 0 and not stopped_by_callback:
             message = result.message
             if isinstance(message, bytes):
                 message = message.decode("latin1")
@@ -526,42 +629,74 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"(status={result.status}): {message}. Increase max_iter or "
                 "max_fun, or scale the input (for example with StandardScaler).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, theta, units, rng, incremental):
+    def _record_epoch(self, train_loss, val_loss, val_score, learning_rate, started):
+        self.history_.append(
+            {
+                "epoch": len(self.history_) + 1,
+                "train_loss": train_loss,
+                "validation_loss": val_loss,
+                "validation_score": val_score,
+                "learning_rate": learning_rate,
+                "seconds": time.perf_counter() - started,
+            }
+        )
+
+    def _split_validation(self, X, y, Y, sample_weight, first_pass):
+        """Hold out a stratified ``validation_fraction`` of the rows."""
+        if first_pass:
+            split_rng = self._random_state
+        else:
+            split_rng = np.random.RandomState()
+            split_rng.set_state(self._split_state)
+        stratify = (
+            y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
+        )
+        train, val = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=self.validation_fraction,
+            random_state=split_rng,
+            stratify=stratify,
+        )
+        if val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase validation_fraction "
+                "or the size of the data set."
+            )
+        weights = (
+            (None, None)
+            if sample_weight is None
+            else (
+                sample_weight[train],
+                sample_weight[val],
+            )
+        )
+        validation = ValidationSet(
+            X[val], y[val], Y[val], weights[1], self.scoring, self
+        )
+        return X[train], Y[train], weights[0], validation
+
+    def _fit_stochastic(
+        self, X, y, Y, sample_weight, theta, units, incremental, first_pass, progress
+    ):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer(theta.size, theta.dtype)
-        optimizer = self._optimizer
-        if self.early_stopping and self.validation_scores_ is None:
-            self.validation_scores_, self.best_validation_score_ = [], -np.inf
-            self.best_loss_ = None
-        elif not self.early_stopping and self.best_loss_ is None:
-            self.best_loss_ = np.inf
-
-        train = np.arange(X.shape[0])
+        optimizer = self._optimizer = self._current_optimizer(theta)
+        rng = self._random_state
+        validation = None
         if self.early_stopping:
-            stratify = (
-                y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
+            X, Y, sample_weight, validation = self._split_validation(
+                X, y, Y, sample_weight, first_pass
             )
-            train, val = train_test_split(
-                train,
-                test_size=self.validation_fraction,
-                random_state=rng,
-                stratify=stratify,
-            )
-            if val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small. Increase validation_fraction "
-                    "or the size of the data set."
-                )
-            X_val, Y_val = X[val], Y[val]
-            sw_val = None if sample_weight is None else sample_weight[val]
-            X, Y = X[train], Y[train]
-            if sample_weight is not None:
-                sample_weight = sample_weight[train]
+            if self.validation_scores_ is None:
+                self.validation_scores_, self.validation_loss_curve_ = [], []
+                self.best_validation_score_ = -np.inf
+                self._best_theta = None
+            self.best_loss_ = None
+        elif self.best_loss_ is None:
+            self.best_loss_ = np.inf
 
         n_samples = X.shape[0]
         if self.batch_size == "auto":
@@ -571,7 +706,7 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                 warnings.warn(
                     f"batch_size={self.batch_size} is larger than the "
                     f"{n_samples} training samples; using {n_samples}.",
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             batch_size = min(self.batch_size, n_samples)
 
@@ -579,56 +714,73 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
         grad = np.empty_like(theta)
         coef_grads, intercept_grads = unpack(grad, units)
         objective = self._objective_args()
+        guard = DivergenceGuard(
+            "epoch",
+            "Scale the input (for example with StandardScaler) or lower "
+            "learning_rate_init.",
+        )
         order = np.arange(n_samples)
         self.n_iter_ = 0
         try:
             for _ in range(self.max_iter):
+                started = time.perf_counter()
+                progress.begin_step()
+                epoch = len(self.history_) + 1
                 if self.shuffle:
                     rng.shuffle(order)
                 epoch_loss = epoch_weight = 0.0
-                for batch in gen_batches(n_samples, batch_size):
-                    rows = order[batch] if self.shuffle else batch
-                    sw = None if sample_weight is None else sample_weight[rows]
-                    weight = batch.stop - batch.start if sw is None else float(sw.sum())
-                    if weight == 0:
-                        continue  # rows of zero weight carry no information
-                    loss, _, _ = loss_and_gradients(
-                        X[rows],
-                        Y[rows],
-                        coefs,
-                        intercepts,
-                        sample_weight=sw,
-                        coef_grads=coef_grads,
-                        intercept_grads=intercept_grads,
-                        **objective,
+                # Overflow can only come from a diverging run, which the
+                # guard turns into an error naming the epoch.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    for batch in gen_batches(n_samples, batch_size):
+                        rows = order[batch] if self.shuffle else batch
+                        sw = None if sample_weight is None else sample_weight[rows]
+                        weight = (
+                            batch.stop - batch.start if sw is None else float(sw.sum())
+                        )
+                        if weight == 0:
+                            continue  # rows of zero weight carry no information
+                        loss, _, _ = loss_and_gradients(
+                            X[rows],
+                            Y[rows],
+                            coefs,
+                            intercepts,
+                            sample_weight=sw,
+                            coef_grads=coef_grads,
+                            intercept_grads=intercept_grads,
+                            **objective,
+                        )
+                        guard.check_loss(loss, epoch)
+                        optimizer.step(theta, grad)
+                        epoch_loss += loss * weight
+                        epoch_weight += weight
+                    guard.check_weights(theta, epoch)
+                if epoch_weight == 0:
+                    raise ValueError(
+                        "Every training row has zero sample weight (after the "
+                        "early-stopping split, if any)."
                     )
-                    optimizer.step(theta, grad)
-                    epoch_loss += loss * weight
-                    epoch_weight += weight
 
+                learning_rate = float(optimizer.learning_rate)
                 self.n_iter_ += 1
                 self.t_ += n_samples
                 self.loss_ = epoch_loss / epoch_weight
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-                if not np.isfinite(self.loss_):
-                    raise ValueError(
-                        f"The training loss became {self.loss_} in epoch "
-                        f"{self.n_iter_}. Scale the input (for example with "
-                        "StandardScaler) or lower learning_rate_init."
-                    )
-
-                if self.early_stopping:
-                    self._track_validation(X_val, Y_val, sw_val, theta)
-                else:
+                if validation is None:
                     self._track_loss()
+                    self._record_epoch(self.loss_, None, None, learning_rate, started)
+                else:
+                    val_loss, score = self._track_validation(validation, theta)
+                    self._record_epoch(
+                        self.loss_, val_loss, score, learning_rate, started
+                    )
                 optimizer.epoch_ends(self.t_)
+                stop_requested = progress.end_step()
 
                 if self._no_improvement_count > self.n_iter_no_change:
-                    what = (
-                        "Validation score" if self.early_stopping else "Training loss"
-                    )
+                    what = "Validation score" if validation else "Training loss"
                     if self.verbose:
                         print(
                             f"{what} did not improve more than tol={self.tol} for "
@@ -638,40 +790,49 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
                         break
                     self._no_improvement_count = 0
 
-                if incremental:
+                if stop_requested or incremental:
                     break
                 if self.n_iter_ == self.max_iter:
                     warnings.warn(
                         f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=3,
+                        stacklevel=4,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warnings.warn("Training interrupted by user.", stacklevel=4)
 
-        if self.early_stopping:
+        if validation is not None:
             theta[...] = self._best_theta
 
-    def _make_optimizer(self, n_params, dtype):
+    def _optimizer_settings(self):
         if self.solver == "sgd":
-            return SGD(
-                n_params,
-                dtype,
+            return (
+                "sgd",
                 self.learning_rate_init,
                 self.learning_rate,
                 self.momentum,
                 self.nesterovs_momentum,
                 self.power_t,
             )
-        return Adam(
-            n_params,
-            dtype,
-            self.learning_rate_init,
-            self.beta_1,
-            self.beta_2,
-            self.epsilon,
-        )
+        return ("adam", self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+
+    def _current_optimizer(self, theta):
+        """The optimiser to continue with, or a new one if none fits.
+
+        The state is kept while the solver, its settings and the number and
+        dtype of the parameters stay the same.
+        """
+        key = (self._optimizer_settings(), theta.size, theta.dtype)
+        optimizer = self._optimizer
+        if optimizer is not None and getattr(optimizer, "key", None) == key:
+            return optimizer
+        if self.solver == "sgd":
+            optimizer = SGD(theta.size, theta.dtype, *self._optimizer_settings()[1:])
+        else:
+            optimizer = Adam(theta.size, theta.dtype, *self._optimizer_settings()[1:])
+        optimizer.key = key
+        return optimizer
 
     def _track_loss(self):
         """Count epochs without improvement of the training loss by tol."""
@@ -681,22 +842,22 @@ class ScratchMLPClassifier(ClassifierMixin, BaseEstimator):
             self._no_improvement_count = 0
         self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
 
-    def _track_validation(self, X_val, Y_val, sw_val, theta):
-        """Record the validation accuracy and keep the best weights."""
-        Z = output_logits(X_val, self.coefs_, self.intercepts_, self.activation)
-        predicted = self._label_binarizer.inverse_transform(Z, threshold=0.0)
-        actual = self._label_binarizer.inverse_transform(Y_val)
-        score = _accuracy(actual, predicted, sw_val)
+    def _track_validation(self, validation, theta):
+        """Record validation loss and score; keep the weights of the best score."""
+        loss, score = validation.evaluate(self)
+        self.validation_loss_curve_.append(loss)
         self.validation_scores_.append(score)
         if self.verbose:
+            print(f"Validation loss: {loss:.8f}")
             print(f"Validation score: {score:.6f}")
         if score < self.best_validation_score_ + self.tol:
             self._no_improvement_count += 1
         else:
             self._no_improvement_count = 0
-        if score > self.best_validation_score_:
-            self.best_validation_score_ = score
+        if score > self.best_validation_score_ or self._best_theta is None:
+            self.best_validation_score_ = max(score, self.best_validation_score_)
             self._best_theta = theta.copy()
+        return loss, score
 
     # -------------------------------------------------------------- predict
 
@@ -831,8 +992,26 @@ def _check_parameter_shapes(coefs, intercepts, units):
         )
 
 
-def _accuracy(actual, predicted, sample_weight):
-    correct = actual == predicted
-    if correct.ndim > 1:  # multilabel: a sample is right when every label is
-        correct = correct.all(axis=1)
-    return float(np.average(correct, weights=sample_weight))
+_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+
+@contextmanager
+def _unchanged_on_error(estimator):
+    """Put the estimator's attributes back as they were if the block raises.
+
+    Training never mutates an object that existed before the call (it copies
+    what it updates in place), so restoring the attribute dict is enough. The
+    callback machinery's own bookkeeping is left alone: its teardown runs
+    after this block.
+    """
+    before = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        for name in list(estimator.__dict__):
+            if name not in before and name not in _CALLBACK_STATE:
+                del estimator.__dict__[name]
+        estimator.__dict__.update(
+            {k: v for k, v in before.items() if k not in _CALLBACK_STATE}
+        )
+        raise
