@@ -16,7 +16,6 @@ import numpy as np
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -31,7 +30,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from sknnscratch._monitoring import DivergenceGuard, ValidationSet
+from sknnscratch._monitoring import DivergenceGuard, ValidationSet, validation_split
 from sknnscratch._network import (
     init_parameters,
     layer_units,
@@ -458,7 +457,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if self.class_weight is not None:
-            per_class = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+            per_class = _class_sample_weight(self.class_weight, y, sample_weight)
             if sample_weight is not None:
                 per_class *= sample_weight
             sample_weight = _check_sample_weight(per_class, X.shape[0], X.dtype)
@@ -513,6 +512,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self.validation_loss_curve_ = None
         self.best_validation_score_ = None
         self._optimizer = None
+        self._shuffle_order = None
         self._best_theta = None
         self._random_state = rng
         # Where the early-stopping split is drawn from, so that a warm-started
@@ -541,6 +541,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self.best_loss_ = getattr(self, "best_loss_", np.inf)
         self.best_validation_score_ = getattr(self, "best_validation_score_", None)
         self._best_theta = getattr(self, "_best_theta", None)
+        self._best_validation_loss = getattr(self, "_best_validation_loss", np.inf)
         self.t_ = getattr(self, "t_", 0)
         if getattr(self, "_no_improvement_count", 0) > self.n_iter_no_change:
             self._no_improvement_count = 0  # the last fit stopped: train anew
@@ -645,34 +646,27 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
 
     def _split_validation(self, X, y, Y, sample_weight, first_pass):
-        """Hold out a stratified ``validation_fraction`` of the rows."""
+        """Hold out ``validation_fraction`` of the training weight for early stopping.
+
+        See :func:`sknnscratch._monitoring.validation_split`. A warm-started
+        fit draws the same split as the first one.
+        """
         if first_pass:
             split_rng = self._random_state
         else:
             split_rng = np.random.RandomState()
             split_rng.set_state(self._split_state)
-        stratify = (
-            y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
+        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        train, val = validation_split(
+            X,
+            None if multilabel else y,
+            sample_weight,
+            self.validation_fraction,
+            split_rng,
         )
-        train, val = train_test_split(
-            np.arange(X.shape[0]),
-            test_size=self.validation_fraction,
-            random_state=split_rng,
-            stratify=stratify,
-        )
-        if val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase validation_fraction "
-                "or the size of the data set."
-            )
-        weights = (
-            (None, None)
-            if sample_weight is None
-            else (
-                sample_weight[train],
-                sample_weight[val],
-            )
-        )
+        weights = (None, None)
+        if sample_weight is not None:
+            weights = (sample_weight[train], sample_weight[val])
         validation = ValidationSet(
             X[val], y[val], Y[val], weights[1], self.scoring, self
         )
@@ -681,18 +675,17 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _fit_stochastic(
         self, X, y, Y, sample_weight, theta, units, incremental, first_pass, progress
     ):
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
         optimizer = self._optimizer = self._current_optimizer(theta)
         rng = self._random_state
         validation = None
-        if self.early_stopping:
+        if self.early_stopping and not incremental:
             X, Y, sample_weight, validation = self._split_validation(
                 X, y, Y, sample_weight, first_pass
             )
             if self.validation_scores_ is None:
                 self.validation_scores_, self.validation_loss_curve_ = [], []
                 self.best_validation_score_ = -np.inf
+                self._best_validation_loss = np.inf
                 self._best_theta = None
             self.best_loss_ = None
         elif self.best_loss_ is None:
@@ -714,12 +707,21 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         grad = np.empty_like(theta)
         coef_grads, intercept_grads = unpack(grad, units)
         objective = self._objective_args()
+        total_weight = n_samples if sample_weight is None else sample_weight.sum()
         guard = DivergenceGuard(
             "epoch",
             "Scale the input (for example with StandardScaler) or lower "
             "learning_rate_init.",
         )
-        order = np.arange(n_samples)
+        # Like MLPClassifier, each epoch shuffles the previous epoch's order.
+        # Keeping that order lets a warm start or partial_fit on the same
+        # rows continue exactly where the last call stopped.
+        previous = getattr(self, "_shuffle_order", None)
+        if previous is not None and previous.shape == (n_samples,):
+            order = previous.copy()
+        else:
+            order = np.arange(n_samples)
+        self._shuffle_order = order
         self.n_iter_ = 0
         try:
             for _ in range(self.max_iter):
@@ -746,6 +748,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                             coefs,
                             intercepts,
                             sample_weight=sw,
+                            penalty_weight=total_weight,
                             coef_grads=coef_grads,
                             intercept_grads=intercept_grads,
                             **objective,
@@ -802,7 +805,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=4)
 
-        if validation is not None:
+        if validation is not None and self._best_theta is not None:
             theta[...] = self._best_theta
 
     def _optimizer_settings(self):
@@ -843,21 +846,38 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
 
     def _track_validation(self, validation, theta):
-        """Record validation loss and score; keep the weights of the best score."""
+        """Record validation loss and score; keep the weights of the best epoch.
+
+        An epoch improves when its score beats the best by more than ``tol``,
+        or ties the best and lowers the validation loss by more than ``tol``:
+        a coarse score such as accuracy on a small validation set often ties
+        for many epochs while the model still gets better. The weights kept
+        are those of the best score, ties going to the lower loss.
+        """
         loss, score = validation.evaluate(self)
         self.validation_loss_curve_.append(loss)
         self.validation_scores_.append(score)
         if self.verbose:
             print(f"Validation loss: {loss:.8f}")
             print(f"Validation score: {score:.6f}")
-        if score < self.best_validation_score_ + self.tol:
-            self._no_improvement_count += 1
-        else:
+        best_score, best_loss = self.best_validation_score_, self._best_validation_loss
+        ties = score >= best_score
+        if score > best_score + self.tol or (ties and loss < best_loss - self.tol):
             self._no_improvement_count = 0
-        if score > self.best_validation_score_ or self._best_theta is None:
-            self.best_validation_score_ = max(score, self.best_validation_score_)
+        else:
+            self._no_improvement_count += 1
+        if score > best_score or (ties and loss < best_loss):
+            self.best_validation_score_ = score
+            self._best_validation_loss = loss
             self._best_theta = theta.copy()
         return loss, score
+
+    def __getstate__(self):
+        # The shuffle order is as long as the data: not worth persisting. An
+        # unpickled model resumes training with a fresh order.
+        state = super().__getstate__()
+        state.pop("_shuffle_order", None)
+        return state
 
     # -------------------------------------------------------------- predict
 
@@ -977,6 +997,29 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
             "sample_weight must have a positive sum; all weights are zero."
         )
     return sample_weight
+
+
+def _class_sample_weight(class_weight, y, sample_weight):
+    """Each row's class weight; 'balanced' counts rows by their sample weight.
+
+    ``'balanced'`` gives class ``c`` the weight ``S / (n_classes * S_c)``,
+    ``S_c`` being the total sample weight of the class, so that integer
+    sample weights still mean repeated rows. For multilabel targets every
+    label column is balanced on its own and a row's weights are multiplied.
+    """
+    if not isinstance(class_weight, str):
+        return compute_sample_weight(class_weight, y).astype(np.float64)
+    weight = np.ones(y.shape[0])
+    columns = y.T if y.ndim == 2 else [y]
+    for column in columns:
+        classes, index = np.unique(column, return_inverse=True)
+        totals = np.bincount(index, weights=sample_weight, minlength=len(classes))
+        with np.errstate(divide="ignore"):
+            per_class = np.where(
+                totals > 0, totals.sum() / (len(classes) * totals), 0.0
+            )
+        weight *= per_class[index]
+    return weight
 
 
 def _check_parameter_shapes(coefs, intercepts, units):

@@ -54,8 +54,15 @@ Training objective
 simplifies to ``logsumexp(z) - z_true``. The code evaluates these logit forms
 (``logaddexp``, ``logsumexp``), which never overflow and never take ``log(0)``
 however large the logits grow. The L2 penalty is divided by ``S`` like the
-data term, as in scikit-learn's MLP, so ``alpha`` means the same whatever the
-batch size. Biases are not penalised.
+data term, as in scikit-learn's MLP. Biases are not penalised.
+
+*Minibatches.* A minibatch ``B`` estimates ``J`` with the mean loss over its
+own rows and the penalty of the whole training set,
+``J_B = sum_{i in B} s_i * loss_i / S_B + alpha / (2 S) * sum_l ||W[l]||^2``,
+so that every step follows an unbiased estimate of the gradient of ``J``,
+whatever the batch size (``penalty_weight=S`` below). scikit-learn's MLP
+divides the penalty by ``S_B`` instead, which puts a 20 times stronger
+penalty on a last batch of 10 rows than on a batch of 200.
 
 Backward pass
 -------------
@@ -248,6 +255,7 @@ def loss_and_gradients(
     out_activation,
     alpha=0.0,
     sample_weight=None,
+    penalty_weight=None,
     coef_grads=None,
     intercept_grads=None,
 ):
@@ -269,6 +277,10 @@ def loss_and_gradients(
         L2 penalty strength.
     sample_weight : ndarray of shape (n_samples,), default=None
         Non-negative weights with a positive sum; ``None`` weighs every row 1.
+    penalty_weight : float, default=None
+        The ``S`` that divides the L2 term: the total weight of the whole
+        training set when ``X`` is a minibatch of it; ``None`` means this
+        batch's total weight (full-batch training).
     coef_grads, intercept_grads : list of ndarray, default=None
         Where to write the gradients (for example views of one flat vector
         from :func:`unpack`); new arrays when ``None``.
@@ -294,13 +306,14 @@ def loss_and_gradients(
         S = float(sample_weight.sum())
         data_loss = per_sample_loss @ sample_weight / S
         row_scale = (sample_weight / S)[:, np.newaxis]
-    penalty = 0.5 * alpha / S * sum(np.vdot(W, W) for W in coefs)
+    decay = alpha / (S if penalty_weight is None else penalty_weight)
+    penalty = 0.5 * decay * sum(np.vdot(W, W) for W in coefs)
 
     f_prime = DERIVATIVES[activation]
     dZ = (OUTPUT_PROBA[out_activation](Zs[-1]) - Y) * row_scale  # (B1)
     for layer in range(len(coefs) - 1, -1, -1):
         W = coefs[layer]
-        coef_grads[layer][...] = As[layer].T @ dZ + (alpha / S) * W  # (B2)
+        coef_grads[layer][...] = As[layer].T @ dZ + decay * W  # (B2)
         intercept_grads[layer][...] = dZ.sum(axis=0)  # (B3)
         if layer:
             dA = dZ @ W.T  # (B4)

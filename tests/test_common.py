@@ -13,6 +13,25 @@ ESTIMATORS = [
     ScratchMLPClassifier(solver="sgd", max_iter=100),
     ScratchMLPClassifier(solver="adam", learning_rate_init=0.01, max_iter=100),
     ScratchMLPClassifier(hidden_layer_sizes=(6, 4), activation="tanh"),
+    ScratchMLPClassifier(class_weight="balanced"),
+    # The checks train on as few as 50 rows. With the default 10 % held out,
+    # early stopping judges on 3 to 5 rows and can stop at epoch 1; 30 %
+    # gives it enough rows to judge by.
+    ScratchMLPClassifier(
+        solver="adam",
+        learning_rate_init=0.01,
+        max_iter=100,
+        early_stopping=True,
+        validation_fraction=0.3,
+    ),
+    ScratchMLPClassifier(
+        solver="sgd",
+        learning_rate_init=0.01,
+        max_iter=100,
+        early_stopping=True,
+        validation_fraction=0.3,
+        scoring="loss",
+    ),
 ]
 
 

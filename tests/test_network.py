@@ -219,3 +219,28 @@ def test_float32_stays_float32():
     )
     assert all(g.dtype == np.float32 for g in coef_grads + intercept_grads)
     assert isinstance(loss, float)
+
+
+def test_minibatch_penalty_uses_the_whole_training_set():
+    # J_B = mean loss over the batch + alpha / (2 S) ||W||^2 with S the
+    # training set's size: checked against finite differences, and against
+    # the full-batch objective, whose penalty it shares.
+    X, Y, units, theta = _problem("tanh", "softmax", (4,))
+    batch = slice(0, 3)
+    kwargs = dict(activation="tanh", out_activation="softmax", alpha=0.7)
+    loss, coef_grads, intercept_grads = _objective(
+        theta, X[batch], Y[batch], units, penalty_weight=12, **kwargs
+    )
+    numeric = central_differences(
+        lambda t: _objective(t, X[batch], Y[batch], units, penalty_weight=12, **kwargs)[
+            0
+        ],
+        theta,
+    )
+    np.testing.assert_allclose(
+        pack(coef_grads, intercept_grads), numeric, rtol=1e-6, atol=1e-8
+    )
+    coefs, _ = unpack(theta, units)
+    data_only = _objective(theta, X[batch], Y[batch], units, **{**kwargs, "alpha": 0})
+    penalty = 0.7 / (2 * 12) * sum(np.vdot(W, W) for W in coefs)
+    np.testing.assert_allclose(loss, data_only[0] + penalty, rtol=1e-12)
