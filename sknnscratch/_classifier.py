@@ -77,10 +77,15 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         at ``max_iter`` before it has converged.
 
     alpha : float, default=13.0
-        Strength of the L2 penalty. Like the data term, the penalty is divided
-        by the number (total weight) of samples:
-        ``J = mean cross-entropy + alpha / (2 n) * sum ||W||^2``, so its
-        effect fades as the data grows. MLPClassifier's default is 0.0001,
+        Strength of the L2 penalty. The training objective is
+        ``J = sum(s_i * loss_i) / S + alpha / (2 S) * sum ||W||^2``, with
+        ``s_i`` the sample weights (times the class weights) and ``S`` their
+        sum (the number of samples without weights), so the penalty's effect
+        fades as the data grows. A minibatch averages the loss over its own
+        rows but keeps the whole training set's ``S`` in the penalty, an
+        unbiased estimate of ``J`` (MLPClassifier divides the penalty by the
+        batch's size, so a small last batch is penalised far harder; the two
+        agree for full batches). MLPClassifier's default is 0.0001,
         with which a network trained to convergence overfits small data: on
         the 303-row heart-disease data the 13-8-1 network needs about this
         much penalty to beat logistic regression. It is a strong default for
@@ -125,12 +130,29 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         ``n_iter_no_change`` consecutive epochs.
 
     verbose : bool, default=False
-        Whether to print the loss after every iteration.
+        Whether to print MLPClassifier's line ``Iteration N, loss = ...``
+        after every iteration, and with early stopping the validation loss
+        and score of every epoch.
 
     warm_start : bool, default=False
-        When True, ``fit`` starts from the current ``coefs_`` and
-        ``intercepts_`` (including weights set by hand) instead of new random
-        ones.
+        When True and the model is fitted, ``fit`` resumes training instead
+        of starting anew. Unlike MLPClassifier, it resumes everything:
+
+        - the weights, ``coefs_`` and ``intercepts_`` (also if set by hand;
+          after early stopping these are the restored best weights);
+        - the optimiser's state: Adam's moment estimates and step count,
+          SGD's velocities and current learning rate (schedules continue
+          from ``t_``), as long as ``solver`` and its settings
+          (``learning_rate_init``, ``momentum``, ``beta_1``...) are
+          unchanged; changing one starts a fresh optimiser;
+        - the shuffling random stream and order (on the same rows), the
+          early-stopping split (the same rows are held out), the counter of
+          epochs without improvement, and the recorded curves and history.
+
+        So with 'sgd' or 'adam', ``fit`` with ``max_iter=10`` twice gives
+        exactly the model of one ``fit`` with ``max_iter=20`` (without early
+        stopping, whose restored best weights are where the second fit
+        resumes). ``partial_fit`` resumes in the same way.
 
     momentum : float, default=0.9
         Momentum of 'sgd', in ``[0, 1]``.
@@ -139,13 +161,20 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Whether 'sgd' uses Nesterov's momentum.
 
     early_stopping : bool, default=False
-        Whether 'sgd' and 'adam' set aside a stratified ``validation_fraction``
-        of the training data and stop when its accuracy fails to improve by
-        ``tol`` for ``n_iter_no_change`` epochs; the weights of the best epoch
-        are restored.
+        Whether ``fit`` with 'sgd' or 'adam' sets aside ``validation_fraction``
+        of the training data and stops when its score (see ``scoring``) fails
+        to improve by ``tol`` for ``n_iter_no_change`` epochs; the weights of
+        the best epoch are restored at the end. An epoch also counts as an
+        improvement when it ties the best score and lowers the validation
+        loss by ``tol`` (accuracy on a small validation set ties often), and
+        among tied epochs the lower loss wins. Ignored by 'lbfgs' and by
+        ``partial_fit``.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data set aside for early stopping.
+        Share of the training weight set aside for early stopping. The split
+        is stratified by class and by sample weight, and identical rows fall
+        on the same side, so integer weights still mean repeated rows. Each
+        class keeps at least one distinct row for training.
 
     beta_1 : float, default=0.9
         Decay rate of Adam's first moment estimates, in ``[0, 1)``.
@@ -162,6 +191,25 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     max_fun : int, default=15000
         Maximum number of objective evaluations of 'lbfgs'.
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``. 'balanced'
+        gives class ``c`` the weight ``S / (n_classes * S_c)``, where ``S_c``
+        is the total sample weight of class ``c`` and ``S`` that of all rows
+        (per label column for multilabel targets). Not in MLPClassifier.
+        ``partial_fit`` accepts a dict only.
+
+    scoring : str, callable or None, default=None
+        What early stopping watches on the validation set (as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`):
+
+        - None: accuracy, MLPClassifier's rule;
+        - 'loss': minus the validation cross-entropy (weighted, without the
+          L2 term);
+        - any scikit-learn scorer name ('roc_auc', 'balanced_accuracy',
+          'neg_log_loss'...) or a callable ``scorer(estimator, X, y)``.
+
+        Higher is better. Used only with ``early_stopping=True``.
 
     Attributes
     ----------
@@ -180,11 +228,23 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         MLPClassifier records none).
 
     validation_scores_ : list of float or None
-        The validation accuracy after each epoch with ``early_stopping``,
-        otherwise None.
+        The validation score (see ``scoring``) after each epoch with
+        ``early_stopping``, otherwise None.
+
+    validation_loss_curve_ : list of float or None
+        The validation cross-entropy (weighted, without the L2 term) after
+        each epoch with ``early_stopping``, otherwise None.
 
     best_validation_score_ : float or None
-        The best validation accuracy with ``early_stopping``, otherwise None.
+        The best validation score with ``early_stopping``, otherwise None.
+
+    history_ : list of dict
+        One dict per epoch (or L-BFGS iteration) since the last cold fit:
+        ``epoch``, ``train_loss``, ``validation_loss``, ``validation_score``
+        (None without early stopping), ``learning_rate`` (SGD's scheduled
+        rate or Adam's bias-corrected step size after the epoch; None for
+        'lbfgs') and ``seconds``. ``pandas.DataFrame(history_)`` makes it a
+        table.
 
     t_ : int
         The number of training samples the solver has processed.
