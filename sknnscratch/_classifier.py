@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, log_expit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d, gen_batches
@@ -28,6 +28,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from sknnscratch import _inspect, _interop
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from sknnscratch._monitoring import DivergenceGuard, ValidationSet, validation_split
@@ -614,6 +615,39 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             self._random_state = check_random_state(self.random_state)
             self._split_state = self._random_state.get_state()
 
+    def _training_objective(self, X, y, sample_weight=None):
+        """The data, weights and settings of the training objective ``J``.
+
+        For a fitted model its current weights; for an unfitted one the
+        initial weights its ``random_state`` draws. Changes nothing.
+        """
+        if hasattr(self, "coefs_") and hasattr(self, "classes_"):
+            model, first_pass = self, False
+        else:
+            model, first_pass = clone(self), True
+        X, _, Y, sample_weight = model._validate_training_data(
+            X, y, sample_weight, incremental=not first_pass, first_pass=first_pass
+        )
+        if first_pass:
+            units = layer_units(X.shape[1], model._hidden_sizes(), Y.shape[1])
+            rng = check_random_state(self.random_state)
+            coefs, intercepts = init_parameters(units, self.activation, rng, X.dtype)
+            multiclass = model._label_binarizer.y_type_ == "multiclass"
+            out_activation = "softmax" if multiclass else "logistic"
+        else:
+            coefs, intercepts = self.coefs_, self.intercepts_
+            out_activation = self.out_activation_
+        return dict(
+            X=X,
+            Y=Y,
+            coefs=[np.array(W, dtype=np.float64) for W in coefs],
+            intercepts=[np.array(b, dtype=np.float64) for b in intercepts],
+            sample_weight=sample_weight,
+            activation=self.activation,
+            out_activation=out_activation,
+            alpha=self.alpha,
+        )
+
     def _objective_args(self):
         return dict(
             activation=self.activation,
@@ -1029,6 +1063,54 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         if self._is_binary():
             return np.hstack([log_expit(-Z), log_expit(Z)])
         return OUTPUT_LOG_PROBA[self.out_activation_](Z)
+
+    # ------------------------------------------------------------- inspect
+
+    def trace(self, x, y):
+        """Every intermediate of one sample's forward and backward pass.
+
+        See :func:`sknnscratch.trace`.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_features,)
+            One sample.
+        y : label
+            Its class label.
+
+        Returns
+        -------
+        trace : Trace
+            The derivation's names (``Z1``, ``a1``, ..., ``dL/dW1``) mapped to
+            arrays, in the order they are computed.
+        """
+        return _inspect.trace(self, x, y)
+
+    def to_sklearn(self):
+        """An equivalent fitted :class:`sklearn.neural_network.MLPClassifier`.
+
+        Returns
+        -------
+        mlp : MLPClassifier
+            Same parameters, weights and labels: the same ``predict_proba``.
+        """
+        return _interop.to_sklearn(self)
+
+    @classmethod
+    def from_sklearn(cls, mlp):
+        """A fitted ScratchMLPClassifier holding a fitted MLPClassifier's network.
+
+        Parameters
+        ----------
+        mlp : MLPClassifier
+            A fitted classifier.
+
+        Returns
+        -------
+        estimator : ScratchMLPClassifier
+            Same parameters, weights and labels: the same ``predict_proba``.
+        """
+        return _interop.from_sklearn(cls, mlp)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -258,6 +258,7 @@ def loss_and_gradients(
     penalty_weight=None,
     coef_grads=None,
     intercept_grads=None,
+    record=None,
 ):
     """The objective (L1) and its gradient with respect to every parameter.
 
@@ -284,6 +285,11 @@ def loss_and_gradients(
     coef_grads, intercept_grads : list of ndarray, default=None
         Where to write the gradients (for example views of one flat vector
         from :func:`unpack`); new arrays when ``None``.
+    record : dict, default=None
+        If given, filled with every intermediate in the order computed, under
+        the derivation's names (``Z1``, ``a1``, ..., ``y_hat``, ``loss``,
+        ``dL/dZ2``, ``dL/dW2``, ``dL/db2``, ``dL/da1``, ``f'(Z1)``, ...);
+        see :func:`sknnscratch.trace`.
 
     Returns
     -------
@@ -310,12 +316,27 @@ def loss_and_gradients(
     penalty = 0.5 * decay * sum(np.vdot(W, W) for W in coefs)
 
     f_prime = DERIVATIVES[activation]
-    dZ = (OUTPUT_PROBA[out_activation](Zs[-1]) - Y) * row_scale  # (B1)
-    for layer in range(len(coefs) - 1, -1, -1):
+    P = OUTPUT_PROBA[out_activation](Zs[-1])  # (F3)
+    dZ = (P - Y) * row_scale  # (B1)
+    n_layers = len(coefs)
+    if record is not None:
+        for layer in range(1, n_layers):
+            record[f"Z{layer}"], record[f"a{layer}"] = Zs[layer - 1], As[layer]
+        record[f"Z{n_layers}"], record["y_hat"], record["y"] = Zs[-1], P, Y
+        record["loss"] = float(data_loss + penalty)
+        record[f"dL/dZ{n_layers}"] = dZ
+    for layer in range(n_layers - 1, -1, -1):
         W = coefs[layer]
         coef_grads[layer][...] = As[layer].T @ dZ + decay * W  # (B2)
         intercept_grads[layer][...] = dZ.sum(axis=0)  # (B3)
+        if record is not None:
+            record[f"dL/dW{layer + 1}"] = coef_grads[layer].copy()
+            record[f"dL/db{layer + 1}"] = intercept_grads[layer].copy()
         if layer:
             dA = dZ @ W.T  # (B4)
-            dZ = dA * f_prime(Zs[layer - 1], As[layer])  # (B5)
+            slope = f_prime(Zs[layer - 1], As[layer])  # f'(Z[l-1]), a new array
+            dZ = dA * slope  # (B5)
+            if record is not None:
+                record[f"dL/da{layer}"], record[f"f'(Z{layer})"] = dA, slope
+                record[f"dL/dZ{layer}"] = dZ
     return float(data_loss + penalty), coef_grads, intercept_grads

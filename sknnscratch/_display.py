@@ -1,0 +1,145 @@
+"""LossCurveDisplay: the training curves of a ScratchMLPClassifier.
+
+Follows scikit-learn's Display pattern (``from_estimator``, ``plot``,
+attributes ``ax_``, ``figure_``, ``lines_``); matplotlib is imported only
+when something is drawn (``pip install "sknnscratch[examples]"``).
+"""
+
+from sklearn.utils.validation import check_is_fitted
+
+
+class LossCurveDisplay:
+    """Training loss per epoch, with validation loss and score when recorded.
+
+    Build it with :meth:`from_estimator` (or from the lists directly) and
+    draw it with :meth:`plot`. The validation score goes on a second y-axis
+    on the right, since it is on another scale.
+
+    Parameters
+    ----------
+    loss_curve : list of float
+        The training objective per epoch (or L-BFGS iteration).
+    validation_loss_curve : list of float, default=None
+        The validation cross-entropy per epoch.
+    validation_scores : list of float, default=None
+        The validation score per epoch.
+    estimator_name : str, default=None
+        Used in the legend.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The axes with the loss curves.
+    figure_ : matplotlib Figure
+        The figure holding ``ax_``.
+    lines_ : list of matplotlib Line2D
+        Every line drawn: training loss, then validation loss and validation
+        score when they were recorded.
+    score_ax_ : matplotlib Axes or None
+        The second axes with the validation score, if drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import make_classification
+    >>> from sknnscratch import LossCurveDisplay, ScratchMLPClassifier
+    >>> X, y = make_classification(n_samples=200, n_features=13, random_state=0)
+    >>> model = ScratchMLPClassifier(
+    ...     solver="adam", early_stopping=True, random_state=0
+    ... ).fit(X, y)
+    >>> display = LossCurveDisplay.from_estimator(model)
+    >>> len(display.lines_)
+    3
+    """
+
+    def __init__(
+        self,
+        loss_curve,
+        validation_loss_curve=None,
+        validation_scores=None,
+        estimator_name=None,
+    ):
+        self.loss_curve = loss_curve
+        self.validation_loss_curve = validation_loss_curve
+        self.validation_scores = validation_scores
+        self.estimator_name = estimator_name
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
+        """Draw the curves recorded by a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : ScratchMLPClassifier
+            A fitted estimator.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        name : str, default=None
+            Legend name; the estimator's class name when None.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the training curve.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+        """
+        check_is_fitted(estimator)
+        display = cls(
+            loss_curve=list(estimator.loss_curve_),
+            validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
+            validation_scores=getattr(estimator, "validation_scores_", None),
+            estimator_name=name or type(estimator).__name__,
+        )
+        return display.plot(ax=ax, **kwargs)
+
+    def plot(self, ax=None, *, name=None, **kwargs):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        name : str, default=None
+            Legend name, overriding ``estimator_name``.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the training curve.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            This object, with ``ax_``, ``figure_`` and ``lines_`` set.
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        name = name or self.estimator_name
+        prefix = f"{name}: " if name else ""
+        epochs = range(1, len(self.loss_curve) + 1)
+        lines = ax.plot(
+            epochs, self.loss_curve, label=f"{prefix}training loss", **kwargs
+        )
+        if self.validation_loss_curve:
+            lines += ax.plot(
+                range(1, len(self.validation_loss_curve) + 1),
+                self.validation_loss_curve,
+                linestyle="--",
+                label=f"{prefix}validation loss",
+            )
+        ax.set_xlabel("epoch (or L-BFGS iteration)")
+        ax.set_ylabel("loss")
+        self.score_ax_ = None
+        if self.validation_scores:
+            self.score_ax_ = ax.twinx()
+            lines += self.score_ax_.plot(
+                range(1, len(self.validation_scores) + 1),
+                self.validation_scores,
+                color="tab:green",
+                linestyle=":",
+                label=f"{prefix}validation score",
+            )
+            self.score_ax_.set_ylabel("validation score")
+        ax.legend(handles=lines, loc="best")
+        self.ax_, self.figure_, self.lines_ = ax, ax.figure, lines
+        return self

@@ -1,0 +1,239 @@
+"""Look inside the network: check its gradients, trace one sample through it.
+
+Both work on the exact training objective of a ``ScratchMLPClassifier``
+(cross-entropy, L2 term, sample and class weights) at its current weights,
+or at the initial weights its ``random_state`` draws when it is not fitted.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from sknnscratch._network import forward, loss_and_gradients, pack, unpack
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """The comparison for one parameter array (see :func:`check_gradients`)."""
+
+    name: str
+    shape: tuple
+    max_abs_error: float
+    rel_error: float
+    status: str
+
+
+class GradientReport(list):
+    """A :class:`GradientCheck` per parameter array, printable as a table.
+
+    Attributes
+    ----------
+    near_kink : int
+        How many hidden ReLU pre-activations lie within a finite-difference
+        step of 0, where the function has no derivative.
+    rtol : float
+        The relative error below which an array passes.
+    """
+
+    def __init__(self, rows, near_kink, rtol):
+        super().__init__(rows)
+        self.near_kink = near_kink
+        self.rtol = rtol
+
+    @property
+    def passed(self):
+        """True when no array failed ('near kink' is not a failure)."""
+        return all(row.status != "FAIL" for row in self)
+
+    def __str__(self):
+        lines = [
+            f"{'parameter':<16}{'shape':>10}{'max abs error':>16}"
+            f"{'rel error':>12}  status"
+        ]
+        for row in self:
+            lines.append(
+                f"{row.name:<16}{str(row.shape):>10}{row.max_abs_error:>16.2e}"
+                f"{row.rel_error:>12.2e}  {row.status}"
+            )
+        if self.near_kink:
+            lines.append(
+                f"{self.near_kink} ReLU pre-activation(s) within a step of the "
+                "kink at 0: finite differences are unreliable there."
+            )
+        return "\n".join(lines)
+
+
+def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, rtol=1e-6):
+    """Compare the hand-written backprop with central finite differences.
+
+    The objective is exactly the one training minimises,
+    ``J = sum(s_i * loss_i) / S + alpha / (2 S) * sum ||W||^2``, at the
+    estimator's current weights (a fresh initialisation if it is not
+    fitted). Every parameter is moved by ``+eps`` and ``-eps`` in turn:
+    ``2 * n_parameters`` forward passes over ``X``, so pass a sample of a
+    large data set.
+
+    Parameters
+    ----------
+    estimator : ScratchMLPClassifier
+        Fitted or not; it is not modified.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Input rows.
+    y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Their labels.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights, as in ``fit``.
+    eps : float, default=1e-6
+        The finite-difference step.
+    rtol : float, default=1e-6
+        An array passes when ``||analytic - numeric|| / (||analytic|| +
+        ||numeric||)`` is below it.
+
+    Returns
+    -------
+    report : GradientReport
+        One row per array (``coefs_[0]``, ..., ``intercepts_[-1]``) with its
+        shape, the largest absolute error, the relative error and a status:
+        'ok', 'FAIL', or 'near kink' when the error is large but a ReLU
+        pre-activation sits within a step of 0 (the gradient there is not
+        defined, so finite differences cannot judge it).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sknnscratch import ScratchMLPClassifier, check_gradients
+    >>> X, y = make_classification(n_samples=50, n_features=13, random_state=0)
+    >>> check_gradients(ScratchMLPClassifier(random_state=0), X, y).passed
+    True
+    """
+    problem = estimator._training_objective(X, y, sample_weight)
+    X, Y = problem.pop("X"), problem.pop("Y")
+    X = X.astype(np.float64)
+    Y = Y.astype(np.float64)
+    coefs, intercepts = problem.pop("coefs"), problem.pop("intercepts")
+    units = [coefs[0].shape[0], *(b.shape[0] for b in intercepts)]
+    theta = pack(coefs, intercepts)
+
+    def objective(t):
+        return loss_and_gradients(X, Y, *unpack(t, units), **problem)[0]
+
+    _, coef_grads, intercept_grads = loss_and_gradients(
+        X, Y, *unpack(theta, units), **problem
+    )
+    analytic = pack(coef_grads, intercept_grads)
+    numeric = np.empty_like(theta)
+    shifted = theta.copy()
+    for i in range(theta.size):
+        shifted[i] = theta[i] + eps
+        up = objective(shifted)
+        shifted[i] = theta[i] - eps
+        down = objective(shifted)
+        shifted[i] = theta[i]
+        numeric[i] = (up - down) / (2 * eps)
+
+    near_kink = _near_kink(X, coefs, intercepts, problem["activation"], eps)
+    names = [f"coefs_[{i}]" for i in range(len(coefs))]
+    names += [f"intercepts_[{i}]" for i in range(len(intercepts))]
+    rows = []
+    pieces = zip(
+        names,
+        unpack(analytic, units)[0] + unpack(analytic, units)[1],
+        unpack(numeric, units)[0] + unpack(numeric, units)[1],
+        strict=True,
+    )
+    for name, a, n in pieces:
+        difference = np.linalg.norm(a - n)
+        rel = difference / max(np.linalg.norm(a) + np.linalg.norm(n), 1e-300)
+        status = "ok" if rel < rtol else ("near kink" if near_kink else "FAIL")
+        rows.append(
+            GradientCheck(name, a.shape, float(np.abs(a - n).max()), float(rel), status)
+        )
+    return GradientReport(rows, near_kink, rtol)
+
+
+def _near_kink(X, coefs, intercepts, activation, eps):
+    """Count hidden ReLU pre-activations a step of ``eps`` could push across 0."""
+    if activation != "relu" or len(coefs) == 1:
+        return 0
+    Zs, As = forward(X, coefs, intercepts, activation)
+    count = 0
+    for Z, A in zip(Zs[:-1], As[:-1], strict=True):
+        # Moving one weight by eps moves Z by at most eps * |input|.
+        reach = 2 * eps * np.maximum(1.0, abs(A).max(axis=1))
+        reach = np.asarray(reach).reshape(-1, 1)
+        count += int((np.abs(Z) < reach).sum())
+    return count
+
+
+class Trace(dict):
+    """Every intermediate of one forward and backward pass, in order.
+
+    A dict from the derivation's names to arrays (one sample, one row):
+    ``Z1, a1, ..., y_hat, loss, dL/dZ2, dL/dW2, dL/db2, dL/da1, f'(Z1),
+    dL/dZ1, dL/dW1, dL/db1`` for the 13-8-1 network (more layers add more
+    indices). Printing it gives a table of names, shapes and values.
+    """
+
+    def __str__(self):
+        lines = [f"{'name':<10}{'shape':>10}  values"]
+        for name, value in self.items():
+            array = np.asarray(value)
+            text = np.array2string(
+                array.ravel(), precision=4, suppress_small=True, threshold=12
+            )
+            lines.append(f"{name:<10}{str(array.shape):>10}  {text}")
+        return "\n".join(lines)
+
+
+def trace(estimator, x, y):
+    """One sample's forward and backward pass, every intermediate named.
+
+    The numbers are those training computes (the same function fills them
+    in), for the cross-entropy of this one sample: the L2 term, which only
+    adds ``alpha / S * W`` to each ``dL/dW``, is left out.
+
+    Parameters
+    ----------
+    estimator : ScratchMLPClassifier
+        A fitted estimator; not modified.
+    x : array-like of shape (n_features,)
+        One sample.
+    y : label
+        Its class label (or 0/1 indicator row for multilabel targets).
+
+    Returns
+    -------
+    trace : Trace
+        A dict in the derivation's order, names such as ``Z1``, ``a1``,
+        ``y_hat``, ``loss``, ``dL/dZ2``, ``dL/dW2``, ``dL/da1``, ``f'(Z1)``
+        (the ReLU mask ``1[Z1 > 0]`` for ReLU), ``dL/dW1``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sknnscratch import ScratchMLPClassifier, trace
+    >>> X, y = make_classification(n_samples=50, n_features=13, random_state=0)
+    >>> steps = trace(ScratchMLPClassifier(random_state=0).fit(X, y), X[0], y[0])
+    >>> list(steps)[:5]
+    ['Z1', 'a1', 'Z2', 'y_hat', 'y']
+    >>> steps["dL/dW1"].shape
+    (13, 8)
+    """
+    check_is_fitted(estimator)
+    x = np.asarray(x)
+    y = np.asarray(y)
+    X = x.reshape(1, -1)
+    labels = y.reshape(1, -1) if y.ndim == 1 and y.size > 1 else y.reshape(1)
+    problem = estimator._training_objective(X, labels)
+    problem["alpha"] = 0.0
+    steps = Trace()
+    loss_and_gradients(
+        problem.pop("X"),
+        problem.pop("Y"),
+        problem.pop("coefs"),
+        problem.pop("intercepts"),
+        record=steps,
+        **problem,
+    )
+    return steps
