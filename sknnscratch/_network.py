@@ -303,7 +303,7 @@ def loss_and_gradients(
         intercept_grads = [np.empty_like(b) for b in intercepts]
 
     Zs, As = forward(X, coefs, intercepts, activation)
-    per_sample_loss = CROSS_ENTROPY[out_activation](Zs[-1], Y)
+    per_sample_loss = CROSS_ENTROPY[out_activation](Zs[-1], Y)  # loss_i (L1)
     if sample_weight is None:
         S = X.shape[0]
         data_loss = per_sample_loss.sum() / S
@@ -313,7 +313,7 @@ def loss_and_gradients(
         data_loss = per_sample_loss @ sample_weight / S
         row_scale = (sample_weight / S)[:, np.newaxis]
     decay = alpha / (S if penalty_weight is None else penalty_weight)
-    penalty = 0.5 * decay * sum(np.vdot(W, W) for W in coefs)
+    penalty = 0.5 * decay * sum(np.vdot(W, W) for W in coefs)  # L2 term (L1)
 
     f_prime = DERIVATIVES[activation]
     P = OUTPUT_PROBA[out_activation](Zs[-1])  # (F3)
