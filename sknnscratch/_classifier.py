@@ -36,7 +36,7 @@ from sknnscratch._network import (
     init_parameters,
     layer_units,
     loss_and_gradients,
-    output_logits,
+    output_logits_at_any_scale,
     pack,
     unpack,
 )
@@ -481,15 +481,16 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return [int(s) for s in sizes]
 
     def _validate_training_data(self, X, y, sample_weight, incremental, first_pass):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=first_pass,
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # see _logits
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype=(np.float64, np.float32),
+                reset=first_pass,
+            )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -977,14 +978,19 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _logits(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
+        # scikit-learn's finiteness check first sums X, which can overflow
+        # for huge finite values before it checks them one by one.
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        return output_logits_at_any_scale(
+            X, self.coefs_, self.intercepts_, self.activation
         )
-        return output_logits(X, self.coefs_, self.intercepts_, self.activation)
 
     def _is_binary(self):
         return self._label_binarizer.y_type_ == "binary"

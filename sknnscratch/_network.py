@@ -245,6 +245,44 @@ def output_logits(X, coefs, intercepts, activation):
     return A
 
 
+def output_logits_at_any_scale(X, coefs, intercepts, activation):
+    """Output logits that stay finite however large the input is.
+
+    The plain pass overflows for rows around ``|x| ~ 1e306`` (float64) or
+    ``1e37`` (float32). Those rows are redone as ``x = m * u`` with
+    ``m = max |x|``: ReLU and identity are positively homogeneous
+    (``f(m z) = m f(z)`` for ``m > 0``), so every layer equals ``m`` times the
+    network run on ``u`` with its biases divided by ``m``; tanh and logistic
+    saturate, so after them the scale is 1 again. The final logits are
+    ``m`` times the scaled ones. All logits are clipped to a quarter of the
+    largest finite float: the probabilities come out exactly 0 or 1 and
+    their logarithms finite.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = output_logits(X, coefs, intercepts, activation)
+    # A quarter of the largest float: differences of two logits (softmax)
+    # stay finite too.
+    biggest = np.finfo(Z.dtype).max / 4
+    overflowed = ~np.isfinite(Z).all(axis=1)
+    if not overflowed.any():
+        return np.clip(Z, -biggest, biggest, out=Z)
+    rows = X[overflowed]
+    rows = np.asarray(rows.toarray() if hasattr(rows, "toarray") else rows)
+    scale = np.maximum(np.abs(rows).max(axis=1, keepdims=True), 1.0)
+    f = HIDDEN_ACTIVATIONS[activation]
+    A = rows / scale
+    with np.errstate(over="ignore"):
+        for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+            if layer and activation in ("relu", "identity"):
+                A = f(A)
+            elif layer:
+                A = f(np.clip(scale * A, -biggest, biggest))
+                scale = np.ones_like(scale)
+            A = A @ W + b / scale
+        Z[overflowed] = np.clip(scale * A, -biggest, biggest)
+    return np.clip(Z, -biggest, biggest, out=Z)
+
+
 def loss_and_gradients(
     X,
     Y,
