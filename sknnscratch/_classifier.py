@@ -514,7 +514,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         if len(self.classes_) < 2:
             raise ValueError(
                 "The classifier needs samples of at least 2 classes in the data, "
-                f"but the data contains only one class: {self.classes_[0]!r}."
+                f"but the data contains only one class: {self.classes_.tolist()[0]!r}."
             )
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)

@@ -39,3 +39,22 @@ def central_differences(f, theta, eps=1e-6):
         step[i] = eps
         grad[i] = (f(theta + step) - f(theta - step)) / (2 * eps)
     return grad
+
+
+# Property tests: a short profile for every run, a long one on request
+# (SKNNSCRATCH_HYPOTHESIS=long python -m pytest tests/test_properties.py).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci",
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "long",
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("SKNNSCRATCH_HYPOTHESIS", "ci"))
