@@ -28,3 +28,14 @@ def test_every_tag_of_the_code_is_linked():
 
 def test_readme_links_the_derivation():
     assert "docs/derivation.md" in (ROOT / "README.md").read_text()
+
+
+def test_every_guarantee_names_a_real_test():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## What is guaranteed")[1].split("\n## ")[0]
+    named = re.findall(r"`(test_\w+\.py)(?:::(\w+))?`", section)
+    assert len(named) >= 15
+    for path, test in named:
+        source = (ROOT / "tests" / path).read_text()
+        if test:
+            assert f"def {test}(" in source, f"{path}::{test}"
