@@ -3,8 +3,9 @@
 Each hidden activation ``f`` comes with its derivative ``f'``. A derivative
 takes both the pre-activation ``Z`` and the activation ``A = f(Z)`` because
 some derivatives are cheapest from one (ReLU: ``1[Z > 0]``) and some from the
-other (tanh: ``1 - A**2``). No function here writes into its arguments: the
-backward pass still needs ``Z`` and ``A`` after a derivative has been taken.
+other (tanh: ``1 - A**2``). No function here writes into its arguments (only
+into a separate ``out`` buffer when one is given): the backward pass still
+needs ``Z`` and ``A`` after a derivative has been taken.
 
 The output layer works on logits. The binary (and multilabel) output is the
 logistic sigmoid, one unit per label; the multiclass output is the softmax, one
@@ -17,49 +18,62 @@ import numpy as np
 from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
 
 # --- hidden activations: f(Z) --------------------------------------------
+# ``out``, when given, is a separate buffer to write the result into (the
+# training loop reuses its buffers); it is never ``Z`` or ``A``.
 
 
-def identity(Z):
+def identity(Z, out=None):
     """f(z) = z."""
     return Z
 
 
-def relu(Z):
+def relu(Z, out=None):
     """f(z) = max(z, 0)."""
-    return np.maximum(Z, 0)
+    return np.maximum(Z, 0, out=out)
 
 
-def tanh(Z):
+def tanh(Z, out=None):
     """f(z) = tanh(z)."""
-    return np.tanh(Z)
+    return np.tanh(Z, out=out)
 
 
-def logistic(Z):
+def logistic(Z, out=None):
     """f(z) = 1 / (1 + exp(-z)), computed without overflow."""
-    return expit(Z)
+    return expit(Z, out=out)
 
 
 # --- their derivatives: f'(Z), given Z and A = f(Z) ----------------------
 
 
-def identity_derivative(Z, A):
+def identity_derivative(Z, A, out=None):
     """f'(z) = 1."""
-    return np.ones_like(Z)
+    if out is None:
+        return np.ones_like(Z)
+    out.fill(1)
+    return out
 
 
-def relu_derivative(Z, A):
+def relu_derivative(Z, A, out=None):
     """f'(z) = 1 if z > 0 else 0 (the value 0 is taken at the kink z = 0)."""
-    return (Z > 0).astype(Z.dtype)
+    if out is None:
+        return (Z > 0).astype(Z.dtype)
+    return np.greater(Z, 0, out=out)
 
 
-def tanh_derivative(Z, A):
+def tanh_derivative(Z, A, out=None):
     """f'(z) = 1 - tanh(z)**2 = 1 - a**2."""
-    return 1.0 - A * A
+    if out is None:
+        return 1.0 - A * A
+    np.multiply(A, A, out=out)
+    return np.subtract(1.0, out, out=out)
 
 
-def logistic_derivative(Z, A):
+def logistic_derivative(Z, A, out=None):
     """f'(z) = sigma(z) * (1 - sigma(z)) = a * (1 - a)."""
-    return A * (1.0 - A)
+    if out is None:
+        return A * (1.0 - A)
+    np.subtract(1.0, A, out=out)
+    return np.multiply(A, out, out=out)
 
 
 HIDDEN_ACTIVATIONS = {
@@ -79,14 +93,17 @@ DERIVATIVES = {
 # --- output layer: probabilities and cross-entropy from logits -----------
 
 
-def sigmoid_proba(Z):
+def sigmoid_proba(Z, out=None):
     """Probabilities of the sigmoid output, one independent unit per column."""
-    return expit(Z)
+    return expit(Z, out=out)
 
 
-def softmax_proba(Z):
+def softmax_proba(Z, out=None):
     """Probabilities of the softmax output; each row sums to 1."""
-    return softmax(Z, axis=1)
+    if out is None:
+        return softmax(Z, axis=1)
+    out[...] = softmax(Z, axis=1)
+    return out
 
 
 def sigmoid_log_proba(Z):
@@ -105,7 +122,9 @@ def sigmoid_cross_entropy(Z, Y):
     With p = sigmoid(z), -y log(p) - (1 - y) log(1 - p) = log(1 + e^z) - y z,
     and log(1 + e^z) = logaddexp(0, z) never overflows.
     """
-    return (np.logaddexp(0, Z) - Y * Z).sum(axis=1)
+    loss = np.logaddexp(0, Z)
+    loss -= Y * Z
+    return np.add.reduce(loss, axis=1)
 
 
 def softmax_cross_entropy(Z, Y):

@@ -17,7 +17,7 @@ from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, column_or_1d, gen_batches
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
@@ -33,6 +33,7 @@ from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from sknnscratch._monitoring import DivergenceGuard, ValidationSet, validation_split
 from sknnscratch._network import (
+    Workspace,
     init_parameters,
     layer_units,
     loss_and_gradients,
@@ -41,6 +42,7 @@ from sknnscratch._network import (
     unpack,
 )
 from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
+from sknnscratch._training import MinibatchTrainer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -516,7 +518,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "The classifier needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {self.classes_.tolist()[0]!r}."
             )
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        Y = _encode_targets(y, self.classes_, self._label_binarizer.y_type_, X.dtype)
         sample_weight = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if self.class_weight is not None:
             per_class = _class_sample_weight(self.class_weight, y, sample_weight)
@@ -666,6 +668,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             "Scale the input (for example with StandardScaler) or increase alpha.",
         )
         losses = []
+        workspace = Workspace(units, X.shape[0], theta.dtype)
 
         def fun_and_grad(x):
             theta[...] = x
@@ -678,6 +681,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     sample_weight=sample_weight,
                     coef_grads=coef_grads,
                     intercept_grads=intercept_grads,
+                    workspace=workspace,
                     **objective,
                 )
             # A trial point of the line search may overshoot; only a value
@@ -798,11 +802,16 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 )
             batch_size = min(self.batch_size, n_samples)
 
-        coefs, intercepts = self.coefs_, self.intercepts_
-        grad = np.empty_like(theta)
-        coef_grads, intercept_grads = unpack(grad, units)
-        objective = self._objective_args()
-        total_weight = n_samples if sample_weight is None else sample_weight.sum()
+        trainer = MinibatchTrainer(
+            X,
+            Y,
+            sample_weight,
+            theta,
+            units,
+            batch_size,
+            optimizer,
+            self._objective_args(),
+        )
         guard = DivergenceGuard(
             "epoch",
             "Scale the input (for example with StandardScaler) or lower "
@@ -825,33 +834,12 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 epoch = len(self.history_) + 1
                 if self.shuffle:
                     rng.shuffle(order)
-                epoch_loss = epoch_weight = 0.0
                 # Overflow can only come from a diverging run, which the
                 # guard turns into an error naming the epoch.
                 with np.errstate(over="ignore", invalid="ignore"):
-                    for batch in gen_batches(n_samples, batch_size):
-                        rows = order[batch] if self.shuffle else batch
-                        sw = None if sample_weight is None else sample_weight[rows]
-                        weight = (
-                            batch.stop - batch.start if sw is None else float(sw.sum())
-                        )
-                        if weight == 0:
-                            continue  # rows of zero weight carry no information
-                        loss, _, _ = loss_and_gradients(
-                            X[rows],
-                            Y[rows],
-                            coefs,
-                            intercepts,
-                            sample_weight=sw,
-                            penalty_weight=total_weight,
-                            coef_grads=coef_grads,
-                            intercept_grads=intercept_grads,
-                            **objective,
-                        )
-                        guard.check_loss(loss, epoch)
-                        optimizer.step(theta, grad)
-                        epoch_loss += loss * weight
-                        epoch_weight += weight
+                    epoch_loss, epoch_weight = trainer.run_epoch(
+                        order if self.shuffle else None, guard, epoch
+                    )
                     guard.check_weights(theta, epoch)
                 if epoch_weight == 0:
                     raise ValueError(
@@ -1206,3 +1194,19 @@ def _unchanged_on_error(estimator):
             {k: v for k, v in before.items() if k not in _CALLBACK_STATE}
         )
         raise
+
+
+def _encode_targets(y, classes, y_type, dtype):
+    """0/1 targets per output unit, as ``LabelBinarizer.transform`` gives them.
+
+    Written out because the binarizer's checks cost more than a small fit:
+    one column ``y == classes[1]`` for binary targets, one-hot rows for
+    multiclass, the indicator matrix itself for multilabel.
+    """
+    if y_type == "multilabel-indicator":
+        return np.asarray(y, dtype=dtype)
+    if y_type == "binary":
+        return (y == classes[1]).astype(dtype).reshape(-1, 1)
+    Y = np.zeros((y.shape[0], len(classes)), dtype=dtype)
+    Y[np.arange(y.shape[0]), np.searchsorted(classes, y)] = 1
+    return Y

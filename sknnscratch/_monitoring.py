@@ -37,11 +37,15 @@ class DivergenceGuard:
         self.step_name = step_name
         self.advice = advice
         self.start = None
+        # Losses up to the bound pass without a call (the training loop
+        # compares first); -inf sends the first loss here to set it.
+        self.bound = -np.inf
 
     def check_loss(self, loss, step):
         """Raise if ``loss`` is not finite or past the bound."""
         if self.start is None and np.isfinite(loss):
             self.start = float(loss)
+            self.bound = DIVERGENCE_FACTOR * max(1.0, self.start)
         bound = DIVERGENCE_FACTOR * max(1.0, self.start or 0.0)
         if not loss <= bound:  # also true for nan
             reason = f"the loss became {loss:.4g}"

@@ -206,7 +206,48 @@ def pack(coefs, intercepts, dtype=None):
     return np.concatenate([a.ravel() for a in (*coefs, *intercepts)], dtype=dtype)
 
 
-def forward(X, coefs, intercepts, activation):
+class Workspace:
+    """Buffers for the forward and backward pass of batches of up to ``n_rows``.
+
+    Training reuses one workspace for every batch, so that no array is
+    allocated per batch; a batch of ``n <= n_rows`` rows uses the first ``n``
+    rows of each buffer. Each intermediate of the derivation has its own
+    buffer, so none overwrites another.
+
+    Parameters
+    ----------
+    units : list of int
+        Width of every layer (:func:`layer_units`).
+    n_rows : int
+        The largest batch.
+    dtype : numpy dtype
+        The parameters' dtype.
+    """
+
+    def __init__(self, units, n_rows, dtype):
+        def buffers(widths):
+            return [np.empty((n_rows, width), dtype=dtype) for width in widths]
+
+        self.n_rows = n_rows
+        self.Z = buffers(units[1:])  # Z[l], pre-activations
+        self.A = [None, *buffers(units[1:-1])]  # A[l] = f(Z[l-1]); A[0] is X
+        self.P = buffers(units[-1:])[0]  # output probabilities
+        self.dZ = buffers(units[1:])  # dJ/dZ[l]
+        self.dA = [None, *buffers(units[1:-1])]  # dJ/dA[l]
+        self.slope = [None, *buffers(units[1:-1])]  # f'(Z[l-1])
+        self.X = self.Y = self.sample_weight = None  # gathered batch rows
+
+
+def _affine(A, W, b, out):
+    """``A @ W + b`` written into ``out`` (a new array when ``out`` is None)."""
+    if out is None or not isinstance(A, np.ndarray):  # sparse input
+        return A @ W + b
+    np.matmul(A, W, out=out)
+    out += b
+    return out
+
+
+def forward(X, coefs, intercepts, activation, workspace=None):
     """Forward pass that keeps every intermediate for the backward pass.
 
     Parameters
@@ -217,6 +258,8 @@ def forward(X, coefs, intercepts, activation):
         Weights ``(fan_in, fan_out)`` and biases ``(fan_out,)`` per layer.
     activation : str
         The hidden activation's name.
+    workspace : Workspace, default=None
+        Buffers to compute into; new arrays when None.
 
     Returns
     -------
@@ -226,11 +269,14 @@ def forward(X, coefs, intercepts, activation):
         Layer inputs: ``As[0]`` is ``X``, ``As[l]`` is ``f(Zs[l - 1])``.
     """
     f = HIDDEN_ACTIVATIONS[activation]
+    n = X.shape[0]
     Zs, As = [], [X]
-    for W, b in zip(coefs, intercepts, strict=True):
-        if Zs:
-            As.append(f(Zs[-1]))  # (F2)
-        Zs.append(As[-1] @ W + b)  # (F1)
+    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        if layer:
+            out = None if workspace is None else workspace.A[layer][:n]
+            As.append(f(Zs[-1], out=out))  # (F2)
+        out = None if workspace is None else workspace.Z[layer][:n]
+        Zs.append(_affine(As[-1], W, b, out=out))  # (F1)
     return Zs, As
 
 
@@ -283,6 +329,14 @@ def output_logits_at_any_scale(X, coefs, intercepts, activation):
     return np.clip(Z, -biggest, biggest, out=Z)
 
 
+def _matmul(A, B, out):
+    """``out[...] = A @ B``, also for a sparse ``A`` (the transposed input)."""
+    if isinstance(A, np.ndarray):
+        return np.matmul(A, B, out=out)
+    out[...] = A @ B
+    return out
+
+
 def loss_and_gradients(
     X,
     Y,
@@ -296,6 +350,7 @@ def loss_and_gradients(
     penalty_weight=None,
     coef_grads=None,
     intercept_grads=None,
+    workspace=None,
     record=None,
 ):
     """The objective (L1) and its gradient with respect to every parameter.
@@ -323,6 +378,9 @@ def loss_and_gradients(
     coef_grads, intercept_grads : list of ndarray, default=None
         Where to write the gradients (for example views of one flat vector
         from :func:`unpack`); new arrays when ``None``.
+    workspace : Workspace, default=None
+        Buffers for the intermediates, reused from batch to batch by the
+        training loop; new ones when None.
     record : dict, default=None
         If given, filled with every intermediate in the order computed, under
         the derivation's names (``Z1``, ``a1``, ..., ``y_hat``, ``loss``,
@@ -339,12 +397,18 @@ def loss_and_gradients(
     if coef_grads is None:
         coef_grads = [np.empty_like(W) for W in coefs]
         intercept_grads = [np.empty_like(b) for b in intercepts]
+    n_layers = len(coefs)
+    n = X.shape[0]
+    if workspace is None:
+        workspace = Workspace(
+            [coefs[0].shape[0], *(b.shape[0] for b in intercepts)], n, coefs[0].dtype
+        )
 
-    Zs, As = forward(X, coefs, intercepts, activation)
+    Zs, As = forward(X, coefs, intercepts, activation, workspace)
     per_sample_loss = CROSS_ENTROPY[out_activation](Zs[-1], Y)  # loss_i (L1)
     if sample_weight is None:
-        S = X.shape[0]
-        data_loss = per_sample_loss.sum() / S
+        S = n
+        data_loss = np.add.reduce(per_sample_loss) / S
         row_scale = 1.0 / S
     else:
         S = float(sample_weight.sum())
@@ -354,9 +418,9 @@ def loss_and_gradients(
     penalty = 0.5 * decay * sum(np.vdot(W, W) for W in coefs)  # L2 term (L1)
 
     f_prime = DERIVATIVES[activation]
-    P = OUTPUT_PROBA[out_activation](Zs[-1])  # (F3)
-    dZ = (P - Y) * row_scale  # (B1)
-    n_layers = len(coefs)
+    P = OUTPUT_PROBA[out_activation](Zs[-1], out=workspace.P[:n])  # (F3)
+    dZ = np.subtract(P, Y, out=workspace.dZ[-1][:n])
+    dZ *= row_scale  # (B1)
     if record is not None:
         for layer in range(1, n_layers):
             record[f"Z{layer}"], record[f"a{layer}"] = Zs[layer - 1], As[layer]
@@ -365,15 +429,16 @@ def loss_and_gradients(
         record[f"dL/dZ{n_layers}"] = dZ
     for layer in range(n_layers - 1, -1, -1):
         W = coefs[layer]
-        coef_grads[layer][...] = As[layer].T @ dZ + decay * W  # (B2)
-        intercept_grads[layer][...] = dZ.sum(axis=0)  # (B3)
+        _matmul(As[layer].T, dZ, out=coef_grads[layer])
+        coef_grads[layer] += decay * W  # (B2)
+        np.add.reduce(dZ, axis=0, out=intercept_grads[layer])  # (B3)
         if record is not None:
             record[f"dL/dW{layer + 1}"] = coef_grads[layer].copy()
             record[f"dL/db{layer + 1}"] = intercept_grads[layer].copy()
         if layer:
-            dA = dZ @ W.T  # (B4)
-            slope = f_prime(Zs[layer - 1], As[layer])  # f'(Z[l-1]), a new array
-            dZ = dA * slope  # (B5)
+            dA = np.matmul(dZ, W.T, out=workspace.dA[layer][:n])  # (B4)
+            slope = f_prime(Zs[layer - 1], As[layer], out=workspace.slope[layer][:n])
+            dZ = np.multiply(dA, slope, out=workspace.dZ[layer - 1][:n])  # (B5)
             if record is not None:
                 record[f"dL/da{layer}"], record[f"f'(Z{layer})"] = dA, slope
                 record[f"dL/dZ{layer}"] = dZ

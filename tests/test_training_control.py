@@ -14,6 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 import sknnscratch._classifier as classifier
+import sknnscratch._training as training
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._callbacks import CALLBACKS_AVAILABLE
 from sknnscratch._monitoring import DIVERGENCE_FACTOR, validation_split
@@ -501,7 +502,7 @@ def test_divergence_names_its_epoch(binary_data, monkeypatch):
         calls.append(loss)
         return (1e30 if len(calls) == 3 else loss), coef_grads, intercept_grads
 
-    monkeypatch.setattr(classifier, "loss_and_gradients", exploding_on_third_epoch)
+    monkeypatch.setattr(training, "loss_and_gradients", exploding_on_third_epoch)
     model = ScratchMLPClassifier(solver="adam", batch_size=len(y), max_iter=10)
     with pytest.raises(ValueError, match="diverged in epoch 3: the loss became 1e"):
         model.fit(X, y)
@@ -545,7 +546,8 @@ def test_a_failing_refit_leaves_the_model_as_it_was(solver, binary_data, monkeyp
     with pytest.raises(ValueError, match="only one class"):
         model.fit(frame, np.zeros_like(y))  # fails after reading the new columns
     with monkeypatch.context() as patch:
-        patch.setattr(classifier, "loss_and_gradients", _nan_on_third_call())
+        for module in (classifier, training):  # L-BFGS, minibatches
+            patch.setattr(module, "loss_and_gradients", _nan_on_third_call())
         with pytest.raises(ValueError, match="diverged"):
             model.fit(X, y)  # fails in the middle of training
     assert _state(model) == before

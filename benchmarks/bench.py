@@ -1,0 +1,191 @@
+"""ScratchMLPClassifier against scikit-learn's MLPClassifier, same settings.
+
+Every case fits both estimators with identical parameters in this process,
+interleaved (ours, theirs, ours, theirs, ...), and reports the median time of
+each and their ratio (ours / theirs: below 1 means faster). Absolute times
+depend on this machine; compare the ratios.
+
+Run: python benchmarks/bench.py            (everything, a few minutes)
+     python benchmarks/bench.py --quick    (no 1 000 000-row cases)
+"""
+
+import argparse
+import gc
+import platform
+import statistics
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn.datasets import make_classification
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknnscratch import ScratchMLPClassifier
+from sknnscratch.datasets import load_heart_disease
+
+
+def settings(solver, epochs):
+    """The same work for both: fixed epochs (or L-BFGS iterations), tol=0."""
+    common = dict(
+        hidden_layer_sizes=(8,),
+        alpha=1e-4,
+        solver=solver,
+        max_iter=epochs,
+        tol=0.0,
+        random_state=0,
+    )
+    if solver != "lbfgs":
+        common.update(batch_size=200, n_iter_no_change=epochs + 1)
+    return common
+
+
+def timed(make, fit, repeats):
+    """Median seconds of ``fit(make(name))`` per estimator, interleaved."""
+    times = {"ours": [], "sklearn": []}
+    for _ in range(repeats):
+        for name in times:
+            model = make(name)
+            gc.collect()
+            start = time.perf_counter()
+            fit(model)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def estimator(name, params):
+    return ScratchMLPClassifier(**params) if name == "ours" else MLPClassifier(**params)
+
+
+def quiet(function):
+    def run(*args):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return function(*args)
+
+    return run
+
+
+def fit_cases(sizes, repeats):
+    rows = []
+    for n in sizes:
+        X64, y = make_classification(n_samples=n, n_features=13, random_state=0)
+        for dtype in (np.float64, np.float32):
+            X = X64.astype(dtype)
+            for solver in ("adam", "sgd", "lbfgs"):
+                epochs = {303: 50, 20_000: 10, 1_000_000: 2}[n]
+                if solver == "lbfgs":
+                    epochs = {303: 100, 20_000: 50, 1_000_000: 10}[n]
+                params = settings(solver, epochs)
+                result = timed(
+                    lambda name, p=params: estimator(name, p),
+                    quiet(lambda model, X=X, y=y: model.fit(X, y)),
+                    repeats if n < 1_000_000 else 1,
+                )
+                unit = "iteration" if solver == "lbfgs" else "epoch"
+                rows.append(
+                    (
+                        f"fit, n={n:,}, {solver}, {np.dtype(dtype).name}",
+                        result["ours"] / epochs,
+                        result["sklearn"] / epochs,
+                        f"s per {unit}",
+                    )
+                )
+                print_row(rows[-1])
+    return rows
+
+
+def heart_cases(repeats):
+    X, y = load_heart_disease(return_X_y=True)
+    rows = []
+
+    def pipeline(model):
+        return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), model)
+
+    params = settings("lbfgs", 200)
+    result = timed(
+        lambda name: pipeline(estimator(name, params)),
+        quiet(lambda model: model.fit(X, y)),
+        repeats,
+    )
+    rows.append(("heart, fit lbfgs (200 it.)", result["ours"], result["sklearn"], "s"))
+    print_row(rows[-1])
+
+    params = settings("adam", 200)
+    cv = StratifiedKFold(n_splits=10, shuffle=True, random_state=0)
+    result = timed(
+        lambda name: pipeline(estimator(name, params)),
+        quiet(lambda model: cross_val_score(model, X, y, cv=cv)),
+        repeats,
+    )
+    rows.append(("heart, cross_val_score, 10 folds", *result.values(), "s"))
+    print_row(rows[-1])
+
+    grid = {
+        "hidden_layer_sizes": [(4,), (8,), (16,)],
+        "alpha": [0.1, 1.0, 10.0],
+    }
+    X_scaled = pipeline(StandardScaler())[:-1].fit_transform(X)
+    result = timed(
+        lambda name: GridSearchCV(estimator(name, params), grid, cv=5),
+        quiet(lambda search: search.fit(X_scaled, y)),
+        repeats,
+    )
+    rows.append(("heart, 3x3 GridSearchCV, 5 folds", *result.values(), "s"))
+    print_row(rows[-1])
+    return rows
+
+
+def memory_case(n=1_000_000):
+    X, y = make_classification(n_samples=n, n_features=13, random_state=0)
+    peaks = {}
+    for name in ("ours", "sklearn"):
+        model = estimator(name, settings("adam", 1))
+        gc.collect()
+        tracemalloc.start()
+        quiet(model.fit)(X, y)
+        peaks[name] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    row = (
+        f"peak memory of a fit, n={n:,}, adam",
+        peaks["ours"],
+        peaks["sklearn"],
+        "MiB",
+    )
+    print_row(row)
+    return [row]
+
+
+def print_row(row):
+    case, ours, theirs, unit = row
+    print(
+        f"| {case} | {ours:.4g} | {theirs:.4g} | {unit} | {ours / theirs:.2f} |",
+        flush=True,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip 1 000 000 rows")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print(
+        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
+        f"Python {platform.python_version()}, {platform.machine()}"
+    )
+    print("| case | ours | MLPClassifier | unit | ratio |")
+    print("| --- | --- | --- | --- | --- |")
+    sizes = [303, 20_000] if args.quick else [303, 20_000, 1_000_000]
+    fit_cases(sizes, args.repeats)
+    heart_cases(args.repeats)
+    if not args.quick:
+        memory_case()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""The minibatch loop of 'sgd' and 'adam': one epoch of gradient steps.
+
+Everything a step needs is allocated once per fit: the buffers the rows of a
+batch are gathered into, the :class:`~sknnscratch._network.Workspace` the
+forward and backward pass compute in, and the flat gradient vector the
+optimiser reads. A step is then a few calls into numpy, with no allocation
+proportional to the batch.
+"""
+
+import numpy as np
+from sklearn.utils import gen_batches
+
+from sknnscratch._network import Workspace, loss_and_gradients, unpack
+
+
+class MinibatchTrainer:
+    """Runs epochs of minibatch steps on fixed training data.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Training rows.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Their 0/1 targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Their weights.
+    theta : ndarray
+        The flat parameter vector, updated in place.
+    units : list of int
+        Width of every layer.
+    batch_size : int
+        Rows per step (the last batch of an epoch may be smaller).
+    optimizer : SGD or Adam
+        Turns a gradient into an update of ``theta``.
+    objective : dict
+        ``activation``, ``out_activation`` and ``alpha`` of the objective.
+    """
+
+    def __init__(
+        self, X, Y, sample_weight, theta, units, batch_size, optimizer, objective
+    ):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.theta, self.optimizer, self.objective = theta, optimizer, objective
+        self.coefs, self.intercepts = unpack(theta, units)
+        self.grad = np.empty_like(theta)
+        self.coef_grads, self.intercept_grads = unpack(self.grad, units)
+        self.workspace = Workspace(units, batch_size, theta.dtype)
+        n_samples = X.shape[0]
+        # The whole training set's weight divides the L2 term of every batch.
+        self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
+        self.dense = isinstance(X, np.ndarray)
+        X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        w_buffer = np.empty(batch_size, dtype=X.dtype)
+        # Per batch: its rows and views of the buffers of its size.
+        self.batches = [
+            (batch, X_buffer[:size], Y_buffer[:size], w_buffer[:size], size)
+            for batch in gen_batches(n_samples, batch_size)
+            for size in [batch.stop - batch.start]
+        ]
+
+    def run_epoch(self, order, guard, epoch):
+        """One pass over the rows in ``order`` (None: in their stored order).
+
+        Parameters
+        ----------
+        order : ndarray of int or None
+            The row order of this epoch.
+        guard : DivergenceGuard
+            Checks each batch's loss.
+        epoch : int
+            The epoch's number, for error messages.
+
+        Returns
+        -------
+        loss_sum, weight_sum : float
+            The sum of batch objectives times batch weights, and of batch
+            weights: their ratio is the epoch's mean training loss.
+        """
+        X, Y, weights = self.X, self.Y, self.sample_weight
+        step, theta, grad = self.optimizer.step, self.theta, self.grad
+        coefs, intercepts = self.coefs, self.intercepts
+        coef_grads, intercept_grads = self.coef_grads, self.intercept_grads
+        workspace, total_weight = self.workspace, self.total_weight
+        activation = self.objective["activation"]
+        out_activation = self.objective["out_activation"]
+        alpha = self.objective["alpha"]
+        loss_sum = weight_sum = 0.0
+        for batch, X_out, Y_out, w_out, size in self.batches:
+            if order is None:
+                X_batch, Y_batch = X[batch], Y[batch]
+                w_batch = None if weights is None else weights[batch]
+            else:
+                rows = order[batch]
+                if self.dense:
+                    X_batch = np.take(X, rows, axis=0, out=X_out, mode="clip")
+                else:
+                    X_batch = X[rows]
+                Y_batch = np.take(Y, rows, axis=0, out=Y_out, mode="clip")
+                w_batch = None
+                if weights is not None:
+                    w_batch = np.take(weights, rows, out=w_out, mode="clip")
+            batch_weight = size if w_batch is None else float(w_batch.sum())
+            if batch_weight == 0:
+                continue  # rows of zero weight carry no information
+            loss = loss_and_gradients(
+                X_batch,
+                Y_batch,
+                coefs,
+                intercepts,
+                activation=activation,
+                out_activation=out_activation,
+                alpha=alpha,
+                sample_weight=w_batch,
+                penalty_weight=total_weight,
+                coef_grads=coef_grads,
+                intercept_grads=intercept_grads,
+                workspace=workspace,
+            )[0]
+            if not loss <= guard.bound:
+                guard.check_loss(loss, epoch)
+            step(theta, grad)
+            loss_sum += loss * batch_weight
+            weight_sum += batch_weight
+        return loss_sum, weight_sum
