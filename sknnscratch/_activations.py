@@ -124,6 +124,8 @@ def sigmoid_cross_entropy(Z, Y):
     """
     loss = np.logaddexp(0, Z)
     loss -= Y * Z
+    if loss.shape[1] == 1:  # one unit: the sum is that unit's loss
+        return loss[:, 0]
     return np.add.reduce(loss, axis=1)
 
 

@@ -242,7 +242,7 @@ def _affine(A, W, b, out):
     """``A @ W + b`` written into ``out`` (a new array when ``out`` is None)."""
     if out is None or not isinstance(A, np.ndarray):  # sparse input
         return A @ W + b
-    np.matmul(A, W, out=out)
+    np.dot(A, W, out=out)  # np.dot: the same BLAS product, less call overhead
     out += b
     return out
 
@@ -332,7 +332,7 @@ def output_logits_at_any_scale(X, coefs, intercepts, activation):
 def _matmul(A, B, out):
     """``out[...] = A @ B``, also for a sparse ``A`` (the transposed input)."""
     if isinstance(A, np.ndarray):
-        return np.matmul(A, B, out=out)
+        return np.dot(A, B, out=out)
     out[...] = A @ B
     return out
 
@@ -415,7 +415,10 @@ def loss_and_gradients(
         data_loss = per_sample_loss @ sample_weight / S
         row_scale = (sample_weight / S)[:, np.newaxis]
     decay = alpha / (S if penalty_weight is None else penalty_weight)
-    penalty = 0.5 * decay * sum(np.vdot(W, W) for W in coefs)  # L2 term (L1)
+    squares = 0
+    for W in coefs:
+        squares += np.vdot(W, W)
+    penalty = 0.5 * decay * squares  # L2 term (L1)
 
     f_prime = DERIVATIVES[activation]
     P = OUTPUT_PROBA[out_activation](Zs[-1], out=workspace.P[:n])  # (F3)
@@ -436,7 +439,10 @@ def loss_and_gradients(
             record[f"dL/dW{layer + 1}"] = coef_grads[layer].copy()
             record[f"dL/db{layer + 1}"] = intercept_grads[layer].copy()
         if layer:
-            dA = np.matmul(dZ, W.T, out=workspace.dA[layer][:n])  # (B4)
+            if W.shape[1] == 1:  # one output unit: an outer product, same numbers
+                dA = np.multiply(dZ, W.T, out=workspace.dA[layer][:n])  # (B4)
+            else:
+                dA = np.dot(dZ, W.T, out=workspace.dA[layer][:n])  # (B4)
             slope = f_prime(Zs[layer - 1], As[layer], out=workspace.slope[layer][:n])
             dZ = np.multiply(dA, slope, out=workspace.dZ[layer - 1][:n])  # (B5)
             if record is not None:

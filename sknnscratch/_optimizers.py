@@ -9,6 +9,8 @@ update rules and learning-rate schedules are those of scikit-learn's
 ``minimize_lbfgs`` hands our own objective and gradient to scipy's L-BFGS-B.
 """
 
+import math
+
 import numpy as np
 import scipy.optimize
 
@@ -48,14 +50,19 @@ class SGD:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocity = np.zeros(n_params, dtype=dtype)
+        self._step = np.empty(n_params, dtype=dtype)  # lr * g
+        self._update = np.empty(n_params, dtype=dtype)
 
     def step(self, theta, grad):
         """Update ``theta`` in place from the gradient ``grad``."""
-        v = self.velocity
+        v, lr_grad = self.velocity, self._step
+        np.multiply(grad, self.learning_rate, out=lr_grad)
         v *= self.momentum
-        v -= self.learning_rate * grad
+        v -= lr_grad
         if self.nesterov:
-            theta += self.momentum * v - self.learning_rate * grad
+            update = np.multiply(v, self.momentum, out=self._update)
+            update -= lr_grad
+            theta += update
         else:
             theta += v
 
@@ -113,20 +120,28 @@ class Adam:
         self.t = 0
         self.m = np.zeros(n_params, dtype=dtype)
         self.v = np.zeros(n_params, dtype=dtype)
+        self._a = np.empty(n_params, dtype=dtype)  # scratch buffers
+        self._b = np.empty(n_params, dtype=dtype)
 
     def step(self, theta, grad):
         """Update ``theta`` in place from the gradient ``grad``."""
+        m, v, a, b = self.m, self.v, self._a, self._b
         self.t += 1
-        self.m *= self.beta_1
-        self.m += (1 - self.beta_1) * grad
-        self.v *= self.beta_2
-        self.v += (1 - self.beta_2) * (grad * grad)
+        m *= self.beta_1
+        m += np.multiply(grad, 1 - self.beta_1, out=a)
+        v *= self.beta_2
+        np.multiply(grad, grad, out=a)
+        v += np.multiply(a, 1 - self.beta_2, out=a)
         self.learning_rate = (
             self.learning_rate_init
-            * np.sqrt(1 - self.beta_2**self.t)
+            * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        theta -= self.learning_rate * self.m / (np.sqrt(self.v) + self.epsilon)
+        np.sqrt(v, out=a)
+        a += self.epsilon
+        np.multiply(m, self.learning_rate, out=b)
+        b /= a
+        theta -= b
 
     def epoch_ends(self, n_samples_seen):
         """Adam has no schedule between epochs."""
