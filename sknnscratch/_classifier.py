@@ -41,7 +41,13 @@ from sknnscratch._network import (
     pack,
     unpack,
 )
-from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
+from sknnscratch._optimizers import (
+    SGD,
+    Adam,
+    minimize_lbfgs,
+    optimizer_from_dict,
+    optimizer_to_dict,
+)
 from sknnscratch._training import MinibatchTrainer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -957,10 +963,18 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def __getstate__(self):
         # The shuffle order is as long as the data: not worth persisting. An
-        # unpickled model resumes training with a fresh order.
-        state = super().__getstate__()
+        # unpickled model resumes training with a fresh order. The optimiser
+        # is stored as plain data, so that skops.io needs no extra trust.
+        state = dict(super().__getstate__())  # a copy: never change the model
         state.pop("_shuffle_order", None)
+        if state.get("_optimizer") is not None:
+            state["_optimizer"] = optimizer_to_dict(state["_optimizer"])
         return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("_optimizer"), dict):
+            state = {**state, "_optimizer": optimizer_from_dict(state["_optimizer"])}
+        super().__setstate__(state)
 
     # -------------------------------------------------------------- predict
 
