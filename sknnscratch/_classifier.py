@@ -30,7 +30,12 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sknnscratch import _inspect, _interop
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
-from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
+from sknnscratch._callbacks import (
+    CALLBACKS_AVAILABLE,
+    CallbackSupportMixin,
+    FitProgress,
+    with_callbacks,
+)
 from sknnscratch._monitoring import DivergenceGuard, ValidationSet, validation_split
 from sknnscratch._network import (
     Workspace,
@@ -51,6 +56,9 @@ from sknnscratch._optimizers import (
 from sknnscratch._training import MinibatchTrainer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+# Warnings raised in the training loops point at the user's call: loop, _fit,
+# fit (or partial_fit), and the callback wrapper where scikit-learn has one.
+_USER_FRAME = 4 + CALLBACKS_AVAILABLE
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -735,7 +743,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 f"(status={result.status}): {message}. Increase max_iter or "
                 "max_fun, or scale the input (for example with StandardScaler).",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=_USER_FRAME,
             )
 
     def _record_epoch(self, train_loss, val_loss, val_score, learning_rate, started):
@@ -804,7 +812,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 warnings.warn(
                     f"batch_size={self.batch_size} is larger than the "
                     f"{n_samples} training samples; using {n_samples}.",
-                    stacklevel=4,
+                    stacklevel=_USER_FRAME,
                 )
             batch_size = min(self.batch_size, n_samples)
 
@@ -889,10 +897,10 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                         f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=4,
+                        stacklevel=_USER_FRAME,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=4)
+            warnings.warn("Training interrupted by user.", stacklevel=_USER_FRAME)
 
         if validation is not None and self._best_theta is not None:
             theta[...] = self._best_theta

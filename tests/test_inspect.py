@@ -242,6 +242,7 @@ def test_to_sklearn_predicts_the_same(
     assert back.get_params() == model.get_params()
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("multiclass", [False, True])
 def test_from_sklearn_imports_a_trained_mlpclassifier(
     multiclass, binary_data, multiclass_data
@@ -260,6 +261,7 @@ def test_from_sklearn_imports_a_trained_mlpclassifier(
     ours.set_params(warm_start=True, max_iter=5).fit(X, y)  # trains on from there
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_export_errors_are_clear(binary_data):
     X, y = binary_data
     with pytest.raises(NotFittedError):

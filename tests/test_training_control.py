@@ -666,3 +666,12 @@ def test_a_small_last_batch_gets_the_training_sets_penalty(binary_data):
     _quiet(model, X, y)  # one more epoch from the same weights
     for W, expected in zip(model.coefs_, coefs, strict=True):
         np.testing.assert_allclose(W, expected, rtol=1e-10)
+
+
+def test_convergence_warnings_point_at_the_callers_line(binary_data):
+    X, y = binary_data
+    for solver in ("lbfgs", "adam"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            ScratchMLPClassifier(solver=solver, max_iter=2).fit(X, y)
+        assert caught[0].filename == __file__

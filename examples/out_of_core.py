@@ -1,0 +1,98 @@
+"""Train on a CSV file larger than memory, one chunk at a time.
+
+Only one chunk of rows is in memory at any moment: ``pandas.read_csv`` with
+``chunksize`` streams the file, a first pass fits a ``StandardScaler`` with
+``partial_fit``, then every epoch streams the file again into
+``ScratchMLPClassifier.partial_fit``, which continues from the weights and
+Adam state of the previous chunk. The file here is generated chunk by chunk
+too, so the example scales to any size (``--rows``).
+
+Run: python examples/out_of_core.py [--rows N] [--chunksize N] [--epochs N]
+"""
+
+import argparse
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import StandardScaler
+
+from sknnscratch import ScratchMLPClassifier
+
+N_FEATURES = 13
+COLUMNS = [f"x{i}" for i in range(N_FEATURES)] + ["y"]
+
+
+def generate(n_rows, seed):
+    """Rows of a non-linear two-class problem (13 features)."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_rows, N_FEATURES))
+    signal = X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + 0.5 * X[:, 3] ** 2 - 0.5
+    y = (signal + 0.3 * rng.normal(size=n_rows) > 0).astype(int)
+    return X, y
+
+
+def write_csv(path, n_rows, chunksize=50_000, seed=0):
+    """Write ``n_rows`` generated rows to ``path``, one chunk at a time."""
+    for start in range(0, n_rows, chunksize):
+        X, y = generate(min(chunksize, n_rows - start), seed + start)
+        frame = pd.DataFrame(np.column_stack([X, y]), columns=COLUMNS)
+        frame["y"] = frame["y"].astype(int)
+        frame.to_csv(path, mode="a" if start else "w", header=not start, index=False)
+
+
+def chunks(path, chunksize):
+    """(X, y) of each chunk of the CSV file."""
+    for frame in pd.read_csv(path, chunksize=chunksize):
+        yield frame[COLUMNS[:-1]].to_numpy(), frame["y"].to_numpy()
+
+
+def fit_out_of_core(path, chunksize, epochs, verbose=True, **params):
+    """A scaler and a network trained by streaming ``path`` ``epochs`` times."""
+    scaler = StandardScaler()
+    for X, _ in chunks(path, chunksize):
+        scaler.partial_fit(X)
+    model = ScratchMLPClassifier(solver="adam", random_state=0, **params)
+    for epoch in range(1, epochs + 1):
+        for number, (X, y) in enumerate(chunks(path, chunksize), start=1):
+            model.partial_fit(scaler.transform(X), y, classes=[0, 1])
+            if verbose:
+                print(
+                    f"epoch {epoch}/{epochs}, chunk {number}: {len(y)} rows, "
+                    f"loss {model.loss_:.4f}",
+                    flush=True,
+                )
+    return scaler, model
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--chunksize", type=int, default=20_000)
+    parser.add_argument("--epochs", type=int, default=3)
+    args = parser.parse_args(argv)
+    params = dict(hidden_layer_sizes=(16,), alpha=1e-4, learning_rate_init=0.003)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "train.csv"
+        write_csv(path, args.rows)
+        size = path.stat().st_size / 2**20
+        print(f"{args.rows} rows, {size:.1f} MiB on disk, chunks of {args.chunksize}")
+        tracemalloc.start()
+        start = time.perf_counter()
+        scaler, model = fit_out_of_core(path, args.chunksize, args.epochs, **params)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    X_test, y_test = generate(20_000, seed=10**9)
+    accuracy = model.score(scaler.transform(X_test), y_test)
+    print(
+        f"trained in {time.perf_counter() - start:.1f} s, peak memory {peak:.1f} MiB "
+        f"(file {size:.1f} MiB), test accuracy {accuracy:.3f}"
+    )
+    return accuracy, peak
+
+
+if __name__ == "__main__":
+    main()
