@@ -675,3 +675,18 @@ def test_convergence_warnings_point_at_the_callers_line(binary_data):
             warnings.simplefilter("always", ConvergenceWarning)
             ScratchMLPClassifier(solver=solver, max_iter=2).fit(X, y)
         assert caught[0].filename == __file__
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_progress_bar_shows_training_and_changes_nothing(solver, binary_data):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    X, y = binary_data
+    settings = dict(solver=solver, max_iter=15, random_state=0)
+    plain = _quiet(ScratchMLPClassifier(**settings), X, y)
+    watched = ScratchMLPClassifier(**settings).set_callbacks(ProgressBar())
+    _quiet(watched, X, y)
+    assert watched.n_iter_ == plain.n_iter_
+    np.testing.assert_array_equal(watched.coefs_[0], plain.coefs_[0])
