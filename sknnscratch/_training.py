@@ -1,16 +1,20 @@
 """The minibatch loop of 'sgd' and 'adam': one epoch of gradient steps.
 
-Everything a step needs is allocated once per fit: the buffers the rows of a
-batch are gathered into, the :class:`~sknnscratch._network.Workspace` the
-forward and backward pass compute in, and the flat gradient vector the
-optimiser reads. A step is then a few calls into numpy, with no allocation
-proportional to the batch.
+Everything a step needs is allocated once per fit: the buffers shuffled rows
+are gathered into (a block of batches at a time), the
+:class:`~sknnscratch._network.Workspace` the forward and backward pass
+compute in, and the flat gradient vector the optimiser reads. A step is then
+a few calls into numpy on views, with no allocation proportional to the
+batch.
 """
 
 import numpy as np
 from sklearn.utils import gen_batches
 
 from sknnscratch._network import Workspace, loss_and_gradients, unpack
+
+BLOCK_ROWS = 8192
+"""About how many shuffled rows are gathered at once (about 1 MB of input)."""
 
 
 class MinibatchTrainer:
@@ -49,15 +53,20 @@ class MinibatchTrainer:
         # The whole training set's weight divides the L2 term of every batch.
         self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
         self.dense = isinstance(X, np.ndarray)
-        X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
-        w_buffer = np.empty(batch_size, dtype=X.dtype)
-        # Per batch: its rows and views of the buffers of its size.
-        self.batches = [
-            (batch, X_buffer[:size], Y_buffer[:size], w_buffer[:size], size)
-            for batch in gen_batches(n_samples, batch_size)
-            for size in [batch.stop - batch.start]
-        ]
+        # Shuffled rows are gathered a block of batches at a time: one
+        # np.take per block instead of one per batch, same rows in the same
+        # order. Batch boundaries are those of gen_batches(n_samples, ...).
+        block_rows = batch_size * max(1, BLOCK_ROWS // batch_size)
+        block_rows = min(block_rows, n_samples)
+        X_block = np.empty((block_rows, X.shape[1]), dtype=X.dtype)
+        Y_block = np.empty((block_rows, Y.shape[1]), dtype=Y.dtype)
+        w_block = np.empty(block_rows, dtype=X.dtype)
+        self.blocks = []
+        for block in gen_batches(n_samples, block_rows):
+            size = block.stop - block.start
+            views = (X_block[:size], Y_block[:size], w_block[:size])
+            batches = list(gen_batches(size, batch_size))
+            self.blocks.append((block, views, batches))
 
     def run_epoch(self, order, guard, epoch):
         """One pass over the rows in ``order`` (None: in their stored order).
@@ -86,40 +95,44 @@ class MinibatchTrainer:
         out_activation = self.objective["out_activation"]
         alpha = self.objective["alpha"]
         loss_sum = weight_sum = 0.0
-        for batch, X_out, Y_out, w_out, size in self.batches:
-            if order is None:
-                X_batch, Y_batch = X[batch], Y[batch]
-                w_batch = None if weights is None else weights[batch]
+        for block, (X_out, Y_out, w_out), batches in self.blocks:
+            if order is None:  # views of the data as it is
+                X_rows, Y_rows = X[block], Y[block]
+                w_rows = None if weights is None else weights[block]
             else:
-                rows = order[batch]
+                rows = order[block]
                 if self.dense:
-                    X_batch = np.take(X, rows, axis=0, out=X_out, mode="clip")
+                    X_rows = np.take(X, rows, axis=0, out=X_out, mode="clip")
                 else:
-                    X_batch = X[rows]
-                Y_batch = np.take(Y, rows, axis=0, out=Y_out, mode="clip")
-                w_batch = None
+                    X_rows = X[rows]
+                Y_rows = np.take(Y, rows, axis=0, out=Y_out, mode="clip")
+                w_rows = None
                 if weights is not None:
-                    w_batch = np.take(weights, rows, out=w_out, mode="clip")
-            batch_weight = size if w_batch is None else float(w_batch.sum())
-            if batch_weight == 0:
-                continue  # rows of zero weight carry no information
-            loss = loss_and_gradients(
-                X_batch,
-                Y_batch,
-                coefs,
-                intercepts,
-                activation=activation,
-                out_activation=out_activation,
-                alpha=alpha,
-                sample_weight=w_batch,
-                penalty_weight=total_weight,
-                coef_grads=coef_grads,
-                intercept_grads=intercept_grads,
-                workspace=workspace,
-            )[0]
-            if not loss <= guard.bound:
-                guard.check_loss(loss, epoch)
-            step(theta, grad)
-            loss_sum += loss * batch_weight
-            weight_sum += batch_weight
+                    w_rows = np.take(weights, rows, out=w_out, mode="clip")
+            for batch in batches:
+                X_batch, Y_batch = X_rows[batch], Y_rows[batch]
+                w_batch = None if w_rows is None else w_rows[batch]
+                size = batch.stop - batch.start
+                batch_weight = size if w_batch is None else float(w_batch.sum())
+                if batch_weight == 0:
+                    continue  # rows of zero weight carry no information
+                loss = loss_and_gradients(
+                    X_batch,
+                    Y_batch,
+                    coefs,
+                    intercepts,
+                    activation=activation,
+                    out_activation=out_activation,
+                    alpha=alpha,
+                    sample_weight=w_batch,
+                    penalty_weight=total_weight,
+                    coef_grads=coef_grads,
+                    intercept_grads=intercept_grads,
+                    workspace=workspace,
+                )[0]
+                if not loss <= guard.bound:
+                    guard.check_loss(loss, epoch)
+                step(theta, grad)
+                loss_sum += loss * batch_weight
+                weight_sum += batch_weight
         return loss_sum, weight_sum
