@@ -621,10 +621,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self._best_theta = getattr(self, "_best_theta", None)
         self._best_validation_loss = getattr(self, "_best_validation_loss", np.inf)
         self.t_ = getattr(self, "t_", 0)
-        if getattr(self, "_no_improvement_count", 0) > self.n_iter_no_change:
-            self._no_improvement_count = 0  # the last fit stopped: train anew
-        else:
-            self._no_improvement_count = getattr(self, "_no_improvement_count", 0)
+        count = getattr(self, "_no_improvement_count", 0)
+        # A count past n_iter_no_change means the last fit stopped: train anew.
+        self._no_improvement_count = 0 if count > self.n_iter_no_change else count
         self._optimizer = copy.deepcopy(getattr(self, "_optimizer", None))
         if hasattr(self, "_random_state"):
             self._random_state = copy.deepcopy(self._random_state)

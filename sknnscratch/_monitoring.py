@@ -46,8 +46,8 @@ class DivergenceGuard:
         if self.start is None and np.isfinite(loss):
             self.start = float(loss)
             self.bound = DIVERGENCE_FACTOR * max(1.0, self.start)
-        bound = DIVERGENCE_FACTOR * max(1.0, self.start or 0.0)
-        if not loss <= bound:  # also true for nan
+        # Before any finite loss, the bound is DIVERGENCE_FACTOR * 1.
+        if not loss <= max(self.bound, DIVERGENCE_FACTOR):  # also true for nan
             reason = f"the loss became {loss:.4g}"
             if np.isfinite(loss):
                 reason += (

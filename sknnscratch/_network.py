@@ -235,7 +235,6 @@ class Workspace:
         self.dZ = buffers(units[1:])  # dJ/dZ[l]
         self.dA = [None, *buffers(units[1:-1])]  # dJ/dA[l]
         self.slope = [None, *buffers(units[1:-1])]  # f'(Z[l-1])
-        self.X = self.Y = self.sample_weight = None  # gathered batch rows
 
 
 def _affine(A, W, b, out):

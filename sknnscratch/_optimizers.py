@@ -158,7 +158,7 @@ def optimizer_to_dict(optimizer):
     store a fitted estimator's optimiser state; :func:`optimizer_from_dict`
     rebuilds it.
     """
-    state = {name: value for name, value in vars(optimizer).items()}
+    state = dict(vars(optimizer))
     settings, n_params, dtype = state.pop("key", (None, None, None))
     state["key"] = None if settings is None else [list(settings), n_params, str(dtype)]
     return {"class": type(optimizer).__name__, "state": state}

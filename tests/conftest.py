@@ -45,16 +45,11 @@ def central_differences(f, theta, eps=1e-6):
 # (SKNNSCRATCH_HYPOTHESIS=long python -m pytest tests/test_properties.py).
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile(
-    "ci",
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "long",
-    max_examples=500,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+for profile, max_examples in (("ci", 20), ("long", 500)):
+    settings.register_profile(
+        profile,
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
 settings.load_profile(os.environ.get("SKNNSCRATCH_HYPOTHESIS", "ci"))
