@@ -705,14 +705,14 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         started = time.perf_counter()
 
-        def record(intermediate_result):
+        def record(x, loss):
             nonlocal started
-            losses.append(float(intermediate_result.fun))
-            self._record_epoch(losses[-1], None, None, None, started)
+            losses.append(loss)
+            self._record_epoch(loss, None, None, None, started)
             started = time.perf_counter()
             if self.verbose:
-                print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
-            theta[...] = intermediate_result.x
+                print(f"Iteration {len(losses)}, loss = {loss:.8f}")
+            theta[...] = x
             if progress.end_step():
                 raise StopIteration
             progress.begin_step()
@@ -727,19 +727,15 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             callback=record,
         )
         theta[...] = result.x
-        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.n_iter_ = min(result.nit, self.max_iter)
         self.t_ += X.shape[0] * self.n_iter_
-        self.loss_ = float(result.fun)
+        self.loss_ = result.fun
         self.loss_curve_.extend(losses)
         self.best_loss_ = min(self.best_loss_ or np.inf, self.loss_)
-        stopped_by_callback = "StopIteration" in str(result.message)
-        if result.status != 0 and not stopped_by_callback:
-            message = result.message
-            if isinstance(message, bytes):
-                message = message.decode("latin1")
+        if result.status != 0 and not result.stopped_by_callback:
             warnings.warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
-                f"(status={result.status}): {message}. Increase max_iter or "
+                f"(status={result.status}): {result.message}. Increase max_iter or "
                 "max_fun, or scale the input (for example with StandardScaler).",
                 ConvergenceWarning,
                 stacklevel=_USER_FRAME,

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from sknnscratch import _optimizers
 from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
 
 THETA0 = np.array([0.5, -1.0, 2.0])
@@ -119,3 +120,69 @@ def test_lbfgs_minimises_a_quadratic():
     )
     np.testing.assert_allclose(result.x, np.linalg.solve(A, b), rtol=1e-8)
     assert result.status == 0
+
+
+def _rosenbrock(x):
+    """A non-convex objective whose line searches backtrack."""
+    f = np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    g = np.zeros_like(x)
+    g[:-1] = -400.0 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2.0 * (1.0 - x[:-1])
+    g[1:] += 200.0 * (x[1:] - x[:-1] ** 2)
+    return float(f), g
+
+
+def _both_ways(monkeypatch, **limits):
+    """minimize_lbfgs through scipy's routine directly and through minimize."""
+    results = []
+    for direct in (True, False):
+        if not direct:
+            monkeypatch.setattr(_optimizers, "_LBFGSB", None)
+        seen = []
+
+        def callback(x, loss, seen=seen):
+            seen.append((x.copy(), loss))
+            if len(seen) == limits.get("stop_after"):
+                raise StopIteration
+
+        result = minimize_lbfgs(
+            _rosenbrock,
+            np.linspace(-1.2, 1.0, 7),
+            max_iter=limits.get("max_iter", 1000),
+            max_fun=limits.get("max_fun", 15000),
+            tol=limits.get("tol", 1e-9),
+            callback=callback,
+        )
+        results.append((result, seen))
+    return results
+
+
+@pytest.mark.skipif(
+    _optimizers._LBFGSB is None, reason="scipy's L-BFGS-B routine is not the known one"
+)
+@pytest.mark.parametrize(
+    "limits",
+    [{}, {"max_iter": 7}, {"max_fun": 12}, {"tol": 1e-2}, {"stop_after": 5}],
+    ids=["converges", "max_iter", "max_fun", "tol", "callback stops"],
+)
+def test_direct_lbfgsb_loop_equals_scipy_minimize(monkeypatch, limits):
+    (direct, seen_direct), (scipy_path, seen_scipy) = _both_ways(monkeypatch, **limits)
+    np.testing.assert_array_equal(direct.x, scipy_path.x)
+    assert direct.fun == scipy_path.fun
+    assert direct.nit == scipy_path.nit > 0
+    assert direct.stopped_by_callback == scipy_path.stopped_by_callback
+    if not direct.stopped_by_callback:  # minimize then reports its own status
+        assert direct.status == scipy_path.status
+        assert direct.message == scipy_path.message
+    assert len(seen_direct) == len(seen_scipy) == direct.nit
+    for (x1, f1), (x2, f2) in zip(seen_direct, seen_scipy, strict=True):
+        np.testing.assert_array_equal(x1, x2)
+        assert f1 == f2
+
+
+def test_lbfgs_reports_why_it_stopped():
+    result = minimize_lbfgs(
+        _rosenbrock, np.linspace(-1.2, 1.0, 7), max_iter=3, max_fun=15000, tol=1e-9
+    )
+    assert (result.nit, result.status) == (3, 1)
+    assert "ITERATIONS REACHED LIMIT" in result.message.upper()
+    assert not result.stopped_by_callback
