@@ -45,6 +45,7 @@ from sknnscratch._network import (
     output_logits_at_any_scale,
     pack,
     unpack,
+    weights_of,
 )
 from sknnscratch._optimizers import (
     SGD,
@@ -682,6 +683,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         losses = []
         workspace = Workspace(units, X.shape[0], theta.dtype)
+        flat_weights = (weights_of(theta, units), weights_of(grad, units))
 
         def fun_and_grad(x):
             theta[...] = x
@@ -695,6 +697,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     coef_grads=coef_grads,
                     intercept_grads=intercept_grads,
                     workspace=workspace,
+                    flat_weights=flat_weights,
                     **objective,
                 )
             # A trial point of the line search may overshoot; only a value

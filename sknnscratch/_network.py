@@ -169,6 +169,11 @@ def n_parameters(units):
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairwise(units))
 
 
+def weights_of(theta, units):
+    """The weights of every layer in a flat vector (its first part), biases left out."""
+    return theta[: sum(a * b for a, b in pairwise(units))]
+
+
 def unpack(theta, units):
     """Views of one flat parameter vector as per-layer arrays.
 
@@ -211,8 +216,8 @@ class Workspace:
 
     Training reuses one workspace for every batch, so that no array is
     allocated per batch; a batch of ``n <= n_rows`` rows uses the first ``n``
-    rows of each buffer. Each intermediate of the derivation has its own
-    buffer, so none overwrites another.
+    rows of each buffer (:meth:`rows`). Each intermediate of the derivation
+    has its own buffer, so none overwrites another.
 
     Parameters
     ----------
@@ -225,16 +230,45 @@ class Workspace:
     """
 
     def __init__(self, units, n_rows, dtype):
-        def buffers(widths):
-            return [np.empty((n_rows, width), dtype=dtype) for width in widths]
-
         self.n_rows = n_rows
-        self.Z = buffers(units[1:])  # Z[l], pre-activations
-        self.A = [None, *buffers(units[1:-1])]  # A[l] = f(Z[l-1]); A[0] is X
-        self.P = buffers(units[-1:])[0]  # output probabilities
-        self.dZ = buffers(units[1:])  # dJ/dZ[l]
-        self.dA = [None, *buffers(units[1:-1])]  # dJ/dA[l]
-        self.slope = [None, *buffers(units[1:-1])]  # f'(Z[l-1])
+        self._full = _Buffers(units, n_rows, dtype)
+        self._by_rows = {n_rows: self._full}
+
+    def rows(self, n):
+        """The first ``n`` rows of every buffer (views, made once per ``n``)."""
+        buffers = self._by_rows.get(n)
+        if buffers is None:
+            buffers = self._by_rows[n] = self._full.first_rows(n)
+        return buffers
+
+
+class _Buffers:
+    """One array per intermediate of the derivation, ``n`` rows each."""
+
+    def __init__(self, units, n, dtype):
+        def arrays(widths):
+            return [np.empty((n, width), dtype=dtype) for width in widths]
+
+        self.Z = arrays(units[1:])  # Z[l], pre-activations
+        self.A = [None, *arrays(units[1:-1])]  # A[l] = f(Z[l-1]); A[0] is X
+        self.P = arrays(units[-1:])[0]  # output probabilities
+        self.dZ = arrays(units[1:])  # dJ/dZ[l]
+        self.dA = [None, *arrays(units[1:-1])]  # dJ/dA[l]
+        self.slope = [None, *arrays(units[1:-1])]  # f'(Z[l-1])
+        # alpha / S * W for all layers' weights at once (flat_weights)
+        self.weight_penalty = np.empty(sum(a * b for a, b in pairwise(units)), dtype)
+
+    def first_rows(self, n):
+        view = object.__new__(_Buffers)
+        for name, value in vars(self).items():
+            if name == "weight_penalty":
+                pass  # not per row
+            elif isinstance(value, list):
+                value = [None if a is None else a[:n] for a in value]
+            else:
+                value = value[:n]
+            setattr(view, name, value)
+        return view
 
 
 def _affine(A, W, b, out):
@@ -246,7 +280,7 @@ def _affine(A, W, b, out):
     return out
 
 
-def forward(X, coefs, intercepts, activation, workspace=None):
+def forward(X, coefs, intercepts, activation, workspace=None, logits=None):
     """Forward pass that keeps every intermediate for the backward pass.
 
     Parameters
@@ -259,6 +293,8 @@ def forward(X, coefs, intercepts, activation, workspace=None):
         The hidden activation's name.
     workspace : Workspace, default=None
         Buffers to compute into; new arrays when None.
+    logits : ndarray of shape (n_samples, n_outputs), default=None
+        Where to write the output logits, if not into the workspace.
 
     Returns
     -------
@@ -268,13 +304,16 @@ def forward(X, coefs, intercepts, activation, workspace=None):
         Layer inputs: ``As[0]`` is ``X``, ``As[l]`` is ``f(Zs[l - 1])``.
     """
     f = HIDDEN_ACTIVATIONS[activation]
-    n = X.shape[0]
+    buffers = None if workspace is None else workspace.rows(X.shape[0])
+    last = len(coefs) - 1
     Zs, As = [], [X]
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         if layer:
-            out = None if workspace is None else workspace.A[layer][:n]
+            out = None if buffers is None else buffers.A[layer]
             As.append(f(Zs[-1], out=out))  # (F2)
-        out = None if workspace is None else workspace.Z[layer][:n]
+        out = None if buffers is None else buffers.Z[layer]
+        if layer == last and logits is not None:
+            out = logits
         Zs.append(_affine(As[-1], W, b, out=out))  # (F1)
     return Zs, As
 
@@ -348,6 +387,25 @@ def _matmul(A, B, out):
     return out
 
 
+def data_loss(per_sample_loss, sample_weight, total_weight):
+    """The data term of (L1): ``sum_i s_i * loss_i / S``.
+
+    ``total_weight`` is ``S``: the number of rows when ``sample_weight`` is
+    None, otherwise the sum of the weights.
+    """
+    if sample_weight is None:
+        return np.add.reduce(per_sample_loss) / total_weight
+    return per_sample_loss @ sample_weight / total_weight
+
+
+def l2_penalty(coefs, decay):
+    """The L2 term of (L1): ``decay / 2 * sum_l ||W[l]||^2``, ``decay = alpha / S``."""
+    squares = 0
+    for W in coefs:
+        squares += np.vdot(W, W)
+    return 0.5 * decay * squares
+
+
 def loss_and_gradients(
     X,
     Y,
@@ -362,6 +420,8 @@ def loss_and_gradients(
     coef_grads=None,
     intercept_grads=None,
     workspace=None,
+    logits=None,
+    flat_weights=None,
     record=None,
 ):
     """The objective (L1) and its gradient with respect to every parameter.
@@ -392,6 +452,17 @@ def loss_and_gradients(
     workspace : Workspace, default=None
         Buffers for the intermediates, reused from batch to batch by the
         training loop; new ones when None.
+    logits : ndarray of shape (n_samples, n_outputs), default=None
+        Where to write the output logits ``Z[L]``. When given, the data term
+        of (L1) is left to the caller, who computes it later from these
+        logits with :func:`data_loss` (the training loop does so for a block
+        of batches at once), and the returned loss is the L2 term alone.
+    flat_weights : tuple of two ndarray, default=None
+        ``(weights_of(theta, units), weights_of(grad, units))`` when ``coefs``
+        and ``coef_grads`` are views of the flat vectors ``theta`` and
+        ``grad`` (:func:`unpack`). The penalty's part of (B2) is then added to
+        every layer in one operation on the flat vectors: the same numbers in
+        fewer calls. Ignored when ``record`` is given.
     record : dict, default=None
         If given, filled with every intermediate in the order computed, under
         the derivation's names (``Z1``, ``a1``, ..., ``y_hat``, ``loss``,
@@ -400,8 +471,9 @@ def loss_and_gradients(
 
     Returns
     -------
-    loss : float
-        The objective ``J`` (L1), penalty included.
+    loss : float or numpy scalar
+        The objective ``J`` (L1), penalty included, as a float; only the
+        penalty, as a numpy scalar, when ``logits`` is given.
     coef_grads, intercept_grads : list of ndarray
         ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
     """
@@ -414,49 +486,49 @@ def loss_and_gradients(
         workspace = Workspace(
             [coefs[0].shape[0], *(b.shape[0] for b in intercepts)], n, coefs[0].dtype
         )
+    buffers = workspace.rows(n)
 
-    Zs, As = forward(X, coefs, intercepts, activation, workspace)
-    per_sample_loss = CROSS_ENTROPY[out_activation](Zs[-1], Y)  # loss_i (L1)
+    Zs, As = forward(X, coefs, intercepts, activation, workspace, logits)
     if sample_weight is None:
         S = n
-        data_loss = np.add.reduce(per_sample_loss) / S
         row_scale = 1.0 / S
     else:
         S = float(sample_weight.sum())
-        data_loss = per_sample_loss @ sample_weight / S
         row_scale = (sample_weight / S)[:, np.newaxis]
     decay = alpha / (S if penalty_weight is None else penalty_weight)
-    squares = 0
-    for W in coefs:
-        squares += np.vdot(W, W)
-    penalty = 0.5 * decay * squares  # L2 term (L1)
+    loss = penalty = l2_penalty(coefs, decay)  # L2 term (L1)
+    if logits is None:
+        per_sample_loss = CROSS_ENTROPY[out_activation](Zs[-1], Y)  # loss_i (L1)
+        loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
 
     f_prime = DERIVATIVES[activation]
-    P = OUTPUT_PROBA[out_activation](Zs[-1], out=workspace.P[:n])  # (F3)
-    dZ = np.subtract(P, Y, out=workspace.dZ[-1][:n])
+    P = OUTPUT_PROBA[out_activation](Zs[-1], out=buffers.P)  # (F3)
+    dZ = np.subtract(P, Y, out=buffers.dZ[-1])
     dZ *= row_scale  # (B1)
     if record is not None:
         for layer in range(1, n_layers):
             record[f"Z{layer}"], record[f"a{layer}"] = Zs[layer - 1], As[layer]
         record[f"Z{n_layers}"], record["y_hat"], record["y"] = Zs[-1], P, Y
-        record["loss"] = float(data_loss + penalty)
+        record["loss"] = loss
         record[f"dL/dZ{n_layers}"] = dZ
+    per_layer_penalty = flat_weights is None or record is not None
     for layer in range(n_layers - 1, -1, -1):
         W = coefs[layer]
         _matmul(As[layer].T, dZ, out=coef_grads[layer])
-        coef_grads[layer] += decay * W  # (B2)
+        if per_layer_penalty:
+            coef_grads[layer] += decay * W  # (B2)
         _column_sums(dZ, out=intercept_grads[layer])  # (B3)
         if record is not None:
             record[f"dL/dW{layer + 1}"] = coef_grads[layer].copy()
             record[f"dL/db{layer + 1}"] = intercept_grads[layer].copy()
         if layer:
-            if W.shape[1] == 1:  # one output unit: an outer product, same numbers
-                dA = np.multiply(dZ, W.T, out=workspace.dA[layer][:n])  # (B4)
-            else:
-                dA = np.dot(dZ, W.T, out=workspace.dA[layer][:n])  # (B4)
-            slope = f_prime(Zs[layer - 1], As[layer], out=workspace.slope[layer][:n])
-            dZ = np.multiply(dA, slope, out=workspace.dZ[layer - 1][:n])  # (B5)
+            dA = np.dot(dZ, W.T, out=buffers.dA[layer])  # (B4)
+            slope = f_prime(Zs[layer - 1], As[layer], out=buffers.slope[layer])
+            dZ = np.multiply(dA, slope, out=buffers.dZ[layer - 1])  # (B5)
             if record is not None:
                 record[f"dL/da{layer}"], record[f"f'(Z{layer})"] = dA, slope
                 record[f"dL/dZ{layer}"] = dZ
-    return float(data_loss + penalty), coef_grads, intercept_grads
+    if not per_layer_penalty:
+        weights, weight_grads = flat_weights
+        weight_grads += np.multiply(weights, decay, out=buffers.weight_penalty)  # (B2)
+    return loss, coef_grads, intercept_grads

@@ -6,12 +6,25 @@ are gathered into (a block of batches at a time), the
 compute in, and the flat gradient vector the optimiser reads. A step is then
 a few calls into numpy on views, with no allocation proportional to the
 batch.
+
+Each batch's loss is the objective at the weights that batch was trained on.
+Its data term needs only that batch's logits, so the steps write their logits
+into a buffer for the whole block and the cross-entropy of the block is
+taken in one pass after its last step: the same numbers as batch by batch,
+with far fewer calls into numpy.
 """
 
 import numpy as np
 from sklearn.utils import gen_batches
 
-from sknnscratch._network import Workspace, loss_and_gradients, unpack
+from sknnscratch._activations import CROSS_ENTROPY
+from sknnscratch._network import (
+    Workspace,
+    data_loss,
+    loss_and_gradients,
+    unpack,
+    weights_of,
+)
 
 BLOCK_ROWS = 8192
 """About how many shuffled rows are gathered at once (about 1 MB of input)."""
@@ -48,6 +61,7 @@ class MinibatchTrainer:
         self.coefs, self.intercepts = unpack(theta, units)
         self.grad = np.empty_like(theta)
         self.coef_grads, self.intercept_grads = unpack(self.grad, units)
+        self.flat_weights = (weights_of(theta, units), weights_of(self.grad, units))
         self.workspace = Workspace(units, batch_size, theta.dtype)
         n_samples = X.shape[0]
         # The whole training set's weight divides the L2 term of every batch.
@@ -61,10 +75,12 @@ class MinibatchTrainer:
         X_block = np.empty((block_rows, X.shape[1]), dtype=X.dtype)
         Y_block = np.empty((block_rows, Y.shape[1]), dtype=Y.dtype)
         w_block = np.empty(block_rows, dtype=X.dtype)
+        # Zeros: a skipped batch (of zero weight) leaves its rows unset.
+        Z_block = np.zeros((block_rows, units[-1]), dtype=theta.dtype)
         self.blocks = []
         for block in gen_batches(n_samples, block_rows):
             size = block.stop - block.start
-            views = (X_block[:size], Y_block[:size], w_block[:size])
+            views = (X_block[:size], Y_block[:size], w_block[:size], Z_block[:size])
             batches = list(gen_batches(size, batch_size))
             self.blocks.append((block, views, batches))
 
@@ -91,11 +107,13 @@ class MinibatchTrainer:
         coefs, intercepts = self.coefs, self.intercepts
         coef_grads, intercept_grads = self.coef_grads, self.intercept_grads
         workspace, total_weight = self.workspace, self.total_weight
+        flat_weights = self.flat_weights
         activation = self.objective["activation"]
         out_activation = self.objective["out_activation"]
+        cross_entropy = CROSS_ENTROPY[out_activation]
         alpha = self.objective["alpha"]
         loss_sum = weight_sum = 0.0
-        for block, (X_out, Y_out, w_out), batches in self.blocks:
+        for block, (X_out, Y_out, w_out, logits), batches in self.blocks:
             if order is None:  # views of the data as it is
                 X_rows, Y_rows = X[block], Y[block]
                 w_rows = None if weights is None else weights[block]
@@ -109,16 +127,15 @@ class MinibatchTrainer:
                 w_rows = None
                 if weights is not None:
                     w_rows = np.take(weights, rows, out=w_out, mode="clip")
+            penalties = []
             for batch in batches:
-                X_batch, Y_batch = X_rows[batch], Y_rows[batch]
                 w_batch = None if w_rows is None else w_rows[batch]
-                size = batch.stop - batch.start
-                batch_weight = size if w_batch is None else float(w_batch.sum())
-                if batch_weight == 0:
-                    continue  # rows of zero weight carry no information
-                loss = loss_and_gradients(
-                    X_batch,
-                    Y_batch,
+                if w_batch is not None and not w_batch.sum() > 0:
+                    penalties.append(None)  # no weight, no information
+                    continue
+                penalty = loss_and_gradients(
+                    X_rows[batch],
+                    Y_rows[batch],
                     coefs,
                     intercepts,
                     activation=activation,
@@ -129,10 +146,25 @@ class MinibatchTrainer:
                     coef_grads=coef_grads,
                     intercept_grads=intercept_grads,
                     workspace=workspace,
+                    logits=logits[batch],
+                    flat_weights=flat_weights,
                 )[0]
+                step(theta, grad)
+                penalties.append(penalty)
+            per_sample_loss = cross_entropy(logits, Y_rows)  # loss_i (L1)
+            for batch, penalty in zip(batches, penalties, strict=True):
+                if penalty is None:
+                    continue
+                if w_rows is None:
+                    batch_weight = batch.stop - batch.start
+                    w_batch = None
+                else:
+                    w_batch = w_rows[batch]
+                    batch_weight = float(w_batch.sum())
+                loss = data_loss(per_sample_loss[batch], w_batch, batch_weight)
+                loss = float(loss + penalty)
                 if not loss <= guard.bound:
                     guard.check_loss(loss, epoch)
-                step(theta, grad)
                 loss_sum += loss * batch_weight
                 weight_sum += batch_weight
         return loss_sum, weight_sum
