@@ -38,10 +38,10 @@ from sknnscratch._callbacks import (
 )
 from sknnscratch._monitoring import DivergenceGuard, ValidationSet, validation_split
 from sknnscratch._network import (
+    Backprop,
     Workspace,
     init_parameters,
     layer_units,
-    loss_and_gradients,
     output_logits_at_any_scale,
     pack,
     unpack,
@@ -673,37 +673,31 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
 
     def _fit_lbfgs(self, X, Y, sample_weight, theta, units, progress):
-        coefs, intercepts = self.coefs_, self.intercepts_
         grad = np.empty_like(theta)
         coef_grads, intercept_grads = unpack(grad, units)
-        objective = self._objective_args()
+        network = Backprop(
+            self.coefs_,
+            self.intercepts_,
+            **self._objective_args(),
+            coef_grads=coef_grads,
+            intercept_grads=intercept_grads,
+            workspace=Workspace(units, X.shape[0], theta.dtype),
+            flat_weights=(weights_of(theta, units), weights_of(grad, units)),
+        )
         guard = DivergenceGuard(
             "L-BFGS iteration",
             "Scale the input (for example with StandardScaler) or increase alpha.",
         )
         losses = []
-        workspace = Workspace(units, X.shape[0], theta.dtype)
-        flat_weights = (weights_of(theta, units), weights_of(grad, units))
 
         def fun_and_grad(x):
             theta[...] = x
             with np.errstate(over="ignore", invalid="ignore"):
-                loss, _, _ = loss_and_gradients(
-                    X,
-                    Y,
-                    coefs,
-                    intercepts,
-                    sample_weight=sample_weight,
-                    coef_grads=coef_grads,
-                    intercept_grads=intercept_grads,
-                    workspace=workspace,
-                    flat_weights=flat_weights,
-                    **objective,
-                )
-            # A trial point of the line search may overshoot; only a value
-            # L-BFGS cannot work with is an error here.
-            guard.check_finite(loss, len(losses) + 1)
-            guard.check_weights(grad, len(losses) + 1)
+                loss = network(X, Y, sample_weight)
+                # A trial point of the line search may overshoot; only a
+                # value L-BFGS cannot work with is an error here.
+                guard.check_finite(loss, len(losses) + 1)
+                guard.check_weights(grad, len(losses) + 1)
             return loss, grad.astype(np.float64)
 
         started = time.perf_counter()

@@ -62,7 +62,7 @@ class DivergenceGuard:
             self._fail(step, f"the loss became {loss}")
 
     def check_weights(self, theta, step):
-        """Raise if any weight is not finite."""
+        """Raise if any weight is not finite (call under ``np.errstate(over=...)``)."""
         # theta @ theta is finite when every entry is (one fast call); only
         # when it is not, because of an entry or of overflow, look closer.
         if not np.isfinite(theta @ theta) and not np.isfinite(theta).all():

@@ -272,15 +272,16 @@ class _Buffers:
 
 
 def _affine(A, W, b, out):
-    """``A @ W + b`` written into ``out`` (a new array when ``out`` is None)."""
-    if out is None or not isinstance(A, np.ndarray):  # sparse input
-        return A @ W + b
-    np.dot(A, W, out=out)  # np.dot: the same BLAS product, less call overhead
+    """``out[...] = A @ W + b``, also for a sparse ``A`` (the input)."""
+    if isinstance(A, np.ndarray):
+        np.dot(A, W, out=out)  # np.dot: the same BLAS product, less call overhead
+    else:
+        out[...] = A @ W
     out += b
     return out
 
 
-def forward(X, coefs, intercepts, activation, workspace=None, logits=None):
+def forward(X, coefs, intercepts, activation, workspace=None):
     """Forward pass that keeps every intermediate for the backward pass.
 
     Parameters
@@ -292,9 +293,7 @@ def forward(X, coefs, intercepts, activation, workspace=None, logits=None):
     activation : str
         The hidden activation's name.
     workspace : Workspace, default=None
-        Buffers to compute into; new arrays when None.
-    logits : ndarray of shape (n_samples, n_outputs), default=None
-        Where to write the output logits, if not into the workspace.
+        Buffers to compute into; new ones when None.
 
     Returns
     -------
@@ -303,19 +302,10 @@ def forward(X, coefs, intercepts, activation, workspace=None, logits=None):
     As : list
         Layer inputs: ``As[0]`` is ``X``, ``As[l]`` is ``f(Zs[l - 1])``.
     """
-    f = HIDDEN_ACTIVATIONS[activation]
-    buffers = None if workspace is None else workspace.rows(X.shape[0])
-    last = len(coefs) - 1
-    Zs, As = [], [X]
-    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        if layer:
-            out = None if buffers is None else buffers.A[layer]
-            As.append(f(Zs[-1], out=out))  # (F2)
-        out = None if buffers is None else buffers.Z[layer]
-        if layer == last and logits is not None:
-            out = logits
-        Zs.append(_affine(As[-1], W, b, out=out))  # (F1)
-    return Zs, As
+    if workspace is None:
+        workspace = Workspace(_units(coefs), X.shape[0], coefs[0].dtype)
+    network = Backprop(coefs, intercepts, activation=activation, workspace=workspace)
+    return network.forward(X)
 
 
 def output_logits(X, coefs, intercepts, activation):
@@ -406,6 +396,150 @@ def l2_penalty(coefs, decay):
     return 0.5 * decay * squares
 
 
+class Backprop:
+    """The forward and backward pass of one network, bound to its arrays.
+
+    What stays the same from batch to batch is looked up once, here: the
+    parameters (their current values are read at each call), the arrays the
+    gradients go to, the activation functions and the workspace. A call is
+    then the derivation's numpy operations and little else. The training
+    loops make one per fit; :func:`loss_and_gradients` makes one per call.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        The parameters.
+    activation : str
+        The hidden activation's name.
+    out_activation : {"logistic", "softmax"}, default="logistic"
+        The output function.
+    alpha : float, default=0.0
+        L2 penalty strength.
+    coef_grads, intercept_grads : list of ndarray, default=None
+        Where to write the gradients (for example views of one flat vector
+        from :func:`unpack`); new arrays when ``None``.
+    workspace : Workspace
+        Buffers for the intermediates of batches of up to its ``n_rows``.
+    flat_weights : tuple of two ndarray, default=None
+        ``(weights_of(theta, units), weights_of(grad, units))`` when ``coefs``
+        and ``coef_grads`` are views of the flat vectors ``theta`` and
+        ``grad`` (:func:`unpack`). The penalty's part of (B2) is then added to
+        every layer in one operation on the flat vectors: the same numbers in
+        fewer calls.
+    """
+
+    def __init__(
+        self,
+        coefs,
+        intercepts,
+        *,
+        activation,
+        out_activation="logistic",
+        alpha=0.0,
+        coef_grads=None,
+        intercept_grads=None,
+        workspace,
+        flat_weights=None,
+    ):
+        if coef_grads is None:
+            coef_grads = [np.empty_like(W) for W in coefs]
+            intercept_grads = [np.empty_like(b) for b in intercepts]
+        self.coefs, self.intercepts = coefs, intercepts
+        self.coef_grads, self.intercept_grads = coef_grads, intercept_grads
+        self.layers = list(zip(coefs, intercepts, strict=True))
+        self.backward_order = list(range(len(coefs) - 1, -1, -1))
+        self.f, self.f_prime = HIDDEN_ACTIVATIONS[activation], DERIVATIVES[activation]
+        self.output_proba = OUTPUT_PROBA[out_activation]
+        self.cross_entropy = CROSS_ENTROPY[out_activation]
+        self.alpha = alpha
+        self.workspace = workspace
+        self.flat_weights = flat_weights
+
+    def forward(self, X, logits=None):
+        """(F1) and (F2) into the workspace: see :func:`forward`.
+
+        ``logits``, when given, receives the output logits instead of the
+        workspace.
+        """
+        buffers = self.workspace.rows(X.shape[0])
+        Zs = buffers.Z if logits is None else [*buffers.Z[:-1], logits]
+        As = [X, *buffers.A[1:]]
+        f = self.f
+        for layer, (W, b) in enumerate(self.layers):
+            if layer:
+                As[layer] = f(Zs[layer - 1], out=As[layer])  # (F2)
+            _affine(As[layer], W, b, out=Zs[layer])  # (F1)
+        return Zs, As
+
+    def __call__(
+        self, X, Y, sample_weight=None, penalty_weight=None, logits=None, record=None
+    ):
+        """The objective (L1) at ``X``; its gradients go to the bound arrays.
+
+        Parameters are those of :func:`loss_and_gradients`.
+
+        Returns
+        -------
+        loss : float or numpy scalar
+            See :func:`loss_and_gradients`.
+        """
+        n = X.shape[0]
+        buffers = self.workspace.rows(n)
+        coefs, coef_grads = self.coefs, self.coef_grads
+
+        Zs, As = self.forward(X, logits)
+        if sample_weight is None:
+            S = n
+            row_scale = 1.0 / S
+        else:
+            S = float(sample_weight.sum())
+            row_scale = (sample_weight / S)[:, np.newaxis]
+        decay = self.alpha / (S if penalty_weight is None else penalty_weight)
+        loss = penalty = l2_penalty(coefs, decay)  # L2 term (L1)
+        if logits is None:
+            per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i (L1)
+            loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
+
+        P = self.output_proba(Zs[-1], out=buffers.P)  # (F3)
+        dZ = np.subtract(P, Y, out=buffers.dZ[-1])
+        dZ *= row_scale  # (B1)
+        if record is not None:
+            n_layers = len(coefs)
+            for layer in range(1, n_layers):
+                record[f"Z{layer}"], record[f"a{layer}"] = Zs[layer - 1], As[layer]
+            record[f"Z{n_layers}"], record["y_hat"], record["y"] = Zs[-1], P, Y
+            record["loss"] = loss
+            record[f"dL/dZ{n_layers}"] = dZ
+        per_layer_penalty = self.flat_weights is None or record is not None
+        for layer in self.backward_order:
+            W = coefs[layer]
+            _matmul(As[layer].T, dZ, out=coef_grads[layer])
+            if per_layer_penalty:
+                coef_grads[layer] += decay * W  # (B2)
+            _column_sums(dZ, out=self.intercept_grads[layer])  # (B3)
+            if record is not None:
+                record[f"dL/dW{layer + 1}"] = coef_grads[layer].copy()
+                record[f"dL/db{layer + 1}"] = self.intercept_grads[layer].copy()
+            if layer:
+                dA = np.dot(dZ, W.T, out=buffers.dA[layer])  # (B4)
+                slope = self.f_prime(Zs[layer - 1], As[layer], out=buffers.slope[layer])
+                dZ = np.multiply(dA, slope, out=buffers.dZ[layer - 1])  # (B5)
+                if record is not None:
+                    record[f"dL/da{layer}"], record[f"f'(Z{layer})"] = dA, slope
+                    record[f"dL/dZ{layer}"] = dZ
+        if not per_layer_penalty:
+            weights, weight_grads = self.flat_weights
+            weight_grads += np.multiply(
+                weights, decay, out=buffers.weight_penalty
+            )  # (B2)
+        return loss
+
+
+def _units(coefs):
+    """Layer widths of a network from its weights."""
+    return [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+
+
 def loss_and_gradients(
     X,
     Y,
@@ -420,11 +554,11 @@ def loss_and_gradients(
     coef_grads=None,
     intercept_grads=None,
     workspace=None,
-    logits=None,
-    flat_weights=None,
     record=None,
 ):
     """The objective (L1) and its gradient with respect to every parameter.
+
+    One call of a :class:`Backprop` made for it: the computation is there.
 
     Parameters
     ----------
@@ -447,22 +581,9 @@ def loss_and_gradients(
         training set when ``X`` is a minibatch of it; ``None`` means this
         batch's total weight (full-batch training).
     coef_grads, intercept_grads : list of ndarray, default=None
-        Where to write the gradients (for example views of one flat vector
-        from :func:`unpack`); new arrays when ``None``.
+        Where to write the gradients; new arrays when ``None``.
     workspace : Workspace, default=None
-        Buffers for the intermediates, reused from batch to batch by the
-        training loop; new ones when None.
-    logits : ndarray of shape (n_samples, n_outputs), default=None
-        Where to write the output logits ``Z[L]``. When given, the data term
-        of (L1) is left to the caller, who computes it later from these
-        logits with :func:`data_loss` (the training loop does so for a block
-        of batches at once), and the returned loss is the L2 term alone.
-    flat_weights : tuple of two ndarray, default=None
-        ``(weights_of(theta, units), weights_of(grad, units))`` when ``coefs``
-        and ``coef_grads`` are views of the flat vectors ``theta`` and
-        ``grad`` (:func:`unpack`). The penalty's part of (B2) is then added to
-        every layer in one operation on the flat vectors: the same numbers in
-        fewer calls. Ignored when ``record`` is given.
+        Buffers for the intermediates; new ones when None.
     record : dict, default=None
         If given, filled with every intermediate in the order computed, under
         the derivation's names (``Z1``, ``a1``, ..., ``y_hat``, ``loss``,
@@ -471,64 +592,22 @@ def loss_and_gradients(
 
     Returns
     -------
-    loss : float or numpy scalar
-        The objective ``J`` (L1), penalty included, as a float; only the
-        penalty, as a numpy scalar, when ``logits`` is given.
+    loss : float
+        The objective ``J`` (L1), penalty included.
     coef_grads, intercept_grads : list of ndarray
         ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
     """
-    if coef_grads is None:
-        coef_grads = [np.empty_like(W) for W in coefs]
-        intercept_grads = [np.empty_like(b) for b in intercepts]
-    n_layers = len(coefs)
-    n = X.shape[0]
     if workspace is None:
-        workspace = Workspace(
-            [coefs[0].shape[0], *(b.shape[0] for b in intercepts)], n, coefs[0].dtype
-        )
-    buffers = workspace.rows(n)
-
-    Zs, As = forward(X, coefs, intercepts, activation, workspace, logits)
-    if sample_weight is None:
-        S = n
-        row_scale = 1.0 / S
-    else:
-        S = float(sample_weight.sum())
-        row_scale = (sample_weight / S)[:, np.newaxis]
-    decay = alpha / (S if penalty_weight is None else penalty_weight)
-    loss = penalty = l2_penalty(coefs, decay)  # L2 term (L1)
-    if logits is None:
-        per_sample_loss = CROSS_ENTROPY[out_activation](Zs[-1], Y)  # loss_i (L1)
-        loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
-
-    f_prime = DERIVATIVES[activation]
-    P = OUTPUT_PROBA[out_activation](Zs[-1], out=buffers.P)  # (F3)
-    dZ = np.subtract(P, Y, out=buffers.dZ[-1])
-    dZ *= row_scale  # (B1)
-    if record is not None:
-        for layer in range(1, n_layers):
-            record[f"Z{layer}"], record[f"a{layer}"] = Zs[layer - 1], As[layer]
-        record[f"Z{n_layers}"], record["y_hat"], record["y"] = Zs[-1], P, Y
-        record["loss"] = loss
-        record[f"dL/dZ{n_layers}"] = dZ
-    per_layer_penalty = flat_weights is None or record is not None
-    for layer in range(n_layers - 1, -1, -1):
-        W = coefs[layer]
-        _matmul(As[layer].T, dZ, out=coef_grads[layer])
-        if per_layer_penalty:
-            coef_grads[layer] += decay * W  # (B2)
-        _column_sums(dZ, out=intercept_grads[layer])  # (B3)
-        if record is not None:
-            record[f"dL/dW{layer + 1}"] = coef_grads[layer].copy()
-            record[f"dL/db{layer + 1}"] = intercept_grads[layer].copy()
-        if layer:
-            dA = np.dot(dZ, W.T, out=buffers.dA[layer])  # (B4)
-            slope = f_prime(Zs[layer - 1], As[layer], out=buffers.slope[layer])
-            dZ = np.multiply(dA, slope, out=buffers.dZ[layer - 1])  # (B5)
-            if record is not None:
-                record[f"dL/da{layer}"], record[f"f'(Z{layer})"] = dA, slope
-                record[f"dL/dZ{layer}"] = dZ
-    if not per_layer_penalty:
-        weights, weight_grads = flat_weights
-        weight_grads += np.multiply(weights, decay, out=buffers.weight_penalty)  # (B2)
-    return loss, coef_grads, intercept_grads
+        workspace = Workspace(_units(coefs), X.shape[0], coefs[0].dtype)
+    network = Backprop(
+        coefs,
+        intercepts,
+        activation=activation,
+        out_activation=out_activation,
+        alpha=alpha,
+        coef_grads=coef_grads,
+        intercept_grads=intercept_grads,
+        workspace=workspace,
+    )
+    loss = network(X, Y, sample_weight, penalty_weight, record=record)
+    return loss, network.coef_grads, network.intercept_grads

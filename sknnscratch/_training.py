@@ -17,14 +17,7 @@ with far fewer calls into numpy.
 import numpy as np
 from sklearn.utils import gen_batches
 
-from sknnscratch._activations import CROSS_ENTROPY
-from sknnscratch._network import (
-    Workspace,
-    data_loss,
-    loss_and_gradients,
-    unpack,
-    weights_of,
-)
+from sknnscratch._network import Backprop, Workspace, data_loss, unpack, weights_of
 
 BLOCK_ROWS = 8192
 """About how many shuffled rows are gathered at once (about 1 MB of input)."""
@@ -58,11 +51,16 @@ class MinibatchTrainer:
     ):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.theta, self.optimizer, self.objective = theta, optimizer, objective
-        self.coefs, self.intercepts = unpack(theta, units)
         self.grad = np.empty_like(theta)
-        self.coef_grads, self.intercept_grads = unpack(self.grad, units)
-        self.flat_weights = (weights_of(theta, units), weights_of(self.grad, units))
-        self.workspace = Workspace(units, batch_size, theta.dtype)
+        coef_grads, intercept_grads = unpack(self.grad, units)
+        self.network = Backprop(
+            *unpack(theta, units),
+            **objective,
+            coef_grads=coef_grads,
+            intercept_grads=intercept_grads,
+            workspace=Workspace(units, batch_size, theta.dtype),
+            flat_weights=(weights_of(theta, units), weights_of(self.grad, units)),
+        )
         self.batch_size = batch_size
         n_samples = X.shape[0]
         # The whole training set's weight divides the L2 term of every batch.
@@ -105,14 +103,7 @@ class MinibatchTrainer:
         """
         X, Y, weights = self.X, self.Y, self.sample_weight
         step, theta, grad = self.optimizer.step, self.theta, self.grad
-        coefs, intercepts = self.coefs, self.intercepts
-        coef_grads, intercept_grads = self.coef_grads, self.intercept_grads
-        workspace, total_weight = self.workspace, self.total_weight
-        flat_weights = self.flat_weights
-        activation = self.objective["activation"]
-        out_activation = self.objective["out_activation"]
-        cross_entropy = CROSS_ENTROPY[out_activation]
-        alpha = self.objective["alpha"]
+        network, total_weight = self.network, self.total_weight
         loss_sum = weight_sum = 0.0
         for block, (X_out, Y_out, w_out, logits), batches in self.blocks:
             if order is None:  # views of the data as it is
@@ -134,25 +125,12 @@ class MinibatchTrainer:
                 if w_batch is not None and not w_batch.sum() > 0:
                     penalties.append(None)  # no weight, no information
                     continue
-                penalty = loss_and_gradients(
-                    X_rows[batch],
-                    Y_rows[batch],
-                    coefs,
-                    intercepts,
-                    activation=activation,
-                    out_activation=out_activation,
-                    alpha=alpha,
-                    sample_weight=w_batch,
-                    penalty_weight=total_weight,
-                    coef_grads=coef_grads,
-                    intercept_grads=intercept_grads,
-                    workspace=workspace,
-                    logits=logits[batch],
-                    flat_weights=flat_weights,
-                )[0]
+                penalty = network(
+                    X_rows[batch], Y_rows[batch], w_batch, total_weight, logits[batch]
+                )
                 step(theta, grad)
                 penalties.append(penalty)
-            per_sample_loss = cross_entropy(logits, Y_rows)  # loss_i (L1)
+            per_sample_loss = network.cross_entropy(logits, Y_rows)  # loss_i (L1)
             if w_rows is None:
                 sums = _batch_sums(per_sample_loss, self.batch_size)
             for i, (batch, penalty) in enumerate(zip(batches, penalties, strict=True)):

@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 import sknnscratch._classifier as classifier
-import sknnscratch._training as training
+import sknnscratch._network as network
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._callbacks import CALLBACKS_AVAILABLE
 from sknnscratch._monitoring import DIVERGENCE_FACTOR, validation_split
@@ -492,17 +492,21 @@ def test_mlpclassifier_returns_an_exploded_loss_silently(binary_data):
     assert not model.loss_ < DIVERGENCE_FACTOR
 
 
-def test_divergence_names_its_epoch(binary_data, monkeypatch):
-    X, y = binary_data
-    real = classifier.loss_and_gradients
+def _patch_losses(monkeypatch, change):
+    """Make every forward/backward pass return ``change(call_number, loss)``."""
+    real = network.Backprop.__call__
     calls = []
 
-    def exploding_on_third_epoch(*args, **kwargs):
-        loss, coef_grads, intercept_grads = real(*args, **kwargs)
-        calls.append(loss)
-        return (1e30 if len(calls) == 3 else loss), coef_grads, intercept_grads
+    def patched(self, *args, **kwargs):
+        calls.append(real(self, *args, **kwargs))
+        return change(len(calls), calls[-1])
 
-    monkeypatch.setattr(training, "loss_and_gradients", exploding_on_third_epoch)
+    monkeypatch.setattr(network.Backprop, "__call__", patched)
+
+
+def test_divergence_names_its_epoch(binary_data, monkeypatch):
+    X, y = binary_data
+    _patch_losses(monkeypatch, lambda call, loss: 1e30 if call == 3 else loss)
     model = ScratchMLPClassifier(solver="adam", batch_size=len(y), max_iter=10)
     with pytest.raises(ValueError, match="diverged in epoch 3: the loss became 1e"):
         model.fit(X, y)
@@ -510,30 +514,12 @@ def test_divergence_names_its_epoch(binary_data, monkeypatch):
 
 def test_lbfgs_stops_on_a_non_finite_loss(binary_data, monkeypatch):
     X, y = binary_data
-    real = classifier.loss_and_gradients
-
-    def nan_loss(*args, **kwargs):
-        _, coef_grads, intercept_grads = real(*args, **kwargs)
-        return np.nan, coef_grads, intercept_grads
-
-    monkeypatch.setattr(classifier, "loss_and_gradients", nan_loss)
+    _patch_losses(monkeypatch, lambda call, loss: np.nan)
     with pytest.raises(ValueError, match="diverged in L-BFGS iteration 1"):
         ScratchMLPClassifier().fit(X, y)
 
 
 # ------------------------------------------------ failed fits change nothing
-
-
-def _nan_on_third_call():
-    real = classifier.loss_and_gradients
-    calls = []
-
-    def patched(*args, **kwargs):
-        loss, coef_grads, intercept_grads = real(*args, **kwargs)
-        calls.append(loss)
-        return (np.nan if len(calls) == 3 else loss), coef_grads, intercept_grads
-
-    return patched
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
@@ -546,8 +532,7 @@ def test_a_failing_refit_leaves_the_model_as_it_was(solver, binary_data, monkeyp
     with pytest.raises(ValueError, match="only one class"):
         model.fit(frame, np.zeros_like(y))  # fails after reading the new columns
     with monkeypatch.context() as patch:
-        for module in (classifier, training):  # L-BFGS, minibatches
-            patch.setattr(module, "loss_and_gradients", _nan_on_third_call())
+        _patch_losses(patch, lambda call, loss: np.nan if call == 3 else loss)
         with pytest.raises(ValueError, match="diverged"):
             model.fit(X, y)  # fails in the middle of training
     assert _state(model) == before
@@ -650,7 +635,7 @@ def test_a_small_last_batch_gets_the_training_sets_penalty(binary_data):
     coefs = [W.copy() for W in model.coefs_]
     intercepts = [b.copy() for b in model.intercepts_]
     for batch in (slice(0, 100), slice(100, 120)):
-        _, dW, db = classifier.loss_and_gradients(
+        _, dW, db = network.loss_and_gradients(
             X[batch],
             Y[batch],
             coefs,
