@@ -119,25 +119,42 @@ class Adam:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.m = np.zeros(n_params, dtype=dtype)
-        self.v = np.zeros(n_params, dtype=dtype)
-        self._a = np.empty(n_params, dtype=dtype)  # scratch buffers
+        # m and v as the rows of one array, so that both moments are updated
+        # by the same few operations (each entry as by its own formula).
+        self.moments = np.zeros((2, n_params), dtype=dtype)
+        self._decays = np.array([[beta_1], [beta_2]], dtype=dtype).repeat(n_params, 1)
+        self._gains = np.array([[1 - beta_1], [1 - beta_2]], dtype=dtype).repeat(
+            n_params, 1
+        )
+        self._g = np.empty((2, n_params), dtype=dtype)  # scratch buffers
+        self._a = np.empty(n_params, dtype=dtype)
         self._b = np.empty(n_params, dtype=dtype)
+
+    @property
+    def m(self):
+        """The first moment estimate."""
+        return self.moments[0]
+
+    @property
+    def v(self):
+        """The second moment estimate."""
+        return self.moments[1]
 
     def step(self, theta, grad):
         """Update ``theta`` in place from the gradient ``grad``."""
-        m, v, a, b = self.m, self.v, self._a, self._b
+        moments, g, a, b = self.moments, self._g, self._a, self._b
         self.t += 1
-        m *= self.beta_1
-        m += np.multiply(grad, 1 - self.beta_1, out=a)
-        v *= self.beta_2
-        np.multiply(grad, grad, out=a)
-        v += np.multiply(a, 1 - self.beta_2, out=a)
+        g[0] = grad
+        np.multiply(grad, grad, out=g[1])
+        g *= self._gains  # (1 - b1) g and (1 - b2) g^2
+        moments *= self._decays  # b1 m and b2 v
+        moments += g
         self.learning_rate = (
             self.learning_rate_init
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
+        m, v = moments
         np.sqrt(v, out=a)
         a += self.epsilon
         np.multiply(m, self.learning_rate, out=b)

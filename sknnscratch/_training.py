@@ -76,12 +76,16 @@ class MinibatchTrainer:
         w_block = np.empty(block_rows, dtype=X.dtype)
         # Zeros: a skipped batch (of zero weight) leaves its rows unset.
         Z_block = np.zeros((block_rows, units[-1]), dtype=theta.dtype)
+        w_block = None if sample_weight is None else w_block
         self.blocks = []
         for block in gen_batches(n_samples, block_rows):
-            size = block.stop - block.start
-            views = (X_block[:size], Y_block[:size], w_block[:size], Z_block[:size])
-            batches = list(gen_batches(size, batch_size))
-            self.blocks.append((block, views, batches))
+            slices = list(gen_batches(block.stop - block.start, batch_size))
+            shuffled = _Rows(X_block, Y_block, w_block, Z_block, slices)
+            in_order = None
+            if self.dense:  # the stored rows of this block, as they are
+                w = None if sample_weight is None else sample_weight[block]
+                in_order = _Rows(X[block], Y[block], w, Z_block, slices)
+            self.blocks.append((block, shuffled, in_order))
 
     def run_epoch(self, order, guard, epoch):
         """One pass over the rows in ``order`` (None: in their stored order).
@@ -105,31 +109,35 @@ class MinibatchTrainer:
         step, theta, grad = self.optimizer.step, self.theta, self.grad
         network, total_weight = self.network, self.total_weight
         loss_sum = weight_sum = 0.0
-        for block, (X_out, Y_out, w_out, logits), batches in self.blocks:
-            if order is None:  # views of the data as it is
-                X_rows, Y_rows = X[block], Y[block]
-                w_rows = None if weights is None else weights[block]
+        for block, shuffled, in_order in self.blocks:
+            if order is None:
+                rows = in_order
+                if rows is None:  # sparse input, in its stored order
+                    w = None if weights is None else weights[block]
+                    rows = _Rows(
+                        X[block], Y[block], w, shuffled.logits, shuffled.slices
+                    )
             else:
-                rows = order[block]
-                if self.dense:
-                    X_rows = np.take(X, rows, axis=0, out=X_out, mode="clip")
-                else:
-                    X_rows = X[rows]
-                Y_rows = np.take(Y, rows, axis=0, out=Y_out, mode="clip")
-                w_rows = None
+                rows = shuffled
+                indices = order[block]
+                np.take(Y, indices, axis=0, out=rows.Y, mode="clip")
                 if weights is not None:
-                    w_rows = np.take(weights, rows, out=w_out, mode="clip")
+                    np.take(weights, indices, out=rows.w, mode="clip")
+                if self.dense:
+                    np.take(X, indices, axis=0, out=rows.X, mode="clip")
+                else:  # a new sparse matrix of the block's rows
+                    rows = _Rows(X[indices], rows.Y, rows.w, rows.logits, rows.slices)
             penalties = []
-            for batch in batches:
-                w_batch = None if w_rows is None else w_rows[batch]
+            for X_batch, Y_batch, w_batch, logits in rows.batches:
                 if w_batch is not None and not w_batch.sum() > 0:
                     penalties.append(None)  # no weight, no information
                     continue
-                penalty = network(
-                    X_rows[batch], Y_rows[batch], w_batch, total_weight, logits[batch]
+                penalties.append(
+                    network(X_batch, Y_batch, w_batch, total_weight, logits)
                 )
                 step(theta, grad)
-                penalties.append(penalty)
+            Y_rows, w_rows, logits = rows.Y, rows.w, rows.logits
+            batches = rows.slices
             per_sample_loss = network.cross_entropy(logits, Y_rows)  # loss_i (L1)
             if w_rows is None:
                 sums = _batch_sums(per_sample_loss, self.batch_size)
@@ -162,3 +170,31 @@ def _batch_sums(values, batch_size):
     if whole < len(values):
         sums.append(np.add.reduce(values[whole:]))
     return sums
+
+
+class _Rows:
+    """A block of rows and its batches, as views made once.
+
+    Parameters
+    ----------
+    X, Y, w, logits : arrays (``w`` may be None)
+        The block's inputs, targets, weights and the buffer its logits go
+        to; only their first rows, as many as the batches cover, are used.
+    slices : list of slice
+        The block's batches.
+    """
+
+    def __init__(self, X, Y, w, logits, slices):
+        size = slices[-1].stop
+        self.slices = slices
+        self.X, self.Y, self.logits = X[:size], Y[:size], logits[:size]
+        self.w = None if w is None else w[:size]
+        self.batches = [
+            (
+                self.X[batch],
+                self.Y[batch],
+                None if w is None else self.w[batch],
+                self.logits[batch],
+            )
+            for batch in slices
+        ]

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.utils import gen_batches
 
 from sknnscratch import _training
@@ -15,9 +16,9 @@ def _plain_epoch(X, Y, w, theta, units, batch_size, order, objective):
     """One epoch the textbook way: every batch's loss and step in turn."""
     optimizer = Adam(theta.size, theta.dtype, 0.01, 0.9, 0.999, 1e-8)
     coefs, intercepts = unpack(theta, units)
-    total = len(X) if w is None else w.sum()
+    total = X.shape[0] if w is None else w.sum()
     loss_sum = weight_sum = 0.0
-    for batch in gen_batches(len(X), batch_size):
+    for batch in gen_batches(X.shape[0], batch_size):
         rows = order[batch]
         w_batch = None if w is None else w[rows]
         weight = len(rows) if w is None else float(w_batch.sum())
@@ -43,7 +44,11 @@ def _plain_epoch(X, Y, w, theta, units, batch_size, order, objective):
     "n_outputs", [1, 2, 4], ids=["binary", "multilabel", "4 classes"]
 )
 @pytest.mark.parametrize("weights", [None, "with zero-weight batch"])
-def test_epoch_equals_a_batch_by_batch_loop(dtype, n_outputs, weights, monkeypatch):
+@pytest.mark.parametrize("shuffled", [True, False], ids=["shuffled", "in order"])
+@pytest.mark.parametrize("is_sparse", [False, True], ids=["dense", "sparse"])
+def test_epoch_equals_a_batch_by_batch_loop(
+    dtype, n_outputs, weights, shuffled, is_sparse, monkeypatch
+):
     # Blocks of 48 rows (3 batches of 16), the last block partial and its
     # last batch short: logits kept per block, losses summed per block.
     monkeypatch.setattr(_training, "BLOCK_ROWS", 48)
@@ -56,7 +61,10 @@ def test_epoch_equals_a_batch_by_batch_loop(dtype, n_outputs, weights, monkeypat
     else:
         out_activation = "logistic"
         Y = (rng.random((n, n_outputs)) < 0.5).astype(dtype)
-    order = rng.permutation(n)
+    order = rng.permutation(n) if shuffled else np.arange(n)
+    if is_sparse:
+        X[X < 0.5] = 0
+        X = sparse.csr_matrix(X)
     w = None
     if weights:
         w = rng.uniform(0.5, 2.0, n).astype(dtype)
@@ -69,7 +77,7 @@ def test_epoch_equals_a_batch_by_batch_loop(dtype, n_outputs, weights, monkeypat
     optimizer = Adam(theta.size, dtype, 0.01, 0.9, 0.999, 1e-8)
     trainer = MinibatchTrainer(X, Y, w, theta, units, 16, optimizer, objective)
     guard = DivergenceGuard("epoch", "")
-    assert trainer.run_epoch(order, guard, 1) == expected
+    assert trainer.run_epoch(order if shuffled else None, guard, 1) == expected
     np.testing.assert_array_equal(theta, expected_theta)
 
 
