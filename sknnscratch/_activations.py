@@ -9,9 +9,9 @@ needs ``Z`` and ``A`` after a derivative has been taken.
 
 The output layer works on logits. The binary (and multilabel) output is the
 logistic sigmoid, one unit per label; the multiclass output is the softmax, one
-unit per class. Their cross-entropy losses are written with ``logaddexp`` and
-``logsumexp`` of the logits, so no probability is ever rounded to 0 or 1 and
-then passed to ``log``.
+unit per class. Their cross-entropy losses are written with
+``max(z, 0) + log1p(e^-|z|)`` and ``logsumexp`` of the logits, so no
+probability is ever rounded to 0 or 1 and then passed to ``log``.
 """
 
 import numpy as np
@@ -124,9 +124,15 @@ def sigmoid_cross_entropy(Z, Y):
     """Binary cross-entropy per sample, summed over the sigmoid units.
 
     With p = sigmoid(z), -y log(p) - (1 - y) log(1 - p) = log(1 + e^z) - y z,
-    and log(1 + e^z) = logaddexp(0, z) never overflows.
+    and log(1 + e^z) = max(z, 0) + log1p(e^-|z|) never overflows (the same
+    formula as np.logaddexp(0, z), in vectorised steps that numpy runs
+    several times faster).
     """
-    loss = np.logaddexp(0, Z)
+    loss = np.abs(Z)
+    np.negative(loss, out=loss)
+    np.exp(loss, out=loss)
+    np.log1p(loss, out=loss)  # log1p(e^-|z|)
+    loss += np.maximum(Z, _ZEROS.get(Z.dtype, 0))
     loss -= Y * Z
     if loss.shape[1] == 1:  # one unit: the sum is that unit's loss
         return loss[:, 0]

@@ -52,9 +52,10 @@ Training objective
 ``-y log(p) - (1 - y) log(1 - p)`` with ``p = 1 / (1 + e^-z)`` simplifies to
 ``log(1 + e^z) - y z``; for the softmax output ``-sum_c y_c log(p_c)``
 simplifies to ``logsumexp(z) - z_true``. The code evaluates these logit forms
-(``logaddexp``, ``logsumexp``), which never overflow and never take ``log(0)``
-however large the logits grow. The L2 penalty is divided by ``S`` like the
-data term, as in scikit-learn's MLP. Biases are not penalised.
+(``log(1 + e^z) = max(z, 0) + log1p(e^-|z|)``, ``logsumexp``), which never
+overflow and never take ``log(0)`` however large the logits grow. The L2
+penalty is divided by ``S`` like the data term, as in scikit-learn's MLP.
+Biases are not penalised.
 
 *Minibatches.* A minibatch ``B`` estimates ``J`` with the mean loss over its
 own rows and the penalty of the whole training set,
@@ -388,12 +389,16 @@ def data_loss(per_sample_loss, sample_weight, total_weight):
     return per_sample_loss @ sample_weight / total_weight
 
 
-def l2_penalty(coefs, decay):
-    """The L2 term of (L1): ``decay / 2 * sum_l ||W[l]||^2``, ``decay = alpha / S``."""
-    squares = 0
-    for W in coefs:
-        squares += np.vdot(W, W)
-    return 0.5 * decay * squares
+def l2_penalty(coefs, decay, flat_weights=None):
+    """The L2 term of (L1): ``decay / 2 * ||W||^2``, ``decay = alpha / S``.
+
+    ``||W||^2`` is the sum of the squares of every layer's weights: one dot
+    product of all of them, laid out as in ``flat_weights`` (the first part of
+    the flat vector of :func:`unpack`) when it is given.
+    """
+    if flat_weights is None:
+        flat_weights = np.concatenate([W.ravel() for W in coefs])
+    return 0.5 * decay * np.vdot(flat_weights, flat_weights)
 
 
 class Backprop:
@@ -495,7 +500,8 @@ class Backprop:
             S = float(sample_weight.sum())
             row_scale = (sample_weight / S)[:, np.newaxis]
         decay = self.alpha / (S if penalty_weight is None else penalty_weight)
-        loss = penalty = l2_penalty(coefs, decay)  # L2 term (L1)
+        weights = None if self.flat_weights is None else self.flat_weights[0]
+        loss = penalty = l2_penalty(coefs, decay, weights)  # L2 term (L1)
         if logits is None:
             per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i (L1)
             loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
