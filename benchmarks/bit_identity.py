@@ -3,7 +3,8 @@
 Fits 640 configurations (solver, activation, binary or multiclass, float32 or
 float64, weighted or not, early stopping or not, dense or sparse, one or two
 hidden layers; several minibatches per epoch) and saves their weights and
-loss curves, or compares them with a saved file.
+loss curves, or compares them with a saved file: how many configurations end
+with other weights, how many with another loss curve, and by how much.
 
 Run before a change:  python benchmarks/bit_identity.py save reference.npz
 and after it:         python benchmarks/bit_identity.py compare reference.npz
@@ -66,8 +67,15 @@ def results():
         arrays = [
             a.ravel().astype(np.float64) for a in (*model.coefs_, *model.intercepts_)
         ]
-        out[key] = np.concatenate([*arrays, np.array(model.loss_curve_)])
+        out[f"{key}:weights"] = np.concatenate(arrays)
+        out[f"{key}:loss_curve"] = np.array(model.loss_curve_)
     return out
+
+
+def _relative_difference(a, b):
+    if a.shape != b.shape:
+        return np.inf
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
 
 
 def main():
@@ -78,13 +86,23 @@ def main():
     current = results()
     if args.action == "save":
         np.savez(args.path, **current)
-        print(f"{len(current)} configurations saved to {args.path}")
+        print(f"{len(current) // 2} configurations saved to {args.path}")
         return
     reference = np.load(args.path)
     differ = [
         key for key in current if not np.array_equal(current[key], reference[key])
     ]
-    print(f"{len(current)} configurations compared, {len(differ)} differ")
+    for part in ("weights", "loss_curve"):
+        keys = [key for key in current if key.endswith(part)]
+        changed = [key for key in differ if key.endswith(part)]
+        largest = max(
+            (_relative_difference(current[k], reference[k]) for k in changed),
+            default=0.0,
+        )
+        print(
+            f"{part}: {len(keys)} configurations compared, {len(changed)} differ "
+            f"(largest relative difference {largest:.2g})"
+        )
     for key in differ:
         print("  ", key)
 

@@ -460,13 +460,14 @@ class Backprop:
         self.workspace = workspace
         self.flat_weights = flat_weights
 
-    def forward(self, X, logits=None):
+    def forward(self, X, logits=None, buffers=None):
         """(F1) and (F2) into the workspace: see :func:`forward`.
 
         ``logits``, when given, receives the output logits instead of the
-        workspace.
+        workspace; ``buffers`` are the workspace's rows for ``X``, if known.
         """
-        buffers = self.workspace.rows(X.shape[0])
+        if buffers is None:
+            buffers = self.workspace.rows(X.shape[0])
         Zs = buffers.Z if logits is None else [*buffers.Z[:-1], logits]
         As = [X, *buffers.A[1:]]
         f = self.f
@@ -492,7 +493,7 @@ class Backprop:
         buffers = self.workspace.rows(n)
         coefs, coef_grads = self.coefs, self.coef_grads
 
-        Zs, As = self.forward(X, logits)
+        Zs, As = self.forward(X, logits, buffers)
         if sample_weight is None:
             S = n
             row_scale = 1.0 / S
