@@ -83,33 +83,46 @@ def quiet(function):
 
 
 def fit_cases(sizes, repeats):
+    """Per-epoch (per-iteration) times on make_classification data.
+
+    The minibatch solvers run first at every size, L-BFGS last: its large
+    multi-threaded BLAS products slow the small fits that follow them in the
+    same process (both estimators' alike, but not equally).
+    """
     rows = []
-    for n in sizes:
-        X64, y = make_classification(n_samples=n, n_features=13, random_state=0)
-        for dtype in (np.float64, np.float32):
-            X = X64.astype(dtype)
-            for solver in ("adam", "sgd", "lbfgs"):
-                epochs = {303: 50, 20_000: 10, 1_000_000: 2}[n]
-                if solver == "lbfgs":
-                    epochs = {303: 100, 20_000: 50, 1_000_000: 10}[n]
-                params = settings(solver, epochs)
-                result = timed(
-                    lambda name, p=params: estimator(name, p),
-                    quiet(lambda model, X=X, y=y: model.fit(X, y)),
-                    repeats if n < 1_000_000 else max(1, repeats - 2),
-                    per_iteration=True,
-                )
-                unit = "iteration" if solver == "lbfgs" else "epoch"
-                rows.append(
-                    (
-                        f"fit, n={n:,}, {solver}, {np.dtype(dtype).name}",
-                        result["ours"],
-                        result["sklearn"],
-                        f"s per {unit}",
-                    )
-                )
-                print_row(rows[-1])
+    data = {n: make_classification(n_samples=n, n_features=13, random_state=0)
+            for n in sizes}  # fmt: skip
+    for solvers in (("adam", "sgd"), ("lbfgs",)):
+        for n in sizes:
+            X64, y = data[n]
+            for dtype in (np.float64, np.float32):
+                X = X64.astype(dtype)
+                for solver in solvers:
+                    rows.append(_fit_case(X, y, solver, repeats))
     return rows
+
+
+def _fit_case(X, y, solver, repeats):
+    n = len(y)
+    epochs = {303: 50, 20_000: 10, 1_000_000: 2}[n]
+    if solver == "lbfgs":
+        epochs = {303: 100, 20_000: 50, 1_000_000: 10}[n]
+    params = settings(solver, epochs)
+    result = timed(
+        lambda name: estimator(name, params),
+        quiet(lambda model: model.fit(X, y)),
+        repeats,
+        per_iteration=True,
+    )
+    unit = "iteration" if solver == "lbfgs" else "epoch"
+    row = (
+        f"fit, n={n:,}, {solver}, {X.dtype.name}",
+        result["ours"],
+        result["sklearn"],
+        f"s per {unit}",
+    )
+    print_row(row)
+    return row
 
 
 def heart_cases(repeats):
@@ -126,7 +139,7 @@ def heart_cases(repeats):
     result = timed(
         lambda name: estimator(name, params),
         quiet(lambda model: model.fit(X_scaled, y)),
-        repeats,
+        3 * repeats,  # fits of a few milliseconds: more runs, a steadier median
         per_iteration=True,
     )
     rows.append(("heart, fit lbfgs", *result.values(), "s per iteration"))
