@@ -136,27 +136,33 @@ class MinibatchTrainer:
                     network(X_batch, Y_batch, w_batch, total_weight, logits)
                 )
                 step(theta, grad)
-            Y_rows, w_rows, logits = rows.Y, rows.w, rows.logits
-            batches = rows.slices
-            per_sample_loss = network.cross_entropy(logits, Y_rows)  # loss_i (L1)
-            if w_rows is None:
-                sums = _batch_sums(per_sample_loss, self.batch_size)
-            for i, (batch, penalty) in enumerate(zip(batches, penalties, strict=True)):
-                if penalty is None:
-                    continue
-                if w_rows is None:
-                    batch_weight = batch.stop - batch.start
-                    loss = sums[i] / batch_weight  # = data_loss(loss_i, None, n)
-                else:
-                    w_batch = w_rows[batch]
-                    batch_weight = float(w_batch.sum())
-                    loss = data_loss(per_sample_loss[batch], w_batch, batch_weight)
-                loss = float(loss + penalty)
+            for loss, weight in self._batch_losses(rows, penalties):
                 if not loss <= guard.bound:
                     guard.check_loss(loss, epoch)
-                loss_sum += loss * batch_weight
-                weight_sum += batch_weight
+                loss_sum += loss * weight
+                weight_sum += weight
         return loss_sum, weight_sum
+
+    def _batch_losses(self, rows, penalties):
+        """Each trained batch's objective (L1) and weight, from its logits.
+
+        ``penalties`` holds each batch's L2 term (None for a batch skipped
+        for having no weight).
+        """
+        per_sample_loss = self.network.cross_entropy(rows.logits, rows.Y)  # loss_i
+        if rows.w is None:  # every batch trained; the data terms in two calls
+            sums = _batch_sums(per_sample_loss, self.batch_size)
+            sizes = np.array([b.stop - b.start for b in rows.slices], sums.dtype)
+            losses = sums / sizes + np.array(penalties)  # = data_loss(...) + L2
+            return zip(losses.tolist(), sizes.tolist(), strict=True)
+        trained = []
+        for batch, penalty in zip(rows.slices, penalties, strict=True):
+            if penalty is not None:
+                w_batch = rows.w[batch]
+                weight = float(w_batch.sum())
+                loss = data_loss(per_sample_loss[batch], w_batch, weight) + penalty
+                trained.append((float(loss), weight))
+        return trained
 
 
 def _batch_sums(values, batch_size):
@@ -166,9 +172,9 @@ def _batch_sums(values, batch_size):
     batch's numbers exactly as ``np.add.reduce`` of that batch alone does.
     """
     whole = len(values) // batch_size * batch_size
-    sums = list(np.add.reduce(values[:whole].reshape(-1, batch_size), axis=1))
+    sums = np.add.reduce(values[:whole].reshape(-1, batch_size), axis=1)
     if whole < len(values):
-        sums.append(np.add.reduce(values[whole:]))
+        sums = np.append(sums, np.add.reduce(values[whole:]))
     return sums
 
 
