@@ -690,17 +690,17 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         losses = []
 
-        def fun_and_grad(x):
+        def fun_and_grad(x):  # runs under errstate(over="ignore", ...) below
             theta[...] = x
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = network(X, Y, sample_weight)
-                # A trial point of the line search may overshoot; only a
-                # value L-BFGS cannot work with is an error here.
-                guard.check_finite(loss, len(losses) + 1)
-                guard.check_weights(grad, len(losses) + 1)
+            loss = network(X, Y, sample_weight)
+            # A trial point of the line search may overshoot; only a value
+            # L-BFGS cannot work with is an error here.
+            guard.check_finite(loss, len(losses) + 1)
+            guard.check_weights(grad, len(losses) + 1)
             return loss, grad.astype(np.float64)
 
         started = time.perf_counter()
+        callers_errstate = np.geterr()
 
         def record(x, loss):
             nonlocal started
@@ -710,19 +710,24 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             if self.verbose:
                 print(f"Iteration {len(losses)}, loss = {loss:.8f}")
             theta[...] = x
-            if progress.end_step():
-                raise StopIteration
-            progress.begin_step()
+            if progress.active:  # callbacks see the caller's error settings
+                with np.errstate(**callers_errstate):
+                    if progress.end_step():
+                        raise StopIteration
+                    progress.begin_step()
 
         progress.begin_step()
-        result = minimize_lbfgs(
-            fun_and_grad,
-            theta,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            callback=record,
-        )
+        # Overflow can only come from a diverging run or an overshooting
+        # trial point of the line search; the guard judges the loss.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = minimize_lbfgs(
+                fun_and_grad,
+                theta,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                callback=record,
+            )
         theta[...] = result.x
         self.n_iter_ = min(result.nit, self.max_iter)
         self.t_ += X.shape[0] * self.n_iter_

@@ -5,6 +5,7 @@ tested) on its own.
 """
 
 import copy
+import math
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,7 +59,7 @@ class DivergenceGuard:
 
     def check_finite(self, loss, step):
         """Raise if ``loss`` is not finite (no bound: for line-search trials)."""
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             self._fail(step, f"the loss became {loss}")
 
     def check_weights(self, theta, step):
