@@ -4,11 +4,13 @@ import warnings
 import numpy as np
 import pytest
 from conftest import central_differences
+from scipy import sparse
 from scipy.special import expit, softmax
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import log_loss
 from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import LabelBinarizer
 
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._network import pack, unpack
@@ -457,3 +459,30 @@ def test_sparse_input_trains_the_same_network_as_dense(solver, binary_data):
             np.testing.assert_allclose(
                 model.predict_proba(container(X)), dense.predict_proba(X), rtol=1e-7
             )
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0, 1, 1, 0]),
+        np.array(["b", "a", "b"]),
+        np.array([2.0, 1.0, 1.0, 3.0]),
+        np.array([True, False, True]),
+        np.array([3, 1, 2, 3], dtype=np.uint8),
+        np.array(["x", "yy", "zzz", "x"], dtype=object),
+        np.array([[1, 0, 1], [0, 1, 1]]),
+        sparse.csr_matrix(np.array([[1, 0, 1], [0, 1, 1]])),
+    ],
+    ids=["int", "str", "float", "bool", "uint8", "object", "multilabel", "sparse"],
+)
+def test_label_binarizer_is_fitted_as_scikit_learn_fits_it(y):
+    from sknnscratch._classifier import _fit_label_binarizer
+
+    ours, theirs = vars(_fit_label_binarizer(y)), vars(LabelBinarizer().fit(y))
+    assert ours.keys() == theirs.keys()
+    for name, value in theirs.items():
+        if isinstance(value, np.ndarray):
+            assert ours[name].dtype == value.dtype
+            np.testing.assert_array_equal(ours[name], value)
+        else:
+            assert ours[name] == value
