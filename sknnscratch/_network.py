@@ -1,7 +1,10 @@
 r"""The network's mathematics: initialisation, forward pass, loss, backward pass.
 
-Pure functions on numpy arrays. Nothing here imports scikit-learn or keeps
-state, so every function can be checked on its own: against finite
+Functions on numpy arrays, and :class:`Backprop`, the forward and backward
+pass bound to one network's arrays so that a training loop can call it batch
+after batch with nothing looked up again (``loss_and_gradients`` is the same
+computation as a single call). Nothing here imports scikit-learn or keeps
+training state, so everything can be checked on its own: against finite
 differences, against a worked example computed by hand, or in a benchmark.
 
 The network
