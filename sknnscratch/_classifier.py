@@ -1187,17 +1187,19 @@ def _fit_label_binarizer(y):
     those of ``LabelBinarizer().fit(y)``.
     """
     binarizer = LabelBinarizer()
+    binarizer.sparse_input_ = sp.issparse(y)
+    if not binarizer.sparse_input_ and y.ndim == 1 and y.dtype.kind in "biuf":
+        # Numbers that passed check_classification_targets: the classes are
+        # the distinct values, the type follows from their number.
+        binarizer.classes_ = np.unique(y)
+        binarizer.y_type_ = "binary" if len(binarizer.classes_) <= 2 else "multiclass"
+        return binarizer
     binarizer.y_type_ = type_of_target(y, input_name="y")
     if "multioutput" in binarizer.y_type_:
         raise ValueError(
             "Multioutput target data is not supported with label binarization"
         )
-    binarizer.sparse_input_ = sp.issparse(y)
-    numeric = not binarizer.sparse_input_ and y.dtype.kind in "biuf"
-    if numeric and binarizer.y_type_ in ("binary", "multiclass"):
-        binarizer.classes_ = np.unique(y)
-    else:  # labels as strings or objects, or a label indicator matrix
-        binarizer.classes_ = unique_labels(y)
+    binarizer.classes_ = unique_labels(y)
     return binarizer
 
 

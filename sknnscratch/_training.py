@@ -80,12 +80,21 @@ class MinibatchTrainer:
         self.blocks = []
         for block in gen_batches(n_samples, block_rows):
             slices = list(gen_batches(block.stop - block.start, batch_size))
-            shuffled = _Rows(X_block, Y_block, w_block, Z_block, slices)
-            in_order = None
-            if self.dense:  # the stored rows of this block, as they are
-                w = None if sample_weight is None else sample_weight[block]
-                in_order = _Rows(X[block], Y[block], w, Z_block, slices)
-            self.blocks.append((block, shuffled, in_order))
+            self.blocks.append(
+                (block, _Rows(X_block, Y_block, w_block, Z_block, slices))
+            )
+        self._stored = {}  # blocks of dense input in their stored order
+
+    def _stored_rows(self, i, block, shuffled):
+        """Block ``i`` in its stored order: views of dense input, made once."""
+        rows = self._stored.get(i)
+        if rows is None:
+            w = None if self.sample_weight is None else self.sample_weight[block]
+            X, Y = self.X[block], self.Y[block]
+            rows = _Rows(X, Y, w, shuffled.logits, shuffled.slices)
+            if self.dense:
+                self._stored[i] = rows
+        return rows
 
     def run_epoch(self, order, guard, epoch):
         """One pass over the rows in ``order`` (None: in their stored order).
@@ -109,14 +118,9 @@ class MinibatchTrainer:
         step, theta, grad = self.optimizer.step, self.theta, self.grad
         network, total_weight = self.network, self.total_weight
         loss_sum = weight_sum = 0.0
-        for block, shuffled, in_order in self.blocks:
+        for i, (block, shuffled) in enumerate(self.blocks):
             if order is None:
-                rows = in_order
-                if rows is None:  # sparse input, in its stored order
-                    w = None if weights is None else weights[block]
-                    rows = _Rows(
-                        X[block], Y[block], w, shuffled.logits, shuffled.slices
-                    )
+                rows = self._stored_rows(i, block, shuffled)
             else:
                 rows = shuffled
                 indices = order[block]

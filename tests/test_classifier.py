@@ -469,11 +469,22 @@ def test_sparse_input_trains_the_same_network_as_dense(solver, binary_data):
         np.array([2.0, 1.0, 1.0, 3.0]),
         np.array([True, False, True]),
         np.array([3, 1, 2, 3], dtype=np.uint8),
+        np.array([7, 7, 7]),
         np.array(["x", "yy", "zzz", "x"], dtype=object),
         np.array([[1, 0, 1], [0, 1, 1]]),
         sparse.csr_matrix(np.array([[1, 0, 1], [0, 1, 1]])),
     ],
-    ids=["int", "str", "float", "bool", "uint8", "object", "multilabel", "sparse"],
+    ids=[
+        "int",
+        "str",
+        "float",
+        "bool",
+        "uint8",
+        "one class",
+        "object",
+        "multilabel",
+        "sparse",
+    ],  # fmt: skip
 )
 def test_label_binarizer_is_fitted_as_scikit_learn_fits_it(y):
     from sknnscratch._classifier import _fit_label_binarizer
