@@ -173,9 +173,14 @@ def n_parameters(units):
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairwise(units))
 
 
+def _n_weights(units):
+    """Number of weights (biases left out) of a network with these layer widths."""
+    return sum(fan_in * fan_out for fan_in, fan_out in pairwise(units))
+
+
 def weights_of(theta, units):
     """The weights of every layer in a flat vector (its first part), biases left out."""
-    return theta[: sum(a * b for a, b in pairwise(units))]
+    return theta[: _n_weights(units)]
 
 
 def unpack(theta, units):
@@ -237,6 +242,8 @@ class Workspace:
         self.n_rows = n_rows
         self._full = _Buffers(units, n_rows, dtype)
         self._by_rows = {n_rows: self._full}
+        # alpha / S * W for all layers' weights at once (Backprop's flat_weights)
+        self.weight_penalty = np.empty(_n_weights(units), dtype)
 
     def rows(self, n):
         """The first ``n`` rows of every buffer (views, made once per ``n``)."""
@@ -259,15 +266,11 @@ class _Buffers:
         self.dZ = arrays(units[1:])  # dJ/dZ[l]
         self.dA = [None, *arrays(units[1:-1])]  # dJ/dA[l]
         self.slope = [None, *arrays(units[1:-1])]  # f'(Z[l-1])
-        # alpha / S * W for all layers' weights at once (flat_weights)
-        self.weight_penalty = np.empty(sum(a * b for a, b in pairwise(units)), dtype)
 
     def first_rows(self, n):
         view = object.__new__(_Buffers)
         for name, value in vars(self).items():
-            if name == "weight_penalty":
-                pass  # not per row
-            elif isinstance(value, list):
+            if isinstance(value, list):
                 value = [None if a is None else a[:n] for a in value]
             else:
                 value = value[:n]
@@ -307,7 +310,7 @@ def forward(X, coefs, intercepts, activation, workspace=None):
         Layer inputs: ``As[0]`` is ``X``, ``As[l]`` is ``f(Zs[l - 1])``.
     """
     if workspace is None:
-        workspace = Workspace(_units(coefs), X.shape[0], coefs[0].dtype)
+        workspace = _workspace_for(X, coefs)
     network = Backprop(coefs, intercepts, activation=activation, workspace=workspace)
     return network.forward(X)
 
@@ -540,14 +543,15 @@ class Backprop:
         if not per_layer_penalty:
             weights, weight_grads = self.flat_weights
             weight_grads += np.multiply(
-                weights, decay, out=buffers.weight_penalty
+                weights, decay, out=self.workspace.weight_penalty
             )  # (B2)
         return loss
 
 
-def _units(coefs):
-    """Layer widths of a network from its weights."""
-    return [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+def _workspace_for(X, coefs):
+    """A new workspace for one pass of the rows ``X`` through these weights."""
+    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+    return Workspace(units, X.shape[0], coefs[0].dtype)
 
 
 def loss_and_gradients(
@@ -608,7 +612,7 @@ def loss_and_gradients(
         ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
     """
     if workspace is None:
-        workspace = Workspace(_units(coefs), X.shape[0], coefs[0].dtype)
+        workspace = _workspace_for(X, coefs)
     network = Backprop(
         coefs,
         intercepts,

@@ -50,7 +50,7 @@ class MinibatchTrainer:
         self, X, Y, sample_weight, theta, units, batch_size, optimizer, objective
     ):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.theta, self.optimizer, self.objective = theta, optimizer, objective
+        self.theta, self.optimizer = theta, optimizer
         self.grad = np.empty_like(theta)
         coef_grads, intercept_grads = unpack(self.grad, units)
         self.network = Backprop(
@@ -71,7 +71,8 @@ class MinibatchTrainer:
         # order. Batch boundaries are those of gen_batches(n_samples, ...).
         block_rows = batch_size * max(1, BLOCK_ROWS // batch_size)
         block_rows = min(block_rows, n_samples)
-        X_block = np.empty((block_rows, X.shape[1]), dtype=X.dtype)
+        # Sparse input gets a new matrix per block instead (see run_epoch).
+        X_block = np.empty((block_rows, X.shape[1]), X.dtype) if self.dense else None
         Y_block = np.empty((block_rows, Y.shape[1]), dtype=Y.dtype)
         w_block = np.empty(block_rows, dtype=X.dtype)
         # Zeros: a skipped batch (of zero weight) leaves its rows unset.
@@ -187,7 +188,7 @@ class _Rows:
 
     Parameters
     ----------
-    X, Y, w, logits : arrays (``w`` may be None)
+    X, Y, w, logits : arrays (``X`` and ``w`` may be None)
         The block's inputs, targets, weights and the buffer its logits go
         to; only their first rows, as many as the batches cover, are used.
     slices : list of slice
@@ -197,11 +198,12 @@ class _Rows:
     def __init__(self, X, Y, w, logits, slices):
         size = slices[-1].stop
         self.slices = slices
-        self.X, self.Y, self.logits = X[:size], Y[:size], logits[:size]
+        self.Y, self.logits = Y[:size], logits[:size]
+        self.X = None if X is None else X[:size]
         self.w = None if w is None else w[:size]
         self.batches = [
             (
-                self.X[batch],
+                None if X is None else self.X[batch],
                 self.Y[batch],
                 None if w is None else self.w[batch],
                 self.logits[batch],
