@@ -37,10 +37,9 @@ from sknnscratch._callbacks import (
     FitProgress,
     with_callbacks,
 )
+from sknnscratch._kernels import Backprop, MinibatchTrainer, Workspace
 from sknnscratch._monitoring import DivergenceGuard, ValidationSet, validation_split
 from sknnscratch._network import (
-    Backprop,
-    Workspace,
     init_parameters,
     layer_units,
     output_logits_at_any_scale,
@@ -55,7 +54,6 @@ from sknnscratch._optimizers import (
     optimizer_from_dict,
     optimizer_to_dict,
 )
-from sknnscratch._training import MinibatchTrainer
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # Warnings raised in the training loops point at the user's call: loop, _fit,

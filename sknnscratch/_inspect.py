@@ -179,12 +179,12 @@ def _near_kink(X, coefs, intercepts, activation, eps):
     near = np.zeros(X.shape[0], dtype=bool)
     if activation != "relu":
         return near
-    Zs, As = forward(X, coefs, intercepts, activation)
-    for Z, A in zip(Zs[:-1], As[:-1], strict=True):
+    Z, A = forward(X, coefs, intercepts, activation)
+    for layer in range(1, len(coefs)):
         # A step of eps on one weight moves Z by about eps * |input|; the
         # margin also covers steps in earlier layers.
-        scale = np.maximum(1.0, np.abs(A).max(axis=1, keepdims=True))
-        near |= (np.abs(Z) < 1e3 * eps * scale).any(axis=1)
+        scale = np.maximum(1.0, np.abs(A[layer - 1]).max(axis=1, keepdims=True))
+        near |= (np.abs(Z[layer]) < 1e3 * eps * scale).any(axis=1)
     return near
 
 

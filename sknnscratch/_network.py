@@ -1,10 +1,12 @@
 r"""The network's mathematics: initialisation, forward pass, loss, backward pass.
 
-Functions on numpy arrays, and :class:`Backprop`, the forward and backward
-pass bound to one network's arrays so that a training loop can call it batch
-after batch with nothing looked up again (``loss_and_gradients`` is the same
-computation as a single call). Nothing here imports scikit-learn or keeps
-training state, so everything can be checked on its own: against finite
+The reference implementation: each equation of the derivation
+(``docs/derivation.md``) is one line of plain numpy here, with the layers
+numbered from 1 as in the equations (``W[l]``, ``Z[l]``, ``A[l]``). Training
+runs the same mathematics from :mod:`sknnscratch._kernels`, written for speed
+(buffers, in-place operations, blocks of batches); ``tests/test_kernels.py``
+checks that both give the same numbers. Nothing here imports scikit-learn or
+keeps training state, so everything can be checked on its own: against finite
 differences, against a worked example computed by hand, or in a benchmark.
 
 The network
@@ -173,14 +175,14 @@ def n_parameters(units):
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairwise(units))
 
 
-def _n_weights(units):
+def n_weights(units):
     """Number of weights (biases left out) of a network with these layer widths."""
     return sum(fan_in * fan_out for fan_in, fan_out in pairwise(units))
 
 
 def weights_of(theta, units):
     """The weights of every layer in a flat vector (its first part), biases left out."""
-    return theta[: _n_weights(units)]
+    return theta[: n_weights(units)]
 
 
 def unpack(theta, units):
@@ -220,76 +222,19 @@ def pack(coefs, intercepts, dtype=None):
     return np.concatenate([a.ravel() for a in (*coefs, *intercepts)], dtype=dtype)
 
 
-class Workspace:
-    """Buffers for the forward and backward pass of batches of up to ``n_rows``.
-
-    Training reuses one workspace for every batch, so that no array is
-    allocated per batch; a batch of ``n <= n_rows`` rows uses the first ``n``
-    rows of each buffer (:meth:`rows`). Each intermediate of the derivation
-    has its own buffer, so none overwrites another.
-
-    Parameters
-    ----------
-    units : list of int
-        Width of every layer (:func:`layer_units`).
-    n_rows : int
-        The largest batch.
-    dtype : numpy dtype
-        The parameters' dtype.
-    """
-
-    def __init__(self, units, n_rows, dtype):
-        self.n_rows = n_rows
-        self._full = _Buffers(units, n_rows, dtype)
-        self._by_rows = {n_rows: self._full}
-        # alpha / S * W for all layers' weights at once (Backprop's flat_weights)
-        self.weight_penalty = np.empty(_n_weights(units), dtype)
-
-    def rows(self, n):
-        """The first ``n`` rows of every buffer (views, made once per ``n``)."""
-        buffers = self._by_rows.get(n)
-        if buffers is None:
-            buffers = self._by_rows[n] = self._full.first_rows(n)
-        return buffers
+def _by_layer(arrays):
+    """Per-layer arrays keyed by layer number from 1, as in the equations."""
+    return dict(enumerate(arrays, start=1))
 
 
-class _Buffers:
-    """One array per intermediate of the derivation, ``n`` rows each."""
-
-    def __init__(self, units, n, dtype):
-        def arrays(widths):
-            return [np.empty((n, width), dtype=dtype) for width in widths]
-
-        self.Z = arrays(units[1:])  # Z[l], pre-activations
-        self.A = [None, *arrays(units[1:-1])]  # A[l] = f(Z[l-1]); A[0] is X
-        self.P = arrays(units[-1:])[0]  # output probabilities
-        self.dZ = arrays(units[1:])  # dJ/dZ[l]
-        self.dA = [None, *arrays(units[1:-1])]  # dJ/dA[l]
-        self.slope = [None, *arrays(units[1:-1])]  # f'(Z[l-1])
-
-    def first_rows(self, n):
-        view = object.__new__(_Buffers)
-        for name, value in vars(self).items():
-            if isinstance(value, list):
-                value = [None if a is None else a[:n] for a in value]
-            else:
-                value = value[:n]
-            setattr(view, name, value)
-        return view
+def _weights_and_total(sample_weight, n_samples):
+    """The weights ``s`` (ones by default) and their sum ``S``."""
+    s = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight)
+    return s, s.sum()
 
 
-def _affine(A, W, b, out):
-    """``out[...] = A @ W + b``, also for a sparse ``A`` (the input)."""
-    if isinstance(A, np.ndarray):
-        np.dot(A, W, out=out)  # np.dot: the same BLAS product, less call overhead
-    else:
-        out[...] = A @ W
-    out += b
-    return out
-
-
-def forward(X, coefs, intercepts, activation, workspace=None):
-    """Forward pass that keeps every intermediate for the backward pass.
+def forward(X, coefs, intercepts, activation):
+    """The forward pass, keeping every intermediate for the backward pass.
 
     Parameters
     ----------
@@ -299,20 +244,193 @@ def forward(X, coefs, intercepts, activation, workspace=None):
         Weights ``(fan_in, fan_out)`` and biases ``(fan_out,)`` per layer.
     activation : str
         The hidden activation's name.
-    workspace : Workspace, default=None
-        Buffers to compute into; new ones when None.
 
     Returns
     -------
-    Zs : list of ndarray
-        Pre-activations per layer; ``Zs[-1]`` are the output logits.
-    As : list
-        Layer inputs: ``As[0]`` is ``X``, ``As[l]`` is ``f(Zs[l - 1])``.
+    Z : dict of int to ndarray
+        ``Z[l]``, the pre-activations of layer ``l = 1, ..., L``; ``Z[L]`` are
+        the output logits.
+    A : dict of int to ndarray
+        ``A[0]`` is ``X`` and ``A[l] = f(Z[l])`` for every hidden layer.
     """
-    if workspace is None:
-        workspace = _workspace_for(X, coefs)
-    network = Backprop(coefs, intercepts, activation=activation, workspace=workspace)
-    return network.forward(X)
+    W, b = _by_layer(coefs), _by_layer(intercepts)
+    L = len(W)
+    f = HIDDEN_ACTIVATIONS[activation]
+    Z, A = {}, {0: X}
+    for l in range(1, L + 1):
+        Z[l] = A[l - 1] @ W[l] + b[l]  # (F1)
+        if l < L:
+            A[l] = f(Z[l])  # (F2)
+    return Z, A
+
+
+def objective(
+    Z_out, Y, coefs, *, out_activation, alpha, sample_weight=None, penalty_weight=None
+):
+    """The training objective (L1): weighted mean cross-entropy plus L2 term.
+
+    Parameters
+    ----------
+    Z_out : ndarray of shape (n_samples, n_outputs)
+        The output logits ``Z[L]``.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets: 0/1 per sigmoid unit, or one-hot rows for the softmax.
+    coefs : list of ndarray
+        The weights (the L2 term's argument; biases are not penalised).
+    out_activation : {"logistic", "softmax"}
+        The output function.
+    alpha : float
+        L2 penalty strength.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights ``s``; None weighs every row 1.
+    penalty_weight : float, default=None
+        The ``S`` that divides the L2 term when the rows are a minibatch of a
+        training set of total weight ``penalty_weight``; None: ``sum(s)``.
+
+    Returns
+    -------
+    J : float
+    """
+    s, S = _weights_and_total(sample_weight, Y.shape[0])
+    S_penalty = S if penalty_weight is None else penalty_weight
+    loss_i = CROSS_ENTROPY[out_activation](Z_out, Y)
+    squared_weights = sum(np.sum(W**2) for W in coefs)
+    return float(s @ loss_i / S + alpha / (2 * S_penalty) * squared_weights)  # (L1)
+
+
+def backward(
+    Z,
+    A,
+    Y,
+    coefs,
+    *,
+    activation,
+    out_activation,
+    alpha,
+    sample_weight=None,
+    penalty_weight=None,
+):
+    """The backward pass: the gradient of (L1) with respect to every parameter.
+
+    Parameters
+    ----------
+    Z, A : dict of int to ndarray
+        The intermediates from :func:`forward`.
+    Y, coefs, out_activation, alpha, sample_weight, penalty_weight
+        As in :func:`objective`.
+    activation : str
+        The hidden activation's name.
+
+    Returns
+    -------
+    steps : dict
+        ``P`` (the output probabilities), and dicts keyed by layer number:
+        ``dZ``, ``dW``, ``db`` for every layer, ``dA`` and ``slope``
+        (``f'(Z[l])``) for every hidden layer. ``dW[l]`` has the shape of
+        ``coefs[l - 1]``.
+    """
+    W = _by_layer(coefs)
+    L = len(W)
+    f_prime = DERIVATIVES[activation]
+    s, S = _weights_and_total(sample_weight, Y.shape[0])
+    S_penalty = S if penalty_weight is None else penalty_weight
+    P = OUTPUT_PROBA[out_activation](Z[L])  # (F3)
+    dZ, dW, db, dA, slope = {}, {}, {}, {}, {}
+    dZ[L] = (P - Y) * (s / S)[:, np.newaxis]  # (B1)
+    for l in range(L, 0, -1):
+        dW[l] = A[l - 1].T @ dZ[l] + alpha / S_penalty * W[l]  # (B2)
+        db[l] = dZ[l].sum(axis=0)  # (B3)
+        if l > 1:
+            dA[l - 1] = dZ[l] @ W[l].T  # (B4)
+            slope[l - 1] = f_prime(Z[l - 1], A[l - 1])
+            dZ[l - 1] = dA[l - 1] * slope[l - 1]  # (B5)
+    return {"P": P, "dZ": dZ, "dW": dW, "db": db, "dA": dA, "slope": slope}
+
+
+def loss_and_gradients(
+    X,
+    Y,
+    coefs,
+    intercepts,
+    *,
+    activation,
+    out_activation,
+    alpha=0.0,
+    sample_weight=None,
+    penalty_weight=None,
+    record=None,
+):
+    """The objective (L1) and its gradient with respect to every parameter.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Input rows.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets: 0/1 per sigmoid unit, or one-hot rows for the softmax.
+    coefs, intercepts : list of ndarray
+        The current parameters.
+    activation : str
+        The hidden activation's name.
+    out_activation : {"logistic", "softmax"}
+        The output function.
+    alpha : float, default=0.0
+        L2 penalty strength.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights with a positive sum; ``None`` weighs every row 1.
+    penalty_weight : float, default=None
+        The ``S`` that divides the L2 term: the total weight of the whole
+        training set when ``X`` is a minibatch of it; ``None`` means this
+        batch's total weight (full-batch training).
+    record : dict, default=None
+        If given, filled with every intermediate in the order computed, under
+        the derivation's names (``Z1``, ``a1``, ..., ``y_hat``, ``loss``,
+        ``dL/dZ2``, ``dL/dW2``, ``dL/db2``, ``dL/da1``, ``f'(Z1)``, ...);
+        see :func:`sknnscratch.trace`.
+
+    Returns
+    -------
+    loss : float
+        The objective ``J`` (L1), penalty included.
+    coef_grads, intercept_grads : list of ndarray
+        ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
+    """
+    settings = dict(
+        out_activation=out_activation,
+        alpha=alpha,
+        sample_weight=sample_weight,
+        penalty_weight=penalty_weight,
+    )
+    Z, A = forward(X, coefs, intercepts, activation)
+    L = len(coefs)
+    loss = objective(Z[L], Y, coefs, **settings)
+    steps = backward(Z, A, Y, coefs, activation=activation, **settings)
+    if record is not None:
+        record.update(_in_derivation_order(Z, A, Y, loss, steps, L))
+    coef_grads = [steps["dW"][l] for l in range(1, L + 1)]
+    intercept_grads = [steps["db"][l] for l in range(1, L + 1)]
+    return loss, coef_grads, intercept_grads
+
+
+def _in_derivation_order(Z, A, Y, loss, steps, L):
+    """Every intermediate under the derivation's name, in the order computed."""
+    named = {}
+    for l in range(1, L):
+        named[f"Z{l}"], named[f"a{l}"] = Z[l], A[l]
+    named[f"Z{L}"], named["y_hat"], named["y"], named["loss"] = (
+        Z[L],
+        steps["P"],
+        Y,
+        loss,
+    )
+    named[f"dL/dZ{L}"] = steps["dZ"][L]
+    for l in range(L, 0, -1):
+        named[f"dL/dW{l}"], named[f"dL/db{l}"] = steps["dW"][l], steps["db"][l]
+        if l > 1:
+            named[f"dL/da{l - 1}"] = steps["dA"][l - 1]
+            named[f"f'(Z{l - 1})"] = steps["slope"][l - 1]
+            named[f"dL/dZ{l - 1}"] = steps["dZ"][l - 1]
+    return named
 
 
 def output_logits(X, coefs, intercepts, activation):
@@ -362,266 +480,3 @@ def output_logits_at_any_scale(X, coefs, intercepts, activation):
             A = A @ W + b / scale
         Z[overflowed] = np.clip(scale * A, -biggest, biggest)
     return np.clip(Z, -biggest, biggest, out=Z)
-
-
-def _column_sums(A, out):
-    """``out[...] = A.sum(axis=0)``, row after row as numpy adds them.
-
-    ``einsum`` adds in the same order as ``np.add.reduce`` but runs its loop
-    faster on the narrow arrays of a hidden layer; a single column is left
-    to ``np.add.reduce``, faster there.
-    """
-    if A.shape[1] == 1:
-        return np.add.reduce(A, axis=0, out=out)
-    return np.einsum("ij->j", A, out=out)
-
-
-def _matmul(A, B, out):
-    """``out[...] = A @ B``, also for a sparse ``A`` (the transposed input)."""
-    if isinstance(A, np.ndarray):
-        return np.dot(A, B, out=out)
-    out[...] = A @ B
-    return out
-
-
-def data_loss(per_sample_loss, sample_weight, total_weight):
-    """The data term of (L1): ``sum_i s_i * loss_i / S``.
-
-    ``total_weight`` is ``S``: the number of rows when ``sample_weight`` is
-    None, otherwise the sum of the weights.
-    """
-    if sample_weight is None:
-        return np.add.reduce(per_sample_loss) / total_weight
-    return per_sample_loss @ sample_weight / total_weight
-
-
-def l2_penalty(coefs, decay, flat_weights=None):
-    """The L2 term of (L1): ``decay / 2 * ||W||^2``, ``decay = alpha / S``.
-
-    ``||W||^2`` is the sum of the squares of every layer's weights: one dot
-    product of all of them, laid out as in ``flat_weights`` (the first part of
-    the flat vector of :func:`unpack`) when it is given.
-    """
-    if flat_weights is None:
-        flat_weights = np.concatenate([W.ravel() for W in coefs])
-    return 0.5 * decay * np.vdot(flat_weights, flat_weights)
-
-
-class Backprop:
-    """The forward and backward pass of one network, bound to its arrays.
-
-    What stays the same from batch to batch is looked up once, here: the
-    parameters (their current values are read at each call), the arrays the
-    gradients go to, the activation functions and the workspace. A call is
-    then the derivation's numpy operations and little else. The training
-    loops make one per fit; :func:`loss_and_gradients` makes one per call.
-
-    Parameters
-    ----------
-    coefs, intercepts : list of ndarray
-        The parameters.
-    activation : str
-        The hidden activation's name.
-    out_activation : {"logistic", "softmax"}, default="logistic"
-        The output function.
-    alpha : float, default=0.0
-        L2 penalty strength.
-    coef_grads, intercept_grads : list of ndarray, default=None
-        Where to write the gradients (for example views of one flat vector
-        from :func:`unpack`); new arrays when ``None``.
-    workspace : Workspace
-        Buffers for the intermediates of batches of up to its ``n_rows``.
-    flat_weights : tuple of two ndarray, default=None
-        ``(weights_of(theta, units), weights_of(grad, units))`` when ``coefs``
-        and ``coef_grads`` are views of the flat vectors ``theta`` and
-        ``grad`` (:func:`unpack`). The penalty's part of (B2) is then added to
-        every layer in one operation on the flat vectors: the same numbers in
-        fewer calls.
-    """
-
-    def __init__(
-        self,
-        coefs,
-        intercepts,
-        *,
-        activation,
-        out_activation="logistic",
-        alpha=0.0,
-        coef_grads=None,
-        intercept_grads=None,
-        workspace,
-        flat_weights=None,
-    ):
-        if coef_grads is None:
-            coef_grads = [np.empty_like(W) for W in coefs]
-            intercept_grads = [np.empty_like(b) for b in intercepts]
-        self.coefs, self.intercepts = coefs, intercepts
-        self.coef_grads, self.intercept_grads = coef_grads, intercept_grads
-        self.layers = list(zip(coefs, intercepts, strict=True))
-        self.backward_order = list(range(len(coefs) - 1, -1, -1))
-        self.f, self.f_prime = HIDDEN_ACTIVATIONS[activation], DERIVATIVES[activation]
-        self.output_proba = OUTPUT_PROBA[out_activation]
-        self.cross_entropy = CROSS_ENTROPY[out_activation]
-        self.alpha = alpha
-        self.workspace = workspace
-        self.flat_weights = flat_weights
-
-    def forward(self, X, logits=None, buffers=None):
-        """(F1) and (F2) into the workspace: see :func:`forward`.
-
-        ``logits``, when given, receives the output logits instead of the
-        workspace; ``buffers`` are the workspace's rows for ``X``, if known.
-        """
-        if buffers is None:
-            buffers = self.workspace.rows(X.shape[0])
-        Zs = buffers.Z if logits is None else [*buffers.Z[:-1], logits]
-        As = [X, *buffers.A[1:]]
-        f = self.f
-        for layer, (W, b) in enumerate(self.layers):
-            if layer:
-                As[layer] = f(Zs[layer - 1], out=As[layer])  # (F2)
-            _affine(As[layer], W, b, out=Zs[layer])  # (F1)
-        return Zs, As
-
-    def __call__(
-        self, X, Y, sample_weight=None, penalty_weight=None, logits=None, record=None
-    ):
-        """The objective (L1) at ``X``; its gradients go to the bound arrays.
-
-        Parameters are those of :func:`loss_and_gradients`.
-
-        Returns
-        -------
-        loss : float or numpy scalar
-            See :func:`loss_and_gradients`.
-        """
-        n = X.shape[0]
-        buffers = self.workspace.rows(n)
-        coefs, coef_grads = self.coefs, self.coef_grads
-
-        Zs, As = self.forward(X, logits, buffers)
-        if sample_weight is None:
-            S = n
-            row_scale = 1.0 / S
-        else:
-            S = float(sample_weight.sum())
-            row_scale = (sample_weight / S)[:, np.newaxis]
-        decay = self.alpha / (S if penalty_weight is None else penalty_weight)
-        weights = None if self.flat_weights is None else self.flat_weights[0]
-        loss = penalty = l2_penalty(coefs, decay, weights)  # L2 term (L1)
-        if logits is None:
-            per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i (L1)
-            loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
-
-        P = self.output_proba(Zs[-1], out=buffers.P)  # (F3)
-        dZ = np.subtract(P, Y, out=buffers.dZ[-1])
-        dZ *= row_scale  # (B1)
-        if record is not None:
-            n_layers = len(coefs)
-            for layer in range(1, n_layers):
-                record[f"Z{layer}"], record[f"a{layer}"] = Zs[layer - 1], As[layer]
-            record[f"Z{n_layers}"], record["y_hat"], record["y"] = Zs[-1], P, Y
-            record["loss"] = loss
-            record[f"dL/dZ{n_layers}"] = dZ
-        per_layer_penalty = self.flat_weights is None or record is not None
-        for layer in self.backward_order:
-            W = coefs[layer]
-            _matmul(As[layer].T, dZ, out=coef_grads[layer])
-            if per_layer_penalty:
-                coef_grads[layer] += decay * W  # (B2)
-            _column_sums(dZ, out=self.intercept_grads[layer])  # (B3)
-            if record is not None:
-                record[f"dL/dW{layer + 1}"] = coef_grads[layer].copy()
-                record[f"dL/db{layer + 1}"] = self.intercept_grads[layer].copy()
-            if layer:
-                dA = np.dot(dZ, W.T, out=buffers.dA[layer])  # (B4)
-                slope = self.f_prime(Zs[layer - 1], As[layer], out=buffers.slope[layer])
-                dZ = np.multiply(dA, slope, out=buffers.dZ[layer - 1])  # (B5)
-                if record is not None:
-                    record[f"dL/da{layer}"], record[f"f'(Z{layer})"] = dA, slope
-                    record[f"dL/dZ{layer}"] = dZ
-        if not per_layer_penalty:
-            weights, weight_grads = self.flat_weights
-            weight_grads += np.multiply(
-                weights, decay, out=self.workspace.weight_penalty
-            )  # (B2)
-        return loss
-
-
-def _workspace_for(X, coefs):
-    """A new workspace for one pass of the rows ``X`` through these weights."""
-    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
-    return Workspace(units, X.shape[0], coefs[0].dtype)
-
-
-def loss_and_gradients(
-    X,
-    Y,
-    coefs,
-    intercepts,
-    *,
-    activation,
-    out_activation,
-    alpha=0.0,
-    sample_weight=None,
-    penalty_weight=None,
-    coef_grads=None,
-    intercept_grads=None,
-    workspace=None,
-    record=None,
-):
-    """The objective (L1) and its gradient with respect to every parameter.
-
-    One call of a :class:`Backprop` made for it: the computation is there.
-
-    Parameters
-    ----------
-    X : ndarray or sparse matrix of shape (n_samples, n_features)
-        Input rows.
-    Y : ndarray of shape (n_samples, n_outputs)
-        Targets: 0/1 per sigmoid unit, or one-hot rows for the softmax.
-    coefs, intercepts : list of ndarray
-        The current parameters.
-    activation : str
-        The hidden activation's name.
-    out_activation : {"logistic", "softmax"}
-        The output function.
-    alpha : float, default=0.0
-        L2 penalty strength.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Non-negative weights with a positive sum; ``None`` weighs every row 1.
-    penalty_weight : float, default=None
-        The ``S`` that divides the L2 term: the total weight of the whole
-        training set when ``X`` is a minibatch of it; ``None`` means this
-        batch's total weight (full-batch training).
-    coef_grads, intercept_grads : list of ndarray, default=None
-        Where to write the gradients; new arrays when ``None``.
-    workspace : Workspace, default=None
-        Buffers for the intermediates; new ones when None.
-    record : dict, default=None
-        If given, filled with every intermediate in the order computed, under
-        the derivation's names (``Z1``, ``a1``, ..., ``y_hat``, ``loss``,
-        ``dL/dZ2``, ``dL/dW2``, ``dL/db2``, ``dL/da1``, ``f'(Z1)``, ...);
-        see :func:`sknnscratch.trace`.
-
-    Returns
-    -------
-    loss : float
-        The objective ``J`` (L1), penalty included.
-    coef_grads, intercept_grads : list of ndarray
-        ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
-    """
-    if workspace is None:
-        workspace = _workspace_for(X, coefs)
-    network = Backprop(
-        coefs,
-        intercepts,
-        activation=activation,
-        out_activation=out_activation,
-        alpha=alpha,
-        coef_grads=coef_grads,
-        intercept_grads=intercept_grads,
-        workspace=workspace,
-    )
-    loss = network(X, Y, sample_weight, penalty_weight, record=record)
-    return loss, network.coef_grads, network.intercept_grads

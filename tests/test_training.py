@@ -5,11 +5,11 @@ import pytest
 from scipy import sparse
 from sklearn.utils import gen_batches
 
-from sknnscratch import _training
+from sknnscratch import _kernels as _training
+from sknnscratch._kernels import MinibatchTrainer, loss_and_gradients
 from sknnscratch._monitoring import DivergenceGuard
-from sknnscratch._network import init_parameters, loss_and_gradients, pack, unpack
+from sknnscratch._network import init_parameters, pack, unpack
 from sknnscratch._optimizers import Adam
-from sknnscratch._training import MinibatchTrainer
 
 
 def _plain_epoch(X, Y, w, theta, units, batch_size, order, objective):

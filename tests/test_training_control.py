@@ -14,6 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 import sknnscratch._classifier as classifier
+import sknnscratch._kernels as kernels
 import sknnscratch._network as network
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._callbacks import CALLBACKS_AVAILABLE
@@ -494,14 +495,14 @@ def test_mlpclassifier_returns_an_exploded_loss_silently(binary_data):
 
 def _patch_losses(monkeypatch, change):
     """Make every forward/backward pass return ``change(call_number, loss)``."""
-    real = network.Backprop.__call__
+    real = kernels.Backprop.__call__
     calls = []
 
     def patched(self, *args, **kwargs):
         calls.append(real(self, *args, **kwargs))
         return change(len(calls), calls[-1])
 
-    monkeypatch.setattr(network.Backprop, "__call__", patched)
+    monkeypatch.setattr(kernels.Backprop, "__call__", patched)
 
 
 def test_divergence_names_its_epoch(binary_data, monkeypatch):

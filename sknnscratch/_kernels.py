@@ -1,0 +1,497 @@
+"""The network's mathematics made fast: the code that training runs.
+
+:mod:`sknnscratch._network` writes each equation of the derivation as plainly
+as a textbook; this module computes the same numbers for the training loops
+with as little work per batch as numpy allows:
+
+- :class:`Workspace` holds one buffer per intermediate, allocated once per fit,
+  so no array is allocated per batch;
+- :class:`Backprop` is the forward and backward pass bound once to one
+  network's parameters, gradient arrays, activation functions and workspace,
+  computing in place (``out=`` everywhere, ``np.dot``, einsum column sums, the
+  penalty's gradient added to all layers in one operation on the flat vector);
+- :class:`MinibatchTrainer` runs an epoch of minibatch steps, gathering
+  shuffled rows a block of batches at a time and taking the cross-entropy of
+  a whole block in one call.
+
+The tags (F1)-(F3), (L1), (B1)-(B5) are those of ``_network.py``.
+``tests/test_kernels.py`` checks that both modules give the same loss and
+gradients (to 1e-12) for every activation, output function, dtype, and for
+dense and sparse input.
+"""
+
+import numpy as np
+from sklearn.utils import gen_batches
+
+from sknnscratch._activations import (
+    CROSS_ENTROPY,
+    DERIVATIVES,
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_PROBA,
+)
+from sknnscratch._network import n_weights, unpack, weights_of
+
+
+class Workspace:
+    """Buffers for the forward and backward pass of batches of up to ``n_rows``.
+
+    Training reuses one workspace for every batch, so that no array is
+    allocated per batch; a batch of ``n <= n_rows`` rows uses the first ``n``
+    rows of each buffer (:meth:`rows`). Each intermediate of the derivation
+    has its own buffer, so none overwrites another.
+
+    Parameters
+    ----------
+    units : list of int
+        Width of every layer (:func:`layer_units`).
+    n_rows : int
+        The largest batch.
+    dtype : numpy dtype
+        The parameters' dtype.
+    """
+
+    def __init__(self, units, n_rows, dtype):
+        self.n_rows = n_rows
+        self._full = _Buffers(units, n_rows, dtype)
+        self._by_rows = {n_rows: self._full}
+        # alpha / S * W for all layers' weights at once (Backprop's flat_weights)
+        self.weight_penalty = np.empty(n_weights(units), dtype)
+
+    def rows(self, n):
+        """The first ``n`` rows of every buffer (views, made once per ``n``)."""
+        buffers = self._by_rows.get(n)
+        if buffers is None:
+            buffers = self._by_rows[n] = self._full.first_rows(n)
+        return buffers
+
+
+class _Buffers:
+    """One array per intermediate of the derivation, ``n`` rows each."""
+
+    def __init__(self, units, n, dtype):
+        def arrays(widths):
+            return [np.empty((n, width), dtype=dtype) for width in widths]
+
+        self.Z = arrays(units[1:])  # Z[l], pre-activations
+        self.A = [None, *arrays(units[1:-1])]  # A[l] = f(Z[l-1]); A[0] is X
+        self.P = arrays(units[-1:])[0]  # output probabilities
+        self.dZ = arrays(units[1:])  # dJ/dZ[l]
+        self.dA = [None, *arrays(units[1:-1])]  # dJ/dA[l]
+        self.slope = [None, *arrays(units[1:-1])]  # f'(Z[l-1])
+
+    def first_rows(self, n):
+        view = object.__new__(_Buffers)
+        for name, value in vars(self).items():
+            if isinstance(value, list):
+                value = [None if a is None else a[:n] for a in value]
+            else:
+                value = value[:n]
+            setattr(view, name, value)
+        return view
+
+
+def _affine(A, W, b, out):
+    """``out[...] = A @ W + b``, also for a sparse ``A`` (the input)."""
+    if isinstance(A, np.ndarray):
+        np.dot(A, W, out=out)  # np.dot: the same BLAS product, less call overhead
+    else:
+        out[...] = A @ W
+    out += b
+    return out
+
+
+def _column_sums(A, out):
+    """``out[...] = A.sum(axis=0)``, row after row as numpy adds them.
+
+    ``einsum`` adds in the same order as ``np.add.reduce`` but runs its loop
+    faster on the narrow arrays of a hidden layer; a single column is left
+    to ``np.add.reduce``, faster there.
+    """
+    if A.shape[1] == 1:
+        return np.add.reduce(A, axis=0, out=out)
+    return np.einsum("ij->j", A, out=out)
+
+
+def _matmul(A, B, out):
+    """``out[...] = A @ B``, also for a sparse ``A`` (the transposed input)."""
+    if isinstance(A, np.ndarray):
+        return np.dot(A, B, out=out)
+    out[...] = A @ B
+    return out
+
+
+def data_loss(per_sample_loss, sample_weight, total_weight):
+    """The data term of (L1): ``sum_i s_i * loss_i / S``.
+
+    ``total_weight`` is ``S``: the number of rows when ``sample_weight`` is
+    None, otherwise the sum of the weights.
+    """
+    if sample_weight is None:
+        return np.add.reduce(per_sample_loss) / total_weight
+    return per_sample_loss @ sample_weight / total_weight
+
+
+def l2_penalty(coefs, decay, flat_weights=None):
+    """The L2 term of (L1): ``decay / 2 * ||W||^2``, ``decay = alpha / S``.
+
+    ``||W||^2`` is the sum of the squares of every layer's weights: one dot
+    product of all of them, laid out as in ``flat_weights`` (the first part of
+    the flat vector of :func:`unpack`) when it is given.
+    """
+    if flat_weights is None:
+        flat_weights = np.concatenate([W.ravel() for W in coefs])
+    return 0.5 * decay * np.vdot(flat_weights, flat_weights)
+
+
+class Backprop:
+    """The forward and backward pass of one network, bound to its arrays.
+
+    What stays the same from batch to batch is looked up once, here: the
+    parameters (their current values are read at each call), the arrays the
+    gradients go to, the activation functions and the workspace. A call is
+    then the derivation's numpy operations and little else. The training
+    loops make one per fit; :func:`loss_and_gradients` makes one per call.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        The parameters.
+    activation : str
+        The hidden activation's name.
+    out_activation : {"logistic", "softmax"}, default="logistic"
+        The output function.
+    alpha : float, default=0.0
+        L2 penalty strength.
+    coef_grads, intercept_grads : list of ndarray, default=None
+        Where to write the gradients (for example views of one flat vector
+        from :func:`unpack`); new arrays when ``None``.
+    workspace : Workspace
+        Buffers for the intermediates of batches of up to its ``n_rows``.
+    flat_weights : tuple of two ndarray, default=None
+        ``(weights_of(theta, units), weights_of(grad, units))`` when ``coefs``
+        and ``coef_grads`` are views of the flat vectors ``theta`` and
+        ``grad`` (:func:`unpack`). The penalty's part of (B2) is then added to
+        every layer in one operation on the flat vectors: the same numbers in
+        fewer calls.
+    """
+
+    def __init__(
+        self,
+        coefs,
+        intercepts,
+        *,
+        activation,
+        out_activation="logistic",
+        alpha=0.0,
+        coef_grads=None,
+        intercept_grads=None,
+        workspace,
+        flat_weights=None,
+    ):
+        if coef_grads is None:
+            coef_grads = [np.empty_like(W) for W in coefs]
+            intercept_grads = [np.empty_like(b) for b in intercepts]
+        self.coefs, self.intercepts = coefs, intercepts
+        self.coef_grads, self.intercept_grads = coef_grads, intercept_grads
+        self.layers = list(zip(coefs, intercepts, strict=True))
+        self.backward_order = list(range(len(coefs) - 1, -1, -1))
+        self.f, self.f_prime = HIDDEN_ACTIVATIONS[activation], DERIVATIVES[activation]
+        self.output_proba = OUTPUT_PROBA[out_activation]
+        self.cross_entropy = CROSS_ENTROPY[out_activation]
+        self.alpha = alpha
+        self.workspace = workspace
+        self.flat_weights = flat_weights
+
+    def forward(self, X, logits=None, buffers=None):
+        """(F1) and (F2) into the workspace: see :func:`forward`.
+
+        ``logits``, when given, receives the output logits instead of the
+        workspace; ``buffers`` are the workspace's rows for ``X``, if known.
+        """
+        if buffers is None:
+            buffers = self.workspace.rows(X.shape[0])
+        Zs = buffers.Z if logits is None else [*buffers.Z[:-1], logits]
+        As = [X, *buffers.A[1:]]
+        f = self.f
+        for layer, (W, b) in enumerate(self.layers):
+            if layer:
+                As[layer] = f(Zs[layer - 1], out=As[layer])  # (F2)
+            _affine(As[layer], W, b, out=Zs[layer])  # (F1)
+        return Zs, As
+
+    def __call__(self, X, Y, sample_weight=None, penalty_weight=None, logits=None):
+        """The objective (L1) at ``X``; its gradients go to the bound arrays.
+
+        Parameters are those of :func:`loss_and_gradients`.
+
+        Returns
+        -------
+        loss : float or numpy scalar
+            See :func:`loss_and_gradients`.
+        """
+        n = X.shape[0]
+        buffers = self.workspace.rows(n)
+        coefs, coef_grads = self.coefs, self.coef_grads
+
+        Zs, As = self.forward(X, logits, buffers)
+        if sample_weight is None:
+            S = n
+            row_scale = 1.0 / S
+        else:
+            S = float(sample_weight.sum())
+            row_scale = (sample_weight / S)[:, np.newaxis]
+        decay = self.alpha / (S if penalty_weight is None else penalty_weight)
+        weights = None if self.flat_weights is None else self.flat_weights[0]
+        loss = penalty = l2_penalty(coefs, decay, weights)  # L2 term (L1)
+        if logits is None:
+            per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i (L1)
+            loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
+
+        P = self.output_proba(Zs[-1], out=buffers.P)  # (F3)
+        dZ = np.subtract(P, Y, out=buffers.dZ[-1])
+        dZ *= row_scale  # (B1)
+        per_layer_penalty = self.flat_weights is None
+        for layer in self.backward_order:
+            W = coefs[layer]
+            _matmul(As[layer].T, dZ, out=coef_grads[layer])
+            if per_layer_penalty:
+                coef_grads[layer] += decay * W  # (B2)
+            _column_sums(dZ, out=self.intercept_grads[layer])  # (B3)
+            if layer:
+                dA = np.dot(dZ, W.T, out=buffers.dA[layer])  # (B4)
+                slope = self.f_prime(Zs[layer - 1], As[layer], out=buffers.slope[layer])
+                dZ = np.multiply(dA, slope, out=buffers.dZ[layer - 1])  # (B5)
+        if not per_layer_penalty:
+            weights, weight_grads = self.flat_weights
+            weight_grads += np.multiply(
+                weights, decay, out=self.workspace.weight_penalty
+            )  # (B2)
+        return loss
+
+
+def workspace_for(X, coefs):
+    """A new workspace for one pass of the rows ``X`` through these weights."""
+    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+    return Workspace(units, X.shape[0], coefs[0].dtype)
+
+
+BLOCK_ROWS = 8192
+"""About how many shuffled rows are gathered at once (about 1 MB of input)."""
+
+
+class MinibatchTrainer:
+    """Runs epochs of minibatch steps on fixed training data.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Training rows.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Their 0/1 targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Their weights.
+    theta : ndarray
+        The flat parameter vector, updated in place.
+    units : list of int
+        Width of every layer.
+    batch_size : int
+        Rows per step (the last batch of an epoch may be smaller).
+    optimizer : SGD or Adam
+        Turns a gradient into an update of ``theta``.
+    objective : dict
+        ``activation``, ``out_activation`` and ``alpha`` of the objective.
+    """
+
+    def __init__(
+        self, X, Y, sample_weight, theta, units, batch_size, optimizer, objective
+    ):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.theta, self.optimizer = theta, optimizer
+        self.grad = np.empty_like(theta)
+        coef_grads, intercept_grads = unpack(self.grad, units)
+        self.network = Backprop(
+            *unpack(theta, units),
+            **objective,
+            coef_grads=coef_grads,
+            intercept_grads=intercept_grads,
+            workspace=Workspace(units, batch_size, theta.dtype),
+            flat_weights=(weights_of(theta, units), weights_of(self.grad, units)),
+        )
+        self.batch_size = batch_size
+        n_samples = X.shape[0]
+        # The whole training set's weight divides the L2 term of every batch.
+        self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
+        self.dense = isinstance(X, np.ndarray)
+        # Shuffled rows are gathered a block of batches at a time: one
+        # np.take per block instead of one per batch, same rows in the same
+        # order. Batch boundaries are those of gen_batches(n_samples, ...).
+        block_rows = batch_size * max(1, BLOCK_ROWS // batch_size)
+        block_rows = min(block_rows, n_samples)
+        # Sparse input gets a new matrix per block instead (see run_epoch).
+        X_block = np.empty((block_rows, X.shape[1]), X.dtype) if self.dense else None
+        Y_block = np.empty((block_rows, Y.shape[1]), dtype=Y.dtype)
+        w_block = np.empty(block_rows, dtype=X.dtype)
+        # Zeros: a skipped batch (of zero weight) leaves its rows unset.
+        Z_block = np.zeros((block_rows, units[-1]), dtype=theta.dtype)
+        w_block = None if sample_weight is None else w_block
+        self.blocks = []
+        for block in gen_batches(n_samples, block_rows):
+            slices = list(gen_batches(block.stop - block.start, batch_size))
+            self.blocks.append(
+                (block, _Rows(X_block, Y_block, w_block, Z_block, slices))
+            )
+        self._stored = {}  # blocks of dense input in their stored order
+
+    def _stored_rows(self, i, block, shuffled):
+        """Block ``i`` in its stored order: views of dense input, made once."""
+        rows = self._stored.get(i)
+        if rows is None:
+            w = None if self.sample_weight is None else self.sample_weight[block]
+            X, Y = self.X[block], self.Y[block]
+            rows = _Rows(X, Y, w, shuffled.logits, shuffled.slices)
+            if self.dense:
+                self._stored[i] = rows
+        return rows
+
+    def run_epoch(self, order, guard, epoch):
+        """One pass over the rows in ``order`` (None: in their stored order).
+
+        Parameters
+        ----------
+        order : ndarray of int or None
+            The row order of this epoch.
+        guard : DivergenceGuard
+            Checks each batch's loss.
+        epoch : int
+            The epoch's number, for error messages.
+
+        Returns
+        -------
+        loss_sum, weight_sum : float
+            The sum of batch objectives times batch weights, and of batch
+            weights: their ratio is the epoch's mean training loss.
+        """
+        X, Y, weights = self.X, self.Y, self.sample_weight
+        step, theta, grad = self.optimizer.step, self.theta, self.grad
+        network, total_weight = self.network, self.total_weight
+        loss_sum = weight_sum = 0.0
+        for i, (block, shuffled) in enumerate(self.blocks):
+            if order is None:
+                rows = self._stored_rows(i, block, shuffled)
+            else:
+                rows = shuffled
+                indices = order[block]
+                np.take(Y, indices, axis=0, out=rows.Y, mode="clip")
+                if weights is not None:
+                    np.take(weights, indices, out=rows.w, mode="clip")
+                if self.dense:
+                    np.take(X, indices, axis=0, out=rows.X, mode="clip")
+                else:  # a new sparse matrix of the block's rows
+                    rows = _Rows(X[indices], rows.Y, rows.w, rows.logits, rows.slices)
+            penalties = []
+            for X_batch, Y_batch, w_batch, logits in rows.batches:
+                if w_batch is not None and not w_batch.sum() > 0:
+                    penalties.append(None)  # no weight, no information
+                    continue
+                penalties.append(
+                    network(X_batch, Y_batch, w_batch, total_weight, logits)
+                )
+                step(theta, grad)
+            for loss, weight in self._batch_losses(rows, penalties):
+                if not loss <= guard.bound:
+                    guard.check_loss(loss, epoch)
+                loss_sum += loss * weight
+                weight_sum += weight
+        return loss_sum, weight_sum
+
+    def _batch_losses(self, rows, penalties):
+        """Each trained batch's objective (L1) and weight, from its logits.
+
+        ``penalties`` holds each batch's L2 term (None for a batch skipped
+        for having no weight).
+        """
+        per_sample_loss = self.network.cross_entropy(rows.logits, rows.Y)  # loss_i
+        if rows.w is None:  # every batch trained; the data terms in two calls
+            sums = _batch_sums(per_sample_loss, self.batch_size)
+            sizes = np.array([b.stop - b.start for b in rows.slices], sums.dtype)
+            losses = sums / sizes + np.array(penalties)  # = data_loss(...) + L2
+            return zip(losses.tolist(), sizes.tolist(), strict=True)
+        trained = []
+        for batch, penalty in zip(rows.slices, penalties, strict=True):
+            if penalty is not None:
+                w_batch = rows.w[batch]
+                weight = float(w_batch.sum())
+                loss = data_loss(per_sample_loss[batch], w_batch, weight) + penalty
+                trained.append((float(loss), weight))
+        return trained
+
+
+def _batch_sums(values, batch_size):
+    """``np.add.reduce`` of every batch of ``values``, in at most two calls.
+
+    Summing the rows of ``values`` reshaped to one batch per row adds each
+    batch's numbers exactly as ``np.add.reduce`` of that batch alone does.
+    """
+    whole = len(values) // batch_size * batch_size
+    sums = np.add.reduce(values[:whole].reshape(-1, batch_size), axis=1)
+    if whole < len(values):
+        sums = np.append(sums, np.add.reduce(values[whole:]))
+    return sums
+
+
+class _Rows:
+    """A block of rows and its batches, as views made once.
+
+    Parameters
+    ----------
+    X, Y, w, logits : arrays (``X`` and ``w`` may be None)
+        The block's inputs, targets, weights and the buffer its logits go
+        to; only their first rows, as many as the batches cover, are used.
+    slices : list of slice
+        The block's batches.
+    """
+
+    def __init__(self, X, Y, w, logits, slices):
+        size = slices[-1].stop
+        self.slices = slices
+        self.Y, self.logits = Y[:size], logits[:size]
+        self.X = None if X is None else X[:size]
+        self.w = None if w is None else w[:size]
+        self.batches = [
+            (
+                None if X is None else self.X[batch],
+                self.Y[batch],
+                None if w is None else self.w[batch],
+                self.logits[batch],
+            )
+            for batch in slices
+        ]
+
+
+def loss_and_gradients(
+    X,
+    Y,
+    coefs,
+    intercepts,
+    *,
+    activation,
+    out_activation,
+    alpha=0.0,
+    sample_weight=None,
+    penalty_weight=None,
+):
+    """:func:`sknnscratch._network.loss_and_gradients`, computed by :class:`Backprop`.
+
+    One call of a :class:`Backprop` made for it (without ``record``): what
+    ``tests/test_kernels.py`` compares with the reference.
+    """
+    network = Backprop(
+        coefs,
+        intercepts,
+        activation=activation,
+        out_activation=out_activation,
+        alpha=alpha,
+        workspace=workspace_for(X, coefs),
+    )
+    loss = network(X, Y, sample_weight, penalty_weight)
+    return loss, network.coef_grads, network.intercept_grads

@@ -1,0 +1,126 @@
+"""The fast kernels compute what the reference implementation computes."""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sknnscratch import _kernels, _network
+from sknnscratch._network import init_parameters, layer_units, pack, unpack
+
+OUTPUTS = {
+    "binary": ("logistic", 1),
+    "multilabel": ("logistic", 3),
+    "multiclass": ("softmax", 4),
+}
+
+
+def _problem(activation, output, dtype, weighted, hidden=(6, 5), n=40, seed=0):
+    rng = np.random.RandomState(seed)
+    out_activation, n_outputs = OUTPUTS[output]
+    X = rng.normal(size=(n, 7)).astype(dtype)
+    X[rng.uniform(size=X.shape) < 0.4] = 0  # something for sparse storage to skip
+    if output == "multiclass":
+        Y = np.eye(n_outputs, dtype=dtype)[rng.randint(0, n_outputs, n)]
+    else:
+        Y = rng.randint(0, 2, size=(n, n_outputs)).astype(dtype)
+    weights = rng.uniform(0.1, 3, n).astype(dtype) if weighted else None
+    units = layer_units(X.shape[1], hidden, n_outputs)
+    coefs, intercepts = init_parameters(units, activation, rng, dtype)
+    return X, Y, weights, units, coefs, intercepts, out_activation
+
+
+@pytest.mark.parametrize(
+    "activation, output, dtype, weighted, sparse, penalty_weight",
+    [
+        (a, o, d, w, s, p)
+        for a, o, d, w, s, p in itertools.product(
+            ["relu", "tanh", "logistic", "identity"],
+            list(OUTPUTS),
+            [np.float64, np.float32],
+            [False, True],
+            [False, True],
+            [None, 500.0],
+        )
+        # every activation, output and dtype; the rest in a few combinations
+        if (w, s, p) in {(False, False, None), (True, True, 500.0), (True, False, None)}
+    ],
+)
+def test_kernel_equals_the_reference(
+    activation, output, dtype, weighted, sparse, penalty_weight
+):
+    X, Y, weights, units, coefs, intercepts, out_activation = _problem(
+        activation, output, dtype, weighted
+    )
+    X_in = sp.csr_matrix(X) if sparse else X
+    settings = dict(
+        activation=activation,
+        out_activation=out_activation,
+        alpha=0.7,
+        sample_weight=weights,
+        penalty_weight=penalty_weight,
+    )
+    reference = _network.loss_and_gradients(
+        X_in.astype(np.float64),
+        Y.astype(np.float64),
+        [W.astype(np.float64) for W in coefs],
+        [b.astype(np.float64) for b in intercepts],
+        **{
+            **settings,
+            "sample_weight": None if weights is None else weights.astype(np.float64),
+        },
+    )
+    fast = _kernels.loss_and_gradients(X_in, Y, coefs, intercepts, **settings)
+    # float32 kernels round every step to float32; the reference runs in float64.
+    rtol = 1e-12 if dtype == np.float64 else 2e-5
+    assert fast[0] == pytest.approx(reference[0], rel=rtol)
+    for got, expected in zip(pack(*fast[1:]), pack(*reference[1:]), strict=True):
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * 1e-2)
+    assert all(g.dtype == dtype for g in [*fast[1], *fast[2]])
+
+
+def test_gradients_can_be_written_into_views_of_one_flat_vector():
+    X, Y, _, units, coefs, intercepts, out_activation = _problem(
+        "relu", "binary", np.float64, False
+    )
+    theta = pack(coefs, intercepts)
+    grad = np.full_like(theta, np.nan)
+    settings = dict(activation="relu", out_activation=out_activation, alpha=0.1)
+    network = _kernels.Backprop(
+        *unpack(theta, units),
+        **settings,
+        coef_grads=unpack(grad, units)[0],
+        intercept_grads=unpack(grad, units)[1],
+        workspace=_kernels.Workspace(units, X.shape[0], theta.dtype),
+        flat_weights=(
+            _network.weights_of(theta, units),
+            _network.weights_of(grad, units),
+        ),
+    )
+    loss = network(X, Y)
+    expected = _network.loss_and_gradients(X, Y, coefs, intercepts, **settings)
+    assert loss == pytest.approx(expected[0], rel=1e-12)
+    np.testing.assert_allclose(grad, pack(*expected[1:]), rtol=1e-12)
+
+
+def test_a_smaller_batch_uses_the_first_rows_of_the_workspace():
+    X, Y, _, units, coefs, intercepts, out_activation = _problem(
+        "tanh", "multiclass", np.float64, False
+    )
+    settings = dict(activation="tanh", out_activation=out_activation, alpha=0.3)
+    network = _kernels.Backprop(
+        coefs,
+        intercepts,
+        **settings,
+        workspace=_kernels.Workspace(units, X.shape[0], np.float64),
+    )
+    network(X, Y)  # fills every row of the buffers
+    loss = network(X[:7], Y[:7])
+    expected = _network.loss_and_gradients(X[:7], Y[:7], coefs, intercepts, **settings)
+    assert loss == pytest.approx(expected[0], rel=1e-12)
+    np.testing.assert_allclose(
+        pack(network.coef_grads, network.intercept_grads),
+        pack(*expected[1:]),
+        rtol=1e-12,
+    )
