@@ -33,14 +33,18 @@ class FitProgress:
         The estimator being trained.
     max_steps : int
         The most epochs (or iterations) this call can run.
-    X, y : array-like
-        The training data handed to the callbacks' hooks.
-    sample_weight : ndarray or None
-        Passed to the hooks as metadata.
+    data : TrainingData
+        The training data handed to the callbacks' hooks (sample weights as
+        metadata).
+    fitted_attributes : callable
+        Returns every fitted attribute of the model at the current step: a
+        callback's ``fitted_estimator`` is a consistent fitted model.
     """
 
-    def __init__(self, estimator, max_steps, X, y, sample_weight):
+    def __init__(self, estimator, max_steps, data, fitted_attributes):
         self.estimator = estimator
+        self._fitted_attributes = fitted_attributes
+        X, y, sample_weight = data.X, data.y, data.sample_weight
         self.active = CALLBACKS_AVAILABLE and bool(
             getattr(estimator, "_skl_callbacks", None)
         )
@@ -68,7 +72,7 @@ class FitProgress:
         return bool(
             step.call_on_fit_task_end(
                 estimator=self.estimator,
-                reconstruction_attributes=self._current_weights,
+                reconstruction_attributes=self._fitted_attributes,
                 **self.data,
             )
         )
@@ -86,9 +90,3 @@ class FitProgress:
             self._root.call_on_fit_task_end(
                 estimator=self.estimator, reconstruction_attributes={}, **self.data
             )
-
-    def _current_weights(self):
-        return {
-            "coefs_": [W.copy() for W in self.estimator.coefs_],
-            "intercepts_": [b.copy() for b in self.estimator.intercepts_],
-        }

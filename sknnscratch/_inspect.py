@@ -12,6 +12,8 @@ import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._network import forward, loss_and_gradients, pack, unpack
+from sknnscratch._state import starting_state
+from sknnscratch._targets import validate_training_data
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def check_gradients(
     >>> check_gradients(ScratchMLPClassifier(random_state=0), X, y).passed
     True
     """
-    problem = estimator._training_objective(X, y, sample_weight)
+    problem = training_objective(estimator, X, y, sample_weight)
     X, Y = problem.pop("X"), problem.pop("Y")
     X = X.toarray() if sp.issparse(X) else X
     X, Y = X.astype(np.float64), Y.astype(np.float64)
@@ -166,6 +168,36 @@ def check_gradients(
         status = "ok" if rel < rtol or largest < atol else "FAIL"
         rows.append(GradientCheck(name, a.shape, largest, float(rel), status))
     return GradientReport(rows, near_kink, rtol)
+
+
+def training_objective(estimator, X, y, sample_weight=None):
+    """The data, weights and settings of the training objective ``J``.
+
+    The same validation and encoding as ``fit``; for a fitted model its
+    current weights, for an unfitted one the initial weights its
+    ``random_state`` draws. Changes nothing.
+    """
+    fitted = estimator._is_fitted()
+    data = validate_training_data(
+        estimator,
+        X,
+        y,
+        sample_weight,
+        binarizer=estimator._label_binarizer if fitted else None,
+        mode="partial_fit",
+    )
+    state = starting_state(estimator, data, resume=fitted)
+    coefs, intercepts = unpack(state.theta, state.units)
+    return dict(
+        X=data.X,
+        Y=data.Y,
+        coefs=[np.array(W, dtype=np.float64) for W in coefs],
+        intercepts=[np.array(b, dtype=np.float64) for b in intercepts],
+        sample_weight=data.sample_weight,
+        activation=estimator.activation,
+        out_activation=data.out_activation,
+        alpha=estimator.alpha,
+    )
 
 
 def _names(coefs):
@@ -247,7 +279,7 @@ def trace(estimator, x, y):
     y = np.asarray(y)
     X = x.reshape(1, -1)
     labels = y.reshape(1, -1) if y.ndim == 1 and y.size > 1 else y.reshape(1)
-    problem = estimator._training_objective(X, labels)
+    problem = training_objective(estimator, X, labels)
     problem["alpha"] = 0.0
     steps = Trace()
     loss_and_gradients(

@@ -1,14 +1,20 @@
-"""Watching training: divergence, the validation set, accuracy.
+"""Watching training: one monitor that every solver reports each step to.
 
-Kept apart from the training loops so that each rule can be read (and
-tested) on its own.
+Everything a user sees about training is decided here, the same for every
+solver: the loss curve and ``history_``, the verbose lines, divergence,
+callbacks, early stopping on a validation set with its best weights, the
+handling of an interrupt, and the warnings. The solvers only iterate.
 """
 
-import copy
 import math
+import sys
+import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 
 from sknnscratch._activations import CROSS_ENTROPY
@@ -17,12 +23,30 @@ from sknnscratch._network import output_logits
 DIVERGENCE_FACTOR = 1e4
 """A loss more than this many times its starting value (or 1) has diverged."""
 
+_PACKAGE = str(Path(__file__).resolve().parent)
+# Frames of these files stand between the user's call and ours: warnings
+# skip them (the callback API wraps fit in sklearn/callback).
+_SKIPPED = (
+    _PACKAGE,
+    str(Path(sys.modules["sklearn"].__file__).parent / "callback"),
+)
+
+
+def warn(message, category=UserWarning):
+    """``warnings.warn`` pointing at the first caller outside this package."""
+    # stacklevel=2 would name warn's caller, frame 1 here.
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
 
 class DivergenceGuard:
     """Stop training with a clear error as soon as the loss explodes.
 
-    The first finite loss seen sets the bound ``DIVERGENCE_FACTOR * max(1,
-    loss)``. A loss that is not finite, or above the bound, raises a
+    The first finite loss of a training run (``reference``, kept in the
+    training state across calls) sets the bound ``DIVERGENCE_FACTOR * max(1,
+    reference)``. A loss that is not finite, or above the bound, raises a
     ``ValueError`` that names the step, instead of training on to ``inf`` or
     ``nan`` weights.
 
@@ -32,21 +56,28 @@ class DivergenceGuard:
         What a step is called in the message ("epoch", "L-BFGS iteration").
     advice : str
         What the user can do about it.
+    reference : float or None, default=None
+        The run's first finite loss, if one was seen in an earlier call.
     """
 
-    def __init__(self, step_name, advice):
+    def __init__(self, step_name, advice, reference=None):
         self.step_name = step_name
         self.advice = advice
         self.start = None
         # Losses up to the bound pass without a call (the training loop
         # compares first); -inf sends the first loss here to set it.
         self.bound = -np.inf
+        if reference is not None:
+            self._set_start(reference)
+
+    def _set_start(self, loss):
+        self.start = float(loss)
+        self.bound = DIVERGENCE_FACTOR * max(1.0, self.start)
 
     def check_loss(self, loss, step):
         """Raise if ``loss`` is not finite or past the bound."""
         if self.start is None and np.isfinite(loss):
-            self.start = float(loss)
-            self.bound = DIVERGENCE_FACTOR * max(1.0, self.start)
+            self._set_start(loss)
         # Before any finite loss, the bound is DIVERGENCE_FACTOR * 1.
         if not loss <= max(self.bound, DIVERGENCE_FACTOR):  # also true for nan
             reason = f"the loss became {loss:.4g}"
@@ -62,11 +93,19 @@ class DivergenceGuard:
         if not math.isfinite(loss):
             self._fail(step, f"the loss became {loss}")
 
+    def check_gradient(self, grad, step):
+        """Raise if the gradient's squared norm is not finite."""
+        if not np.isfinite(grad @ grad):
+            self._fail(step, "the gradient became non-finite")
+
     def check_weights(self, theta, step):
-        """Raise if any weight is not finite (call under ``np.errstate(over=...)``)."""
-        # theta @ theta is finite when every entry is (one fast call); only
-        # when it is not, because of an entry or of overflow, look closer.
-        if not np.isfinite(theta @ theta) and not np.isfinite(theta).all():
+        """Raise if the weights' squared norm is not finite.
+
+        Call under ``np.errstate(over="ignore")``. Weights that large are no
+        longer a network (their L2 term alone overflows) and would turn
+        predictions into ``inf - inf``.
+        """
+        if not np.isfinite(theta @ theta):
             self._fail(step, "the weights became non-finite")
 
     def _fail(self, step, reason):
@@ -101,29 +140,48 @@ class ValidationSet:
             else check_scoring(estimator, scoring)
         )
 
-    def evaluate(self, estimator):
-        """Validation cross-entropy (no L2 term) and validation score."""
+    def evaluate(self, network, fitted_estimator):
+        """Validation cross-entropy (no L2 term) and validation score.
+
+        Parameters
+        ----------
+        network : dict
+            ``coefs``, ``intercepts``, ``activation``, ``out_activation`` and
+            ``binarizer`` of the network being trained.
+        fitted_estimator : callable
+            Returns the model at its current weights, for a scorer.
+        """
         Z = output_logits(
-            self.X, estimator.coefs_, estimator.intercepts_, estimator.activation
+            self.X, network["coefs"], network["intercepts"], network["activation"]
         )
-        per_sample = CROSS_ENTROPY[estimator.out_activation_](Z, self.Y)
+        per_sample = CROSS_ENTROPY[network["out_activation"]](Z, self.Y)
         loss = float(np.average(per_sample, weights=self.sample_weight))
         if self.scorer is not None:
-            # The rows were validated already: score them as plain arrays.
-            probe = copy.copy(estimator)
-            probe.__dict__.pop("feature_names_in_", None)
-            kwargs = (
-                {}
-                if self.sample_weight is None
-                else {"sample_weight": self.sample_weight}
-            )
-            score = float(self.scorer(probe, self.X, self.y, **kwargs))
+            score = self._score(fitted_estimator())
         elif self.scoring is None:
-            predicted = estimator._label_binarizer.inverse_transform(Z, threshold=0.0)
+            predicted = network["binarizer"].inverse_transform(Z, threshold=0.0)
             score = accuracy(self.y, predicted, self.sample_weight)
         else:
             score = -loss
         return loss, score
+
+    def _score(self, estimator):
+        # The rows were validated already: score them as plain arrays.
+        estimator.__dict__.pop("feature_names_in_", None)
+        kwargs = (
+            {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
+        )
+        value = self.scorer(estimator, self.X, self.y, **kwargs)
+        try:
+            score = float(value) if np.ndim(value) == 0 else None
+        except (TypeError, ValueError):
+            score = None
+        if score is None or not math.isfinite(score):
+            raise ValueError(
+                f"The early-stopping scorer scoring={self.scoring!r} returned "
+                f"{value!r}; it must return one finite number (higher is better)."
+            )
+        return score
 
 
 def accuracy(actual, predicted, sample_weight):
@@ -208,7 +266,7 @@ def _row_hash(X, rng):
     salts = rng.randint(1, 2**62, size=n_features).astype(np.uint64)
     key = np.zeros(n_samples, dtype=np.uint64)
     if sp.issparse(X):
-        X = X.tocoo()
+        X = canonical_sparse(X).tocoo()
         nonzero = X.data != 0
         bits = _bits(X.data[nonzero])
         np.add.at(key, X.row[nonzero], _mix(bits ^ salts[X.col[nonzero]]))
@@ -230,3 +288,213 @@ def _mix(bits):
     bits = (bits ^ (bits >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     bits = (bits ^ (bits >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return bits ^ (bits >> np.uint64(31))
+
+
+def canonical_sparse(X):
+    """``X`` with sorted indices and no duplicate entries (a copy if needed).
+
+    The same matrix can be stored in several ways; in this form every
+    computation on it (the row hash, products) sees the same numbers in the
+    same order, however the caller stored them.
+    """
+    if X.has_canonical_format:
+        return X
+    X = X.copy()
+    X.sum_duplicates()
+    return X
+
+
+class TrainingMonitor:
+    """What every solver reports each completed step to.
+
+    Parameters
+    ----------
+    estimator : ScratchMLPClassifier
+        Gives the settings (``verbose``, ``tol``, ``n_iter_no_change``,
+        ``max_iter``); it is not changed.
+    state : TrainingState
+        The state being trained; the monitor records into it.
+    progress : FitProgress
+        The scikit-learn callbacks of this call.
+    network : dict
+        ``coefs``, ``intercepts`` (views of ``state.theta``),
+        ``activation``, ``out_activation`` and ``binarizer``.
+    fitted_estimator : callable
+        Returns a consistent fitted copy of the estimator at the current
+        weights (for scorers).
+    step_name : str
+        "epoch" or "L-BFGS iteration", in messages.
+    advice : str
+        What to do when training diverges.
+    validation : ValidationSet or None, default=None
+        Early stopping's held-out rows.
+    optimizer : SGD, Adam or None, default=None
+        The minibatch solvers' optimiser: its schedule advances after each
+        epoch, and epochs count towards ``n_iter_no_change``. None for
+        L-BFGS, which has its own stopping rules.
+    """
+
+    def __init__(
+        self,
+        estimator,
+        state,
+        progress,
+        network,
+        fitted_estimator,
+        *,
+        step_name,
+        advice,
+        validation=None,
+        optimizer=None,
+    ):
+        self.settings = estimator
+        self.state = state
+        self.progress = progress
+        self.network = network
+        self.fitted_estimator = fitted_estimator
+        self.step_name = step_name
+        self.validation = validation
+        self.guard = DivergenceGuard(step_name, advice, state.divergence_reference)
+        self.optimizer = optimizer
+        self.callers_errstate = np.geterr()
+        # The last completed step (or the start): where an interrupt returns.
+        self._checkpoint = state.checkpoint()
+        self._started = None
+
+    @property
+    def step(self):
+        """The number of the step under way in this call, from 1."""
+        return self.state.n_iter + 1
+
+    def begin_step(self):
+        """Open the next step: start its clock and its callback subtask."""
+        self._started = time.perf_counter()
+        with np.errstate(**self.callers_errstate):
+            self.progress.begin_step()
+
+    def end_step(self, loss, n_samples, learning_rate=None):
+        """Record a completed step; True when training should stop.
+
+        It stops when a callback asks to, or when ``n_iter_no_change`` epochs
+        in a row failed to improve and the optimiser gives up.
+
+        Parameters
+        ----------
+        loss : float
+            The training objective of the step.
+        n_samples : int
+            Training rows the step processed.
+        learning_rate : float or None
+            The learning rate after the step (stochastic solvers).
+        """
+        state, settings = self.state, self.settings
+        self.guard.check_loss(loss, self.step)
+        validation_loss = score = None
+        if self.validation is not None:
+            with np.errstate(**self.callers_errstate):
+                validation_loss, score = self.validation.evaluate(
+                    self.network, self.fitted_estimator
+                )
+        state.divergence_reference = self.guard.start
+        state.n_iter += 1
+        state.t += n_samples
+        state.loss = loss
+        state.loss_curve.append(loss)
+        state.history.append(
+            {
+                "epoch": len(state.history) + 1,
+                "train_loss": loss,
+                "validation_loss": validation_loss,
+                "validation_score": score,
+                "learning_rate": learning_rate,
+                "seconds": time.perf_counter() - self._started,
+            }
+        )
+        if settings.verbose:
+            print(f"Iteration {state.n_iter}, loss = {loss:.8f}")
+        stalled = False
+        if self.validation is not None:
+            self._track_validation(validation_loss, score)
+        elif self.optimizer is not None:
+            self._track_loss(loss)
+        if self.optimizer is not None:
+            self.optimizer.epoch_ends(state.t)
+            stalled = self._stalled()
+        self._checkpoint = state.checkpoint()
+        with np.errstate(**self.callers_errstate):
+            return self.progress.end_step() or stalled
+
+    def _track_loss(self, loss):
+        """Count epochs without improvement of the training loss by tol."""
+        state = self.state
+        if loss > state.best_loss - self.settings.tol:
+            state.no_improvement_count += 1
+        else:
+            state.no_improvement_count = 0
+        state.best_loss = min(state.best_loss, loss)
+
+    def _track_validation(self, loss, score):
+        """Count epochs without improvement; keep the weights of the best one.
+
+        An epoch improves when its score beats the best by more than ``tol``,
+        or ties the best and lowers the validation loss by more than ``tol``:
+        a coarse score such as accuracy on a small validation set often ties
+        for many epochs while the model still gets better. The weights kept
+        are those of the best score, ties going to the lower loss.
+        """
+        state, tol = self.state, self.settings.tol
+        if self.settings.verbose:
+            print(f"Validation loss: {loss:.8f}")
+            print(f"Validation score: {score:.6f}")
+        state.validation_loss_curve.append(loss)
+        state.validation_scores.append(score)
+        best_score, best_loss = state.best_validation_score, state.best_validation_loss
+        ties = score >= best_score
+        if score > best_score + tol or (ties and loss < best_loss - tol):
+            state.no_improvement_count = 0
+        else:
+            state.no_improvement_count += 1
+        if score > best_score or (ties and loss < best_loss):
+            state.best_validation_score = score
+            state.best_validation_loss = loss
+            state.best_theta = state.theta.copy()
+
+    def _stalled(self):
+        """True when ``n_iter_no_change`` epochs failed to improve and the
+        optimiser gives up (the 'adaptive' schedule lowers its rate instead)."""
+        state, settings = self.state, self.settings
+        if state.no_improvement_count <= settings.n_iter_no_change:
+            return False
+        if settings.verbose:
+            what = "Validation score" if self.validation else "Training loss"
+            print(
+                f"{what} did not improve more than tol={settings.tol} for "
+                f"{settings.n_iter_no_change} consecutive epochs."
+            )
+        if self.optimizer.should_stop():
+            return True
+        state.no_improvement_count = 0
+        return False
+
+    def keep_completed_steps(self, incremental):
+        """After a KeyboardInterrupt: return to the last completed step.
+
+        Returns False when nothing is left to keep, and the interrupt must
+        propagate: in ``partial_fit`` (all or nothing) and before the first
+        step of ``fit`` completed. Otherwise warns once and returns True:
+        training ends as if it had stopped after that step.
+        """
+        self.state.rollback(self._checkpoint)
+        if incremental or self.state.n_iter == 0:
+            return False
+        warn(
+            f"Training interrupted (KeyboardInterrupt) in {self.step_name} "
+            f"{self.step}; keeping the model of the {self.state.n_iter} completed "
+            f"{self.step_name}(s).",
+            UserWarning,
+        )
+        return True
+
+    def warn_not_converged(self, message):
+        """The ConvergenceWarning, pointing at the user's call."""
+        warn(message, ConvergenceWarning)

@@ -10,7 +10,6 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import log_loss
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import LabelBinarizer
 
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._network import pack, unpack
@@ -383,11 +382,11 @@ def test_partial_fit_runs_one_epoch_and_keeps_the_optimiser(binary_data):
     model = ScratchMLPClassifier(solver="adam", random_state=0)
     model.partial_fit(X[:60], y[:60], classes=[0, 1])
     assert model.n_iter_ == 1 and model.t_ == 60
-    first_moment = model._optimizer.m.copy()
+    first_moment = model._training_state.optimizer.m.copy()
     model.partial_fit(X[60:], y[60:])
-    assert model._optimizer.t == 2 * 1  # one minibatch of each call
+    assert model._training_state.optimizer.t == 2 * 1  # one minibatch of each call
     # The second step continued from the first step's moment estimates.
-    assert not np.array_equal(model._optimizer.m, first_moment)
+    assert not np.array_equal(model._training_state.optimizer.m, first_moment)
     assert np.any(first_moment != 0)
     assert model.t_ == 120
 
@@ -440,7 +439,6 @@ def test_warm_start_may_switch_solver_and_early_stopping(binary_data):
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_sparse_input_trains_the_same_network_as_dense(solver, binary_data):
-    from scipy import sparse
 
     X, y = binary_data
     X = np.where(np.abs(X) < 0.5, 0.0, X)  # mostly zeros
@@ -459,41 +457,3 @@ def test_sparse_input_trains_the_same_network_as_dense(solver, binary_data):
             np.testing.assert_allclose(
                 model.predict_proba(container(X)), dense.predict_proba(X), rtol=1e-7
             )
-
-
-@pytest.mark.parametrize(
-    "y",
-    [
-        np.array([0, 1, 1, 0]),
-        np.array(["b", "a", "b"]),
-        np.array([2.0, 1.0, 1.0, 3.0]),
-        np.array([True, False, True]),
-        np.array([3, 1, 2, 3], dtype=np.uint8),
-        np.array([7, 7, 7]),
-        np.array(["x", "yy", "zzz", "x"], dtype=object),
-        np.array([[1, 0, 1], [0, 1, 1]]),
-        sparse.csr_matrix(np.array([[1, 0, 1], [0, 1, 1]])),
-    ],
-    ids=[
-        "int",
-        "str",
-        "float",
-        "bool",
-        "uint8",
-        "one class",
-        "object",
-        "multilabel",
-        "sparse",
-    ],  # fmt: skip
-)
-def test_label_binarizer_is_fitted_as_scikit_learn_fits_it(y):
-    from sknnscratch._classifier import _fit_label_binarizer
-
-    ours, theirs = vars(_fit_label_binarizer(y)), vars(LabelBinarizer().fit(y))
-    assert ours.keys() == theirs.keys()
-    for name, value in theirs.items():
-        if isinstance(value, np.ndarray):
-            assert ours[name].dtype == value.dtype
-            np.testing.assert_array_equal(ours[name], value)
-        else:
-            assert ours[name] == value

@@ -152,7 +152,8 @@ def test_skops_round_trip_needs_only_the_class_trusted(name):
     if model.solver != "lbfgs":
         state = "m" if model.solver == "adam" else "velocity"
         np.testing.assert_array_equal(
-            getattr(restored._optimizer, state), getattr(model._optimizer, state)
+            getattr(restored._training_state.optimizer, state),
+            getattr(model._training_state.optimizer, state),
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)

@@ -13,9 +13,9 @@ from sklearn.metrics import log_loss, recall_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-import sknnscratch._classifier as classifier
 import sknnscratch._kernels as kernels
 import sknnscratch._network as network
+import sknnscratch._solvers as solvers
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._callbacks import CALLBACKS_AVAILABLE
 from sknnscratch._monitoring import DIVERGENCE_FACTOR, validation_split
@@ -146,13 +146,13 @@ def test_partial_fit_refuses_balanced_class_weight(binary_data):
 def held_out(monkeypatch):
     """Records the validation rows of every early-stopping fit."""
     seen = []
-    real = classifier.ValidationSet
+    real = solvers.ValidationSet
 
     def recording(X, y, *args, **kwargs):
         seen.append((X, y))
         return real(X, y, *args, **kwargs)
 
-    monkeypatch.setattr(classifier, "ValidationSet", recording)
+    monkeypatch.setattr(solvers, "ValidationSet", recording)
     return seen
 
 
@@ -376,7 +376,10 @@ def test_warm_start_in_two_halves_equals_one_fit(settings, multiclass_data):
     for W1, W2 in zip(twice.coefs_, once.coefs_, strict=True):
         np.testing.assert_array_equal(W1, W2)
     assert twice.t_ == once.t_
-    assert twice._optimizer.learning_rate == once._optimizer.learning_rate
+    assert (
+        twice._training_state.optimizer.learning_rate
+        == once._training_state.optimizer.learning_rate
+    )
 
 
 def test_mlpclassifier_warm_start_differs_ours_does_not(binary_data):
@@ -434,9 +437,11 @@ def test_changing_the_solver_settings_starts_a_new_optimiser(binary_data):
     model = _quiet(
         ScratchMLPClassifier(solver="adam", max_iter=3, warm_start=True), X, y
     )
-    assert model._optimizer.t > 0
+    assert model._training_state.optimizer.t > 0
     _quiet(model.set_params(learning_rate_init=0.01, max_iter=1), X, y)
-    assert model._optimizer.t == 1  # one epoch of one batch, from scratch
+    assert (
+        model._training_state.optimizer.t == 1
+    )  # one epoch of one batch, from scratch
 
 
 # ------------------------------------------------------------- multilabel
@@ -549,12 +554,12 @@ def test_a_diverging_warm_start_leaves_weights_and_optimiser_unchanged(binary_da
         ScratchMLPClassifier(solver="sgd", max_iter=5, warm_start=True), X, y
     )
     before = _state(model)
-    velocity = model._optimizer.velocity.copy()
+    velocity = model._training_state.optimizer.velocity.copy()
     with pytest.raises(ValueError, match="diverged"):
         _quiet(model, X * 1e30, y)
     assert _state(model) == before
-    np.testing.assert_array_equal(model._optimizer.velocity, velocity)
-    assert model._optimizer.velocity.any()
+    np.testing.assert_array_equal(model._training_state.optimizer.velocity, velocity)
+    assert model._training_state.optimizer.velocity.any()
 
 
 def test_a_failing_partial_fit_leaves_the_model_as_it_was(binary_data):

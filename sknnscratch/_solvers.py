@@ -1,0 +1,307 @@
+"""The training loops: L-BFGS iterations and minibatch epochs.
+
+Each loop trains a :class:`~sknnscratch._state.TrainingState` on validated
+:class:`~sknnscratch._targets.TrainingData` and reports every completed
+iteration or epoch to a :class:`~sknnscratch._monitoring.TrainingMonitor`,
+which decides everything the user sees. The arithmetic of a step is in
+:mod:`sknnscratch._kernels`, the update rules in :mod:`sknnscratch._optimizers`.
+"""
+
+import numpy as np
+
+from sknnscratch._kernels import Backprop, MinibatchTrainer, Workspace
+from sknnscratch._monitoring import (
+    TrainingMonitor,
+    ValidationSet,
+    validation_split,
+    warn,
+)
+from sknnscratch._network import unpack, weights_of
+from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
+
+_SCALE_ADVICE = "Scale the input (for example with StandardScaler)"
+
+
+def train(estimator, data, state, progress, fitted_estimator, *, fresh, incremental):
+    """Run the estimator's solver; ``state`` ends at the trained model.
+
+    Parameters
+    ----------
+    estimator : ScratchMLPClassifier
+        Its parameters choose the solver and its settings; not changed.
+    data : TrainingData
+        The validated training data.
+    state : TrainingState
+        Trained in place.
+    progress : FitProgress
+        The scikit-learn callbacks of this call.
+    fitted_estimator : callable
+        Returns a fitted copy of the estimator at the current weights.
+    fresh : bool
+        Whether ``state`` is new (a cold fit) rather than resumed.
+    incremental : bool
+        One epoch of ``partial_fit`` rather than a ``fit``.
+    """
+    state.n_iter = 0
+    if estimator.solver == "lbfgs":
+        run_lbfgs(estimator, data, state, progress, fitted_estimator)
+    else:
+        run_epochs(
+            estimator, data, state, progress, fitted_estimator, fresh, incremental
+        )
+
+
+def _backprop(estimator, data, state, X, n_rows):
+    """The fast forward and backward pass, writing into one flat gradient."""
+    theta, units = state.theta, state.units
+    grad = np.empty_like(theta)
+    coef_grads, intercept_grads = unpack(grad, units)
+    return Backprop(
+        *unpack(theta, units),
+        activation=estimator.activation,
+        out_activation=data.out_activation,
+        alpha=estimator.alpha,
+        coef_grads=coef_grads,
+        intercept_grads=intercept_grads,
+        workspace=Workspace(units, n_rows, theta.dtype),
+        flat_weights=(weights_of(theta, units), weights_of(grad, units)),
+    ), grad
+
+
+def _network_view(estimator, data, state):
+    coefs, intercepts = unpack(state.theta, state.units)
+    return dict(
+        coefs=coefs,
+        intercepts=intercepts,
+        activation=estimator.activation,
+        out_activation=data.out_activation,
+        binarizer=data.binarizer,
+    )
+
+
+def run_lbfgs(estimator, data, state, progress, fitted_estimator):
+    """Minimise the objective with scipy's L-BFGS-B on the whole training set."""
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    theta, n_samples = state.theta, X.shape[0]
+    network, grad = _backprop(estimator, data, state, X, n_samples)
+    monitor = TrainingMonitor(
+        estimator,
+        state,
+        progress,
+        _network_view(estimator, data, state),
+        fitted_estimator,
+        step_name="L-BFGS iteration",
+        advice=f"{_SCALE_ADVICE} or increase alpha.",
+    )
+    guard = monitor.guard
+
+    def fun_and_grad(x):  # runs under errstate(over="ignore", ...) below
+        theta[...] = x
+        loss = network(X, Y, sample_weight)
+        # A trial point of the line search may overshoot; only a value
+        # L-BFGS cannot work with is an error here.
+        guard.check_finite(loss, monitor.step)
+        guard.check_gradient(grad, monitor.step)
+        return loss, grad.astype(np.float64)
+
+    def record(x, loss):
+        theta[...] = x
+        if monitor.end_step(loss, n_samples):
+            raise StopIteration
+        monitor.begin_step()
+
+    samples_before = state.t
+    monitor.begin_step()
+    try:
+        # Overflow can only come from a diverging run or an overshooting
+        # trial point of the line search; the guard judges the loss.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = minimize_lbfgs(
+                fun_and_grad,
+                theta,
+                max_iter=estimator.max_iter,
+                max_fun=estimator.max_fun,
+                tol=estimator.tol,
+                callback=record,
+            )
+    except KeyboardInterrupt:
+        if not monitor.keep_completed_steps(incremental=False):
+            raise
+        state.best_loss = min(state.best_loss or np.inf, state.loss)
+        return
+    theta[...] = result.x
+    state.n_iter = min(result.nit, estimator.max_iter)
+    state.t = samples_before + n_samples * state.n_iter
+    state.loss = result.fun
+    state.best_loss = min(state.best_loss or np.inf, state.loss)
+    if result.status != 0 and not result.stopped_by_callback:
+        monitor.warn_not_converged(
+            f"lbfgs failed to converge after {state.n_iter} iteration(s) "
+            f"(status={result.status}): {result.message}. Increase max_iter or "
+            f"max_fun, or scale the input (for example with StandardScaler)."
+        )
+
+
+def run_epochs(estimator, data, state, progress, fitted_estimator, fresh, incremental):
+    """Minibatch epochs of 'sgd' or 'adam' (one epoch for ``partial_fit``)."""
+    X, Y, sample_weight, validation = _training_rows(
+        estimator, data, state, fresh, incremental
+    )
+    n_samples = X.shape[0]
+    # Like MLPClassifier, each epoch shuffles the previous epoch's order.
+    # Keeping that order lets a warm start or partial_fit on the same rows
+    # continue exactly where the last call stopped.
+    order = state.shuffle_order
+    if order is None or order.shape != (n_samples,):
+        order = state.shuffle_order = np.arange(n_samples)
+    optimizer = state.optimizer = current_optimizer(estimator, state)
+    trainer = MinibatchTrainer(
+        X,
+        Y,
+        sample_weight,
+        state.theta,
+        state.units,
+        batch_size(estimator, n_samples),
+        optimizer,
+        dict(
+            activation=estimator.activation,
+            out_activation=data.out_activation,
+            alpha=estimator.alpha,
+        ),
+    )
+    monitor = TrainingMonitor(
+        estimator,
+        state,
+        progress,
+        _network_view(estimator, data, state),
+        fitted_estimator,
+        step_name="epoch",
+        advice=f"{_SCALE_ADVICE} or lower learning_rate_init.",
+        validation=validation,
+        optimizer=optimizer,
+    )
+    try:
+        for _ in range(1 if incremental else estimator.max_iter):
+            monitor.begin_step()
+            if estimator.shuffle:
+                state.rng.shuffle(order)
+            loss = _epoch(trainer, monitor, order if estimator.shuffle else None)
+            if monitor.end_step(loss, n_samples, float(optimizer.learning_rate)):
+                break
+        else:
+            if not incremental:
+                monitor.warn_not_converged(
+                    f"Stochastic optimizer: maximum iterations ({estimator.max_iter}) "
+                    "reached and the optimization hasn't converged yet."
+                )
+    except KeyboardInterrupt:
+        if not monitor.keep_completed_steps(incremental):
+            raise
+    if validation is not None and state.best_theta is not None:
+        state.theta[...] = state.best_theta
+
+
+def _epoch(trainer, monitor, order):
+    """One epoch's mean training loss; the guard checks every batch."""
+    guard, epoch = monitor.guard, monitor.step
+    # Overflow can only come from a diverging run, which the guard turns
+    # into an error naming the epoch.
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss_sum, weight_sum = trainer.run_epoch(order, guard, epoch)
+        guard.check_weights(trainer.theta, epoch)
+    if weight_sum == 0:
+        raise ValueError(
+            "Every training row has zero sample weight (after the "
+            "early-stopping split, if any)."
+        )
+    return loss_sum / weight_sum
+
+
+def _training_rows(estimator, data, state, fresh, incremental):
+    """The rows to train on, and early stopping's validation set (or None).
+
+    With ``early_stopping`` (in ``fit``), ``validation_fraction`` of the
+    training weight is held out (see
+    :func:`~sknnscratch._monitoring.validation_split`); a resumed fit draws
+    the same split as the first one.
+    """
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    if not (estimator.early_stopping and not incremental):
+        if state.best_loss is None:
+            state.best_loss = np.inf
+        return X, Y, sample_weight, None
+    if fresh:
+        split_rng = state.rng
+    else:
+        split_rng = np.random.RandomState()
+        split_rng.set_state(state.split_state)
+    multilabel = data.binarizer.y_type_ == "multilabel-indicator"
+    train_rows, val = validation_split(
+        X,
+        None if multilabel else data.y,
+        sample_weight,
+        estimator.validation_fraction,
+        split_rng,
+    )
+    weights = (None, None)
+    if sample_weight is not None:
+        weights = (sample_weight[train_rows], sample_weight[val])
+    validation = ValidationSet(
+        X[val], data.y[val], Y[val], weights[1], estimator.scoring, estimator
+    )
+    if state.validation_scores is None:
+        state.validation_scores, state.validation_loss_curve = [], []
+        state.best_validation_score = -np.inf
+        state.best_validation_loss = np.inf
+        state.best_theta = None
+    state.best_loss = None
+    return X[train_rows], Y[train_rows], weights[0], validation
+
+
+def batch_size(estimator, n_samples):
+    """The minibatch size: ``min(200, n)`` for 'auto', at most ``n``."""
+    if estimator.batch_size == "auto":
+        return min(200, n_samples)
+    if estimator.batch_size > n_samples:
+        warn(
+            f"batch_size={estimator.batch_size} is larger than the "
+            f"{n_samples} training samples; using {n_samples}."
+        )
+    return min(estimator.batch_size, n_samples)
+
+
+def _optimizer_settings(estimator):
+    if estimator.solver == "sgd":
+        return (
+            "sgd",
+            estimator.learning_rate_init,
+            estimator.learning_rate,
+            estimator.momentum,
+            estimator.nesterovs_momentum,
+            estimator.power_t,
+        )
+    return (
+        "adam",
+        estimator.learning_rate_init,
+        estimator.beta_1,
+        estimator.beta_2,
+        estimator.epsilon,
+    )
+
+
+def current_optimizer(estimator, state):
+    """The optimiser to continue with, or a new one if none fits.
+
+    The state is kept while the solver, its settings and the number and
+    dtype of the parameters stay the same.
+    """
+    theta = state.theta
+    settings = _optimizer_settings(estimator)
+    key = (settings, theta.size, theta.dtype)
+    optimizer = state.optimizer
+    if optimizer is not None and getattr(optimizer, "key", None) == key:
+        return optimizer
+    cls = SGD if estimator.solver == "sgd" else Adam
+    optimizer = cls(theta.size, theta.dtype, *settings[1:])
+    optimizer.key = key
+    return optimizer

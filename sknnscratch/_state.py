@@ -1,0 +1,255 @@
+"""The training state: everything training carries from one call to the next.
+
+A call to ``fit`` or ``partial_fit`` works on a copy of the estimator's state
+and hands it back to be committed only when it succeeds (or was interrupted
+at a clean boundary), so a failing call needs no undo: nothing was written.
+Within a call, a checkpoint taken before each epoch (or L-BFGS iteration)
+lets an interrupt return to the last completed one.
+"""
+
+import copy
+from dataclasses import dataclass, field, fields, replace
+from itertools import pairwise
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from sknnscratch._network import init_parameters, layer_units, pack
+from sknnscratch._optimizers import optimizer_from_dict, optimizer_to_dict
+
+# Values a step replaces (never mutates in place), saved by a checkpoint.
+_STEP_VALUES = (
+    "best_loss",
+    "best_validation_score",
+    "best_validation_loss",
+    "best_theta",
+    "no_improvement_count",
+    "t",
+    "n_iter",
+    "loss",
+    "divergence_reference",
+)
+# Lists a step appends to: a checkpoint saves their lengths.
+_CURVES = ("loss_curve", "history", "validation_scores", "validation_loss_curve")
+
+
+@dataclass
+class TrainingState:
+    """What training needs to continue exactly where it stopped.
+
+    Attributes
+    ----------
+    units : list of int
+        Width of every layer, inputs first.
+    theta : ndarray
+        Every weight and bias in one flat vector (``coefs_`` and
+        ``intercepts_`` are views of it, see ``_network.unpack``).
+    rng : numpy.random.RandomState
+        The one random stream: initial weights, then shuffling.
+    split_state : tuple
+        ``rng``'s state when the early-stopping split was first drawn, so
+        that a later call holds out the same rows.
+    optimizer : SGD, Adam or None
+        The stochastic optimiser and its state; None before the first
+        minibatch epoch (and for 'lbfgs').
+    shuffle_order : ndarray of int or None
+        The row order of the last epoch; the next epoch shuffles it again.
+    loss_curve, history : list
+        The objective and a history row after every epoch or iteration.
+    validation_scores, validation_loss_curve : list or None
+        Per epoch with early stopping; None without.
+    best_loss : float or None
+        The lowest objective so far (None with early stopping).
+    best_validation_score, best_validation_loss : float
+        The best epoch's validation score and loss (early stopping).
+    best_theta : ndarray or None
+        The parameters of the best validation epoch.
+    no_improvement_count : int
+        Epochs in a row without improvement by ``tol``.
+    t : int
+        Samples processed; ``n_iter``: epochs or iterations of the last call.
+    loss : float or None
+        The objective after the last completed epoch or iteration.
+    divergence_reference : float or None
+        The first finite loss of this training run: divergence is judged
+        against it, across calls as within one.
+    """
+
+    units: list
+    theta: np.ndarray
+    rng: np.random.RandomState
+    split_state: tuple
+    optimizer: object = None
+    shuffle_order: np.ndarray | None = None
+    loss_curve: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+    validation_scores: list | None = None
+    validation_loss_curve: list | None = None
+    best_loss: float | None = np.inf
+    best_validation_score: float | None = None
+    best_validation_loss: float = np.inf
+    best_theta: np.ndarray | None = None
+    no_improvement_count: int = 0
+    t: int = 0
+    n_iter: int = 0
+    loss: float | None = None
+    divergence_reference: float | None = None
+
+    @classmethod
+    def fresh(cls, units, theta, rng):
+        """The state of a first (or cold) fit, starting from ``theta``."""
+        return cls(units=list(units), theta=theta, rng=rng, split_state=rng.get_state())
+
+    @classmethod
+    def from_fitted_attributes(cls, estimator, units, theta):
+        """A state for a model fitted without one (weights set by hand, imported).
+
+        The curves and counters come from the public attributes where they
+        exist; the random stream starts from ``random_state``.
+        """
+        rng = check_random_state(estimator.random_state)
+        state = cls.fresh(units, theta, rng)
+        state.loss_curve = list(getattr(estimator, "loss_curve_", []))
+        state.t = getattr(estimator, "t_", 0)
+        state.best_loss = getattr(estimator, "best_loss_", np.inf)
+        return state
+
+    def copy(self):
+        """An independent copy: training the copy leaves this one as it was."""
+
+        def copied(value):
+            if isinstance(value, np.ndarray | list):
+                return value.copy()
+            return value
+
+        return replace(
+            self,
+            units=list(self.units),
+            rng=copy.deepcopy(self.rng),
+            optimizer=copy.deepcopy(self.optimizer),
+            **{
+                f.name: copied(getattr(self, f.name))
+                for f in fields(self)
+                if f.name not in ("units", "rng", "optimizer")
+            },
+        )
+
+    def checkpoint(self):
+        """What :meth:`rollback` needs to return to this point of training."""
+        optimizer = self.optimizer
+        return {
+            "theta": self.theta.copy(),
+            "optimizer": None if optimizer is None else _optimizer_values(optimizer),
+            "rng": self.rng.get_state(),
+            "order": None if self.shuffle_order is None else self.shuffle_order.copy(),
+            "values": {name: getattr(self, name) for name in _STEP_VALUES},
+            "lengths": {
+                name: len(getattr(self, name))
+                for name in _CURVES
+                if getattr(self, name) is not None
+            },
+        }
+
+    def rollback(self, checkpoint):
+        """Return to a :meth:`checkpoint` of this state (arrays in place)."""
+        self.theta[...] = checkpoint["theta"]
+        if checkpoint["optimizer"] is not None:
+            vars(self.optimizer).update(checkpoint["optimizer"])
+        self.rng.set_state(checkpoint["rng"])
+        if checkpoint["order"] is not None:
+            self.shuffle_order[...] = checkpoint["order"]
+        for name, value in checkpoint["values"].items():
+            setattr(self, name, value)
+        for name in _CURVES:
+            if name in checkpoint["lengths"]:
+                del getattr(self, name)[checkpoint["lengths"][name] :]
+            else:
+                setattr(self, name, None)
+
+    def to_dict(self):
+        """The state as plain data (numbers, lists, arrays), for persistence."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["rng"] = self.rng.get_state()
+        if self.optimizer is not None:
+            data["optimizer"] = optimizer_to_dict(self.optimizer)
+        return data
+
+    @classmethod
+    def from_dict(cls, data):
+        """The state :meth:`to_dict` described."""
+        data = dict(data)
+        rng = np.random.RandomState()
+        rng.set_state(data["rng"])
+        data["rng"] = rng
+        if isinstance(data.get("optimizer"), dict):
+            data["optimizer"] = optimizer_from_dict(data["optimizer"])
+        return cls(**data)
+
+
+def _optimizer_values(optimizer):
+    """The optimiser's state (not its scratch buffers), copied."""
+    return {
+        name: value.copy() if isinstance(value, np.ndarray) else value
+        for name, value in vars(optimizer).items()
+        if not name.startswith("_")
+    }
+
+
+def hidden_sizes(estimator):
+    """``hidden_layer_sizes`` as a list of positive ints (or a clear error)."""
+    sizes = estimator.hidden_layer_sizes
+    sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        raise ValueError(
+            "hidden_layer_sizes must hold positive integers, got "
+            f"{estimator.hidden_layer_sizes!r}."
+        )
+    return [int(s) for s in sizes]
+
+
+def starting_state(estimator, data, resume):
+    """The state a call trains: a copy of the fitted one, or a fresh one.
+
+    Parameters
+    ----------
+    estimator : ScratchMLPClassifier
+        Not changed: a resumed state is a copy.
+    data : TrainingData
+        This call's training data (it fixes the layer widths and dtype).
+    resume : bool
+        Continue from the estimator's weights (``coefs_``, ``intercepts_``,
+        possibly set by hand) and training state; else draw initial weights
+        from ``random_state``.
+    """
+    units = layer_units(data.X.shape[1], hidden_sizes(estimator), data.Y.shape[1])
+    dtype = data.X.dtype
+    if not resume:
+        rng = check_random_state(estimator.random_state)
+        coefs, intercepts = init_parameters(units, estimator.activation, rng, dtype)
+        return TrainingState.fresh(units, pack(coefs, intercepts, dtype=dtype), rng)
+    check_parameter_shapes(estimator.coefs_, estimator.intercepts_, units)
+    theta = pack(estimator.coefs_, estimator.intercepts_, dtype=dtype)
+    saved = getattr(estimator, "_training_state", None)
+    if saved is None or saved.units != units:
+        state = TrainingState.from_fitted_attributes(estimator, units, theta)
+    else:
+        state = saved.copy()
+        state.theta = theta
+    # A count past n_iter_no_change means the last fit stopped: train anew.
+    if state.no_improvement_count > estimator.n_iter_no_change:
+        state.no_improvement_count = 0
+    return state
+
+
+def check_parameter_shapes(coefs, intercepts, units):
+    """Check (hand-set) coefs_/intercepts_ against the network the data asks for."""
+    expected = list(pairwise(units))
+    got = [np.shape(W) for W in coefs]
+    got_b = [np.shape(b) for b in intercepts]
+    if got != expected or got_b != [(b,) for b in units[1:]]:
+        raise ValueError(
+            f"warm_start needs coefs_ of shapes {expected} and intercepts_ of "
+            f"shapes {[(b,) for b in units[1:]]} for this data and "
+            f"hidden_layer_sizes; got {got} and {got_b}."
+        )

@@ -1,0 +1,172 @@
+"""Training data validation and target encoding (``_targets.py``).
+
+The kind of target is fixed by the first fit: every later call that
+continues training must bring the same kind, or get a clear error and leave
+the model as it was.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import LabelBinarizer
+
+from sknnscratch import ScratchMLPClassifier
+from sknnscratch._targets import fit_label_binarizer
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(60, 5))
+TARGETS = {
+    "binary": (X[:, 0] > 0).astype(int),
+    "multiclass": np.digitize(X[:, 0], [-0.5, 0.5]),
+    "multilabel": (X[:, :3] > 0).astype(int),
+    "indicator of 2": np.column_stack([X[:, 0] > 0, X[:, 0] <= 0]).astype(int),
+    "multilabel of 4": (X[:, :4] > 0).astype(int),
+}
+SWITCHES = [
+    ("binary", "indicator of 2"),
+    ("binary", "multilabel"),
+    ("multiclass", "multilabel"),
+    ("multilabel", "binary"),
+    ("multilabel", "multilabel of 4"),
+    ("multiclass", "indicator of 2"),
+]
+
+
+def _snapshot(model):
+    return pickle.dumps(model)
+
+
+def _quietly(call, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return call(*args, **kwargs)
+
+
+@pytest.mark.parametrize("first, then", SWITCHES)
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+def test_a_warm_start_with_another_kind_of_target_is_refused(first, then, solver):
+    model = ScratchMLPClassifier(solver=solver, warm_start=True, max_iter=3)
+    _quietly(model.fit, X, TARGETS[first])
+    before = _snapshot(model)
+    with pytest.raises(ValueError, match="This model was fitted on .* but y holds"):
+        model.fit(X, TARGETS[then])
+    assert _snapshot(model) == before
+
+
+@pytest.mark.parametrize("first, then", SWITCHES)
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_with_another_kind_of_target_is_refused(first, then, solver):
+    model = ScratchMLPClassifier(solver=solver)
+    classes = [0, 1] if first == "binary" else [0, 1, 2]
+    model.partial_fit(X, TARGETS[first], classes=classes)
+    before = _snapshot(model)
+    with pytest.raises(ValueError, match="This model was fitted on"):
+        model.partial_fit(X, TARGETS[then])
+    assert _snapshot(model) == before
+
+
+def test_the_error_says_what_the_model_was_fitted_on_and_what_it_got():
+    model = ScratchMLPClassifier(solver="adam", max_iter=2)
+    _quietly(model.fit, X, TARGETS["binary"])
+    with pytest.raises(ValueError) as error:
+        model.partial_fit(X, TARGETS["indicator of 2"])
+    assert "binary targets (classes [0, 1])" in str(error.value)
+    assert "multilabel targets with 2 labels" in str(error.value)
+
+
+def test_partial_fit_with_other_classes_raises_as_mlpclassifier_does():
+    y = TARGETS["multiclass"]
+    ours = ScratchMLPClassifier(solver="sgd").partial_fit(X, y, classes=[0, 1, 2])
+    theirs = MLPClassifier(solver="sgd").partial_fit(X, y, classes=[0, 1, 2])
+    before = _snapshot(ours)
+    for model in (ours, theirs):
+        with pytest.raises(ValueError, match="is not the same as on last call"):
+            model.partial_fit(X, y, classes=[0, 1, 2, 3])
+    assert _snapshot(ours) == before
+    ours.partial_fit(X, y, classes=[2, 1, 0])  # the same classes, in any order
+
+
+def test_a_warm_start_needs_the_same_classes_in_mlpclassifier_words():
+    model = ScratchMLPClassifier(warm_start=True, max_iter=3)
+    _quietly(model.fit, X, TARGETS["multiclass"])
+    with pytest.raises(ValueError, match="warm_start can only be used where `y` has"):
+        model.fit(X, np.minimum(TARGETS["multiclass"], 1))
+
+
+def test_partial_fit_accepts_a_batch_with_some_of_the_classes():
+    model = ScratchMLPClassifier(solver="adam")
+    model.partial_fit(X, TARGETS["multiclass"], classes=[0, 1, 2])
+    only_two = TARGETS["multiclass"] > 0
+    model.partial_fit(X[only_two], TARGETS["multiclass"][only_two])
+    assert model.n_outputs_ == 3
+
+
+def test_multioutput_targets_get_a_clear_error_when_training_continues():
+    model = ScratchMLPClassifier(solver="adam", max_iter=2, warm_start=True)
+    _quietly(model.fit, X, TARGETS["binary"])
+    y = np.column_stack([TARGETS["multiclass"], TARGETS["binary"]])
+    with pytest.raises(ValueError, match="Multioutput target data"):
+        model.fit(X, y)
+
+
+def test_sparse_input_is_canonicalised():
+    dense = sparse.csr_matrix(X)
+    # The same values stored with duplicate entries and unsorted indices.
+    coo = dense.tocoo()
+    halves = sparse.coo_matrix(
+        (
+            np.r_[coo.data / 2, coo.data / 2],
+            (np.r_[coo.row, coo.row], np.r_[coo.col, coo.col]),
+        ),
+        shape=X.shape,
+    ).tocsr()
+    halves.has_canonical_format = False
+    assert halves.nnz == 2 * dense.nnz or not halves.has_canonical_format
+    y = TARGETS["binary"]
+    settings = dict(solver="adam", early_stopping=True, max_iter=5, random_state=0)
+    a = _quietly(ScratchMLPClassifier(**settings).fit, dense, y)
+    b = _quietly(ScratchMLPClassifier(**settings).fit, halves, y)
+    np.testing.assert_array_equal(a.predict_proba(dense), b.predict_proba(halves))
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0, 1, 1, 0]),
+        np.array(["b", "a", "b"]),
+        np.array([2.0, 1.0, 1.0, 3.0]),
+        np.array([True, False, True]),
+        np.array([3, 1, 2, 3], dtype=np.uint8),
+        np.array([7, 7, 7]),
+        np.array(["x", "yy", "zzz", "x"], dtype=object),
+        np.array([[1, 0, 1], [0, 1, 1]]),
+        sparse.csr_matrix(np.array([[1, 0, 1], [0, 1, 1]])),
+    ],
+    ids=[
+        "int",
+        "str",
+        "float",
+        "bool",
+        "uint8",
+        "one class",
+        "object",
+        "multilabel",
+        "sparse",
+    ],  # fmt: skip
+)
+def test_label_binarizer_is_fitted_as_scikit_learn_fits_it(y):
+
+    ours, theirs = vars(fit_label_binarizer(y)), vars(LabelBinarizer().fit(y))
+    assert ours.keys() == theirs.keys()
+    for name, value in theirs.items():
+        if isinstance(value, np.ndarray):
+            assert ours[name].dtype == value.dtype
+            np.testing.assert_array_equal(ours[name], value)
+        else:
+            assert ours[name] == value
