@@ -91,7 +91,8 @@ def check_fitted_network(estimator, *, against_parameters=False):
             f"The fitted arrays of this {type(estimator).__name__} disagree: "
             f"coefs_ have shapes {got[0]} and intercepts_ {got[1]}, but "
             f"n_features_in_={estimator.n_features_in_}, the hidden layers and "
-            f"classes_ {np.asarray(estimator.classes_).tolist()} need {expected[0]} and "
+            f"classes_ {np.asarray(estimator.classes_).tolist()} need "
+            f"{expected[0]} and "
             f"{expected[1]}. The model was altered after fitting; fit it again."
         )
     if not all(np.isfinite(a).all() for a in (*coefs, *intercepts)):
