@@ -35,6 +35,9 @@ from sknnscratch._targets import validate_training_data
 from sknnscratch._threads import limit_blas_threads
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+# Attributes only a fitted model has: a loaded state with any of them must
+# hold a whole, consistent network.
+_FITTED_MARKERS = ("coefs_", "intercepts_", "classes_", "_label_binarizer")
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -544,7 +547,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def __setstate__(self, state):
         super().__setstate__(restored_state(state, type(self).__name__))
-        if self._is_fitted():
+        if any(name in state for name in _FITTED_MARKERS):
             check_fitted_network(self, against_parameters=True)
 
     # -------------------------------------------------------------- predict

@@ -363,8 +363,8 @@ class TrainingMonitor:
 
     @property
     def step(self):
-        """The number of the step under way in this call, from 1."""
-        return self.state.n_iter + 1
+        """The number of the step under way, counted as ``history_`` counts."""
+        return len(self.state.history) + 1
 
     def begin_step(self):
         """Open the next step: start its clock and its callback subtask."""
@@ -488,9 +488,8 @@ class TrainingMonitor:
         if incremental or self.state.n_iter == 0:
             return False
         warn(
-            f"Training interrupted (KeyboardInterrupt) in {self.step_name} "
-            f"{self.step}; keeping the model of the {self.state.n_iter} completed "
-            f"{self.step_name}(s).",
+            f"Training interrupted (KeyboardInterrupt); keeping the model of the "
+            f"{self.state.n_iter} {self.step_name}(s) this call completed.",
             UserWarning,
         )
         return True

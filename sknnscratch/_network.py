@@ -219,7 +219,7 @@ def unpack(theta, units):
 
 def pack(coefs, intercepts, dtype=None):
     """Concatenate per-layer arrays into a new flat vector (see :func:`unpack`)."""
-    return np.concatenate([a.ravel() for a in (*coefs, *intercepts)], dtype=dtype)
+    return np.concatenate([np.ravel(a) for a in (*coefs, *intercepts)], dtype=dtype)
 
 
 def _by_layer(arrays):

@@ -9,6 +9,7 @@ raises a clear error instead of failing later inside numpy.
 """
 
 import numpy as np
+import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
 from sknnscratch._monitoring import warn
@@ -57,6 +58,17 @@ def restored_state(state, estimator_name):
             ),
             SknnscratchVersionWarning,
         )
+    saved_with = state.get("_sklearn_version", sklearn.__version__)
+    if saved_with != sklearn.__version__:
+        # BaseEstimator checks this only for scikit-learn's own estimators.
+        warn(
+            InconsistentVersionWarning(
+                estimator_name=estimator_name,
+                current_sklearn_version=sklearn.__version__,
+                original_sklearn_version=saved_with,
+            ),
+            InconsistentVersionWarning,
+        )
     if isinstance(state.get("_training_state"), dict):
         state["_training_state"] = TrainingState.from_dict(state["_training_state"])
     return state
@@ -75,6 +87,13 @@ def check_fitted_network(estimator, *, against_parameters=False):
     saved with the parameters it was fitted with), and that every weight is
     finite.
     """
+    needed = ("coefs_", "intercepts_", "classes_", "n_features_in_", "_label_binarizer")
+    missing = [name for name in needed if not hasattr(estimator, name)]
+    if missing:
+        raise ValueError(
+            f"This {type(estimator).__name__} lacks the fitted attributes "
+            f"{missing}: it was altered after fitting. Fit it again."
+        )
     coefs, intercepts = estimator.coefs_, estimator.intercepts_
     got = [np.shape(W) for W in coefs], [np.shape(b) for b in intercepts]
     widths = [int(estimator.n_features_in_)]

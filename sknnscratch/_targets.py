@@ -115,7 +115,14 @@ def validate_training_data(
         )
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
-    check_classification_targets(y)
+    try:
+        check_classification_targets(y)
+    except TypeError as error:  # numpy cannot sort labels of mixed types
+        raise ValueError(
+            "y mixes labels that cannot be compared with each other (numbers and "
+            "strings, say); "
+            "use labels of one type, for example all strings."
+        ) from error
     if binarizer is None:
         binarizer = _new_binarizer(y, classes)
     else:

@@ -1,0 +1,213 @@
+"""The training loops (``_solvers.py``): what an interrupt keeps.
+
+A KeyboardInterrupt during ``fit`` keeps the last completed epoch (or L-BFGS
+iteration) with everything that describes it; before anything completed, or
+in ``partial_fit``, the model stays as it was and the interrupt propagates.
+Interrupts come through public seams: a scorer, a scikit-learn callback, or
+a real SIGINT.
+"""
+
+import os
+import pickle
+import signal
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+from sknnscratch import ScratchMLPClassifier
+from sknnscratch._callbacks import CALLBACKS_AVAILABLE
+
+needs_callbacks = pytest.mark.skipif(
+    not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9 has no callback API"
+)
+
+
+def _quiet(model, X, y, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y, **kwargs)
+
+
+def _interrupting_scorer(after):
+    """A validation scorer that raises KeyboardInterrupt on call ``after + 1``."""
+    calls = []
+
+    def scorer(estimator, X, y):
+        calls.append(1)
+        if len(calls) > after:
+            raise KeyboardInterrupt
+        return estimator.score(X, y)
+
+    return scorer
+
+
+class InterruptAfter:
+    """A scikit-learn callback whose k-th step raises KeyboardInterrupt."""
+
+    def __init__(self, k, real_signal=False):
+        self.k, self.ends, self.real_signal = k, 0, real_signal
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if fitted_estimator is None:
+            return False
+        self.ends += 1
+        if self.ends == self.k:
+            if self.real_signal:
+                os.kill(os.getpid(), signal.SIGINT)
+            raise KeyboardInterrupt
+        return False
+
+
+def _same_model(interrupted, reference):
+    for a, b in zip(
+        [*interrupted.coefs_, *interrupted.intercepts_],
+        [*reference.coefs_, *reference.intercepts_],
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+    for name in ("n_iter_", "t_", "loss_", "loss_curve_", "best_loss_"):
+        assert getattr(interrupted, name) == getattr(reference, name), name
+    assert len(interrupted.history_) == len(interrupted.loss_curve_)
+    curves = interrupted.validation_scores_, interrupted.validation_loss_curve_
+    if curves[0] is not None:
+        assert curves == (
+            reference.validation_scores_,
+            reference.validation_loss_curve_,
+        )
+        assert len(curves[0]) == len(interrupted.loss_curve_)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_an_interrupt_in_the_scorer_keeps_the_completed_epochs(solver, binary_data):
+    X, y = binary_data
+    settings = dict(
+        solver=solver,
+        early_stopping=True,
+        validation_fraction=0.3,
+        n_iter_no_change=100,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    model = ScratchMLPClassifier(scoring=_interrupting_scorer(3), **settings)
+    with pytest.warns(UserWarning, match="interrupted") as caught:
+        model.fit(X, y)
+    assert len([w for w in caught if "interrupted" in str(w.message)]) == 1
+    reference = ScratchMLPClassifier(
+        scoring=_interrupting_scorer(1000), max_iter=3, **settings
+    )
+    _same_model(model, _quiet(reference, X, y))
+
+
+@needs_callbacks
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+@pytest.mark.parametrize("real_signal", [False, True])
+def test_an_interrupt_keeps_what_fit_with_fewer_iterations_gives(
+    solver, real_signal, binary_data
+):
+    X, y = binary_data
+    settings = dict(solver=solver, alpha=1e-3, tol=0.0, random_state=0)
+    model = ScratchMLPClassifier(max_iter=100, **settings)
+    model.set_callbacks(InterruptAfter(4, real_signal))
+    with pytest.warns(UserWarning, match="keeping the model of the 4"):
+        model.fit(X, y)
+    reference = _quiet(ScratchMLPClassifier(max_iter=4, **settings), X, y)
+    _same_model(model, reference)
+    assert len(model.history_) == 4
+
+
+class InterruptFirstStep(InterruptAfter):
+    """A scikit-learn callback that interrupts as the first step begins."""
+
+    def __init__(self):
+        super().__init__(k=None)
+        self.begins = 0
+
+    def on_fit_task_begin(self, estimator, context):
+        self.begins += 1
+        if self.begins == 2:  # the first is the whole fit's task
+            raise KeyboardInterrupt
+
+
+@needs_callbacks
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+def test_an_interrupt_before_anything_completed_changes_nothing(solver, binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver=solver, max_iter=10, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        model.set_callbacks(InterruptFirstStep()).fit(X, y)
+    assert not hasattr(model, "coefs_") and not hasattr(model, "classes_")
+    # A fitted model refitted and interrupted at once is left as it was.
+    _quiet(model.set_callbacks(), X, y)
+    before = pickle.dumps(model)
+    with pytest.raises(KeyboardInterrupt):
+        model.set_callbacks(InterruptFirstStep()).fit(X, y)
+    assert pickle.dumps(model.set_callbacks()) == before
+
+
+def test_an_interrupt_in_the_first_epochs_scorer_propagates(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(
+        solver="adam", early_stopping=True, scoring=_interrupting_scorer(0)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    assert not hasattr(model, "coefs_")
+
+
+class SigintSoonAfterFirstStep(InterruptAfter):
+    """A callback that arms a real SIGINT once the first step has completed."""
+
+    def __init__(self):
+        super().__init__(k=None)
+        self.timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if fitted_estimator is not None and self.timer.ident is None:
+            self.timer.start()
+        return False
+
+
+@needs_callbacks
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+def test_a_real_sigint_mid_step_keeps_the_last_completed_one(solver):
+    X, y = make_classification(3_000, 20, random_state=0)
+    settings = dict(
+        solver=solver, hidden_layer_sizes=(32,), tol=0.0, alpha=1e-3, random_state=0
+    )
+    model = ScratchMLPClassifier(max_iter=1_000_000, max_fun=10**9, **settings)
+    callback = SigintSoonAfterFirstStep()
+    try:
+        with pytest.warns(UserWarning, match="interrupted"):
+            model.set_callbacks(callback).fit(X, y)
+    finally:
+        callback.timer.cancel()
+    assert 0 < model.n_iter_ < 1_000_000
+    reference = ScratchMLPClassifier(max_iter=model.n_iter_, **settings)
+    _same_model(model, _quiet(reference, X, y))
+
+
+@needs_callbacks
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_an_interrupted_partial_fit_changes_nothing_and_reraises(solver, binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver=solver, random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    before = pickle.dumps(model)
+    model.set_callbacks(InterruptAfter(1))
+    with pytest.raises(KeyboardInterrupt):
+        model.partial_fit(X, y)
+    model.set_callbacks()
+    assert pickle.dumps(model) == before
