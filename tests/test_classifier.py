@@ -1,4 +1,3 @@
-import pickle
 import warnings
 
 import numpy as np
@@ -408,13 +407,6 @@ def test_verbose_prints_the_loss(binary_data, capsys):
         for solver in SOLVERS:
             ScratchMLPClassifier(solver=solver, verbose=True, max_iter=3).fit(X, y)
             assert "Iteration 3, loss = " in capsys.readouterr().out
-
-
-def test_pickle_round_trip(binary_data):
-    X, y = binary_data
-    model = ScratchMLPClassifier(random_state=0).fit(X, y)
-    restored = pickle.loads(pickle.dumps(model))
-    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
 
 
 def test_lbfgs_ignores_early_stopping_and_says_so_in_its_attributes(binary_data):

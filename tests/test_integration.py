@@ -1,7 +1,5 @@
 """The estimator where users put MLPClassifier: pipelines, searches, CV."""
 
-import pickle
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,14 +62,6 @@ def test_clone_keeps_parameters_and_drops_the_fit(iris):
     np.testing.assert_array_equal(
         copy.fit(X, y).predict_proba(X), model.predict_proba(X)
     )
-
-
-def test_pickled_pipeline_predicts_the_same(iris):
-    X, y = iris
-    model = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
-    model.fit(X, y)
-    restored = pickle.loads(pickle.dumps(model))
-    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
 
 
 def test_pandas_frame_with_string_labels_in_a_column_transformer():

@@ -1,13 +1,10 @@
 """Beyond one process: Dask search, out-of-core training, persistence, ONNX."""
 
 import importlib.util
-import io
-import pickle
 import tracemalloc
 import warnings
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
@@ -26,26 +23,6 @@ def _example(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _fitted_models():
-    X, y = make_classification(
-        n_samples=150, n_features=6, n_informative=4, n_classes=3, random_state=0
-    )
-    models = {
-        "lbfgs": ScratchMLPClassifier(random_state=0),
-        "adam, early stopping": ScratchMLPClassifier(
-            solver="adam", early_stopping=True, max_iter=20, random_state=0
-        ),
-        "sgd, class_weight": ScratchMLPClassifier(
-            solver="sgd", class_weight="balanced", max_iter=20, random_state=0
-        ),
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for model in models.values():
-            model.fit(X, y)
-    return X, y, models
 
 
 # ------------------------------------------------------------------- Dask
@@ -121,74 +98,6 @@ def test_out_of_core_example_prints_a_line_per_chunk(capsys):
     out = capsys.readouterr().out
     assert out.count("epoch 2/2, chunk") == 4
     assert accuracy > 0.7
-
-
-# ------------------------------------------------------------- persistence
-
-
-@pytest.mark.parametrize("name", ["lbfgs", "adam, early stopping", "sgd, class_weight"])
-def test_pickle_and_joblib_round_trips(name):
-    X, _, models = _fitted_models()
-    model = models[name]
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer)
-    buffer.seek(0)
-    for restored in (pickle.loads(pickle.dumps(model)), joblib.load(buffer)):
-        np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
-        assert restored.get_params() == model.get_params()
-
-
-@pytest.mark.parametrize("name", ["lbfgs", "adam, early stopping", "sgd, class_weight"])
-def test_skops_round_trip_needs_only_the_class_trusted(name):
-    sio = pytest.importorskip("skops.io")
-    X, y, models = _fitted_models()
-    model = models[name]
-    data = sio.dumps(model)
-    trusted = ["sknnscratch._classifier.ScratchMLPClassifier"]
-    assert sio.get_untrusted_types(data=data) == trusted
-    restored = sio.loads(data, trusted=trusted)
-    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
-    # The optimiser state survives: training resumes where it stopped.
-    if model.solver != "lbfgs":
-        state = "m" if model.solver == "adam" else "velocity"
-        np.testing.assert_array_equal(
-            getattr(restored._training_state.optimizer, state),
-            getattr(model._training_state.optimizer, state),
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            restored.set_params(warm_start=True, early_stopping=False).fit(X, y)
-
-
-def test_skops_round_trip_of_a_pipeline():
-    sio = pytest.importorskip("skops.io")
-    X, y, _ = _fitted_models()
-    pipeline = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
-    pipeline.fit(X, y)
-    data = sio.dumps(pipeline)
-    trusted = sio.get_untrusted_types(data=data)
-    assert trusted == ["sknnscratch._classifier.ScratchMLPClassifier"]
-    restored = sio.loads(data, trusted=trusted)
-    np.testing.assert_array_equal(restored.predict_proba(X), pipeline.predict_proba(X))
-
-
-def test_the_model_stores_plain_data_only():
-    _, _, models = _fitted_models()
-    allowed = (np.ndarray, np.generic, int, float, str, bool, type(None))
-
-    def plain(value):
-        if isinstance(value, (list, tuple)):
-            return all(plain(item) for item in value)
-        if isinstance(value, dict):
-            return all(isinstance(k, str) and plain(v) for k, v in value.items())
-        return isinstance(value, allowed)
-
-    for model in models.values():
-        state = model.__getstate__()
-        for name, value in state.items():
-            if name in ("_label_binarizer", "_random_state"):
-                continue  # a scikit-learn object and numpy's generator
-            assert plain(value), name
 
 
 # -------------------------------------------------------------------- ONNX

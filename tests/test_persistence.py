@@ -1,0 +1,193 @@
+"""Saving and loading (``_persistence.py``): pickle, joblib, deepcopy, skops.
+
+A round trip keeps the whole training state, so training resumes bit for bit;
+the package version travels with the model; a model whose arrays were
+altered is refused with a clear error.
+"""
+
+import copy
+import io
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import sklearn
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknnscratch import ScratchMLPClassifier
+from sknnscratch._persistence import VERSION_KEY, SknnscratchVersionWarning
+
+CLASS_PATH = "sknnscratch._classifier.ScratchMLPClassifier"
+X, y = make_classification(200, 8, n_informative=5, random_state=0)
+MODELS = {
+    "lbfgs": dict(solver="lbfgs"),
+    "adam, early stopping": dict(solver="adam", early_stopping=True),
+    "sgd, class_weight": dict(solver="sgd", class_weight={0: 1.0, 1: 2.0}),
+}
+
+
+def _quiet(call, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return call(*args, **kwargs)
+
+
+def _fitted(name, **extra):
+    model = ScratchMLPClassifier(random_state=0, max_iter=20, **MODELS[name], **extra)
+    return _quiet(model.fit, X, y)
+
+
+def _skops_round_trip(model):
+    sio = pytest.importorskip("skops.io")
+    data = sio.dumps(model)
+    assert sio.get_untrusted_types(data=data) == [CLASS_PATH]
+    return sio.loads(data, trusted=[CLASS_PATH])
+
+
+def _joblib_round_trip(model):
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    return joblib.load(buffer)
+
+
+ROUND_TRIPS = {
+    "pickle": lambda model: pickle.loads(pickle.dumps(model)),
+    "joblib": _joblib_round_trip,
+    "deepcopy": copy.deepcopy,
+    "skops": _skops_round_trip,
+}
+
+
+@pytest.mark.parametrize("trip", list(ROUND_TRIPS))
+@pytest.mark.parametrize("name", list(MODELS))
+def test_a_round_trip_predicts_the_same(trip, name):
+    model = _fitted(name)
+    restored = ROUND_TRIPS[trip](model)
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert restored.get_params() == model.get_params()
+    assert restored.history_ == model.history_
+
+
+@pytest.mark.parametrize("trip", list(ROUND_TRIPS))
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_training_resumes_bit_for_bit_after_a_round_trip(trip, solver):
+    settings = dict(solver=solver, warm_start=True, random_state=0, batch_size=32)
+    once = _quiet(ScratchMLPClassifier(max_iter=20, **settings).fit, X, y)
+    half = _quiet(ScratchMLPClassifier(max_iter=10, **settings).fit, X, y)
+    twice = _quiet(ROUND_TRIPS[trip](half).fit, X, y)
+    for a, b in zip(twice.coefs_, once.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert twice.loss_curve_ == once.loss_curve_
+    # partial_fit continues the same way.
+    streamed = ROUND_TRIPS[trip](twice).partial_fit(X, y)
+    twice.partial_fit(X, y)
+    np.testing.assert_array_equal(streamed.coefs_[0], twice.coefs_[0])
+
+
+def test_pickling_never_changes_the_model():
+    model = _fitted("adam, early stopping")
+    before = dict(vars(model))
+    pickle.dumps(model)
+    copy.deepcopy(model)
+    assert vars(model).keys() == before.keys()
+    assert all(vars(model)[k] is v for k, v in before.items())
+
+
+def test_the_model_stores_plain_data_only():
+    allowed = (np.ndarray, np.generic, int, float, str, bool, type(None))
+
+    def plain(value):
+        if isinstance(value, list | tuple):
+            return all(plain(item) for item in value)
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        return isinstance(value, allowed)
+
+    for name in MODELS:
+        model = _fitted(name)
+        for attribute, value in model.__getstate__().items():
+            # the binarizer is a scikit-learn object; parameters are the user's
+            if attribute != "_label_binarizer" and attribute not in model.get_params():
+                assert plain(value), attribute
+
+
+def test_a_pipeline_round_trip_needs_only_the_class_trusted():
+    sio = pytest.importorskip("skops.io")
+    pipeline = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
+    pipeline.fit(X, y)
+    data = sio.dumps(pipeline)
+    assert sio.get_untrusted_types(data=data) == [CLASS_PATH]
+    for restored in (
+        sio.loads(data, trusted=[CLASS_PATH]),
+        pickle.loads(pickle.dumps(pipeline)),
+    ):
+        np.testing.assert_array_equal(
+            restored.predict_proba(X), pipeline.predict_proba(X)
+        )
+
+
+def test_the_package_version_is_stored_and_checked():
+    model = _fitted("lbfgs")
+    state = model.__getstate__()
+    assert state[VERSION_KEY] == sklearn.__version__ or state[VERSION_KEY]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pickle.loads(pickle.dumps(model))  # the same version: no warning
+    restored = ScratchMLPClassifier.__new__(ScratchMLPClassifier)
+    with pytest.warns(SknnscratchVersionWarning, match="saved by sknnscratch 0.0.1"):
+        restored.__setstate__({**state, VERSION_KEY: "0.0.1"})
+    with pytest.warns(InconsistentVersionWarning, match="sknnscratch"):
+        restored.__setstate__({**state, VERSION_KEY: "0.0.1"})
+    with pytest.warns(InconsistentVersionWarning, match="1.0.0"):
+        restored.__setstate__({**state, "_sklearn_version": "1.0.0"})
+
+
+def _tampered(change):
+    model = _fitted("lbfgs")
+    state = model.__getstate__()
+    change(state)
+    return state
+
+
+TAMPERING = {
+    "output layer (8, 2) for 2 classes": lambda s: s["coefs_"].__setitem__(
+        1, np.zeros((8, 2))
+    ),
+    "bias of the wrong length": lambda s: s["intercepts_"].__setitem__(0, np.zeros(5)),
+    "NaN weights": lambda s: s["coefs_"].__setitem__(
+        0, np.full_like(s["coefs_"][0], np.nan)
+    ),
+    "another n_features_in_": lambda s: s.__setitem__("n_features_in_", 9),
+    "another hidden_layer_sizes": lambda s: s.__setitem__("hidden_layer_sizes", (4,)),
+    "coefs_ missing": lambda s: s.pop("coefs_"),
+}
+
+
+@pytest.mark.parametrize("change", list(TAMPERING))
+def test_a_tampered_model_is_refused_at_load(change):
+    state = _tampered(TAMPERING[change])
+    restored = ScratchMLPClassifier.__new__(ScratchMLPClassifier)
+    with pytest.raises(ValueError, match="altered after fitting"):
+        restored.__setstate__(state)
+
+
+@pytest.mark.parametrize("change", ["output layer (8, 2) for 2 classes", "NaN weights"])
+def test_a_tampered_skops_file_is_refused(change):
+    sio = pytest.importorskip("skops.io")
+    model = _fitted("lbfgs")
+    TAMPERING[change](model.__dict__)
+    with pytest.raises(ValueError, match="altered after fitting"):
+        sio.loads(sio.dumps(model), trusted=[CLASS_PATH])
+
+
+def test_arrays_altered_in_memory_are_refused_at_first_use():
+    model = _fitted("lbfgs")
+    model.intercepts_[1] = np.zeros(3)
+    with pytest.raises(ValueError, match="altered after fitting"):
+        model.predict_proba(X)
