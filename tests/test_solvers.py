@@ -15,9 +15,11 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
 
+import sknnscratch._network as network
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._callbacks import CALLBACKS_AVAILABLE
 
@@ -26,10 +28,10 @@ needs_callbacks = pytest.mark.skipif(
 )
 
 
-def _quiet(model, X, y, **kwargs):
+def _quiet(model, *args, method="fit", **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y, **kwargs)
+        return getattr(model, method)(*args, **kwargs)
 
 
 def _interrupting_scorer(after):
@@ -211,3 +213,155 @@ def test_an_interrupted_partial_fit_changes_nothing_and_reraises(solver, binary_
         model.partial_fit(X, y)
     model.set_callbacks()
     assert pickle.dumps(model) == before
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(solver="adam", shuffle=False),
+        dict(solver="adam", shuffle=True),
+        dict(solver="sgd", learning_rate="invscaling", momentum=0.5),
+        dict(solver="sgd", learning_rate="adaptive", n_iter_no_change=1),
+    ],
+)
+def test_warm_start_in_two_halves_equals_one_fit(settings, multiclass_data):
+    X, y = multiclass_data
+    once = ScratchMLPClassifier(random_state=0, max_iter=20, batch_size=40, **settings)
+    twice = ScratchMLPClassifier(
+        random_state=0, max_iter=10, batch_size=40, warm_start=True, **settings
+    )
+    _quiet(once, X, y)
+    _quiet(twice, X, y)
+    _quiet(twice, X, y)
+    assert twice.loss_curve_ == once.loss_curve_
+    for W1, W2 in zip(twice.coefs_, once.coefs_, strict=True):
+        np.testing.assert_array_equal(W1, W2)
+    assert twice.t_ == once.t_
+    assert (
+        twice._training_state.optimizer.learning_rate
+        == once._training_state.optimizer.learning_rate
+    )
+
+
+def test_mlpclassifier_warm_start_differs_ours_does_not(binary_data):
+    # MLPClassifier re-creates Adam on every warm-started fit (scikit-learn
+    # issue #6091); continuing the moments is what makes the halves add up.
+    X, y = binary_data
+
+    def two_halves(cls):
+        model = cls(max_iter=10, warm_start=True, **settings)
+        _quiet(model, X, y)
+        return _quiet(model, X, y).coefs_[0]
+
+    settings = dict(
+        hidden_layer_sizes=(8,),
+        alpha=1e-4,
+        solver="adam",
+        shuffle=False,
+        random_state=0,
+    )
+    ours_once = _quiet(ScratchMLPClassifier(max_iter=20, **settings), X, y).coefs_[0]
+    mlp_once = _quiet(MLPClassifier(max_iter=20, **settings), X, y).coefs_[0]
+    np.testing.assert_allclose(ours_once, mlp_once, rtol=1e-6)  # same network
+    np.testing.assert_array_equal(two_halves(ScratchMLPClassifier), ours_once)
+    assert not np.allclose(two_halves(MLPClassifier), ours_once)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_calls_equal_fit_epochs(solver, binary_data):
+    X, y = binary_data
+    settings = dict(solver=solver, batch_size=50, random_state=0, tol=0.0)
+    fitted = _quiet(
+        ScratchMLPClassifier(max_iter=6, n_iter_no_change=100, **settings), X, y
+    )
+    streamed = ScratchMLPClassifier(**settings)
+    for _ in range(6):
+        streamed.partial_fit(X, y, classes=[0, 1])
+    assert streamed.loss_curve_ == fitted.loss_curve_
+    for W1, W2 in zip(streamed.coefs_, fitted.coefs_, strict=True):
+        np.testing.assert_array_equal(W1, W2)
+
+
+def test_fit_then_partial_fit_continues(binary_data):
+    X, y = binary_data
+    settings = dict(solver="adam", batch_size=50, random_state=0)
+    fitted = _quiet(ScratchMLPClassifier(max_iter=5, **settings), X, y)
+    resumed = _quiet(ScratchMLPClassifier(max_iter=3, **settings), X, y)
+    resumed.partial_fit(X, y)
+    resumed.partial_fit(X, y)
+    assert resumed.loss_curve_ == fitted.loss_curve_
+    np.testing.assert_array_equal(resumed.coefs_[0], fitted.coefs_[0])
+
+
+def test_changing_the_solver_settings_starts_a_new_optimiser(binary_data):
+    X, y = binary_data
+    model = _quiet(
+        ScratchMLPClassifier(solver="adam", max_iter=3, warm_start=True), X, y
+    )
+    assert model._training_state.optimizer.t > 0
+    _quiet(model.set_params(learning_rate_init=0.01, max_iter=1), X, y)
+    assert (
+        model._training_state.optimizer.t == 1
+    )  # one epoch of one batch, from scratch
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+def test_multilabel_with_every_solver_and_early_stopping(solver):
+    X, Y = make_multilabel_classification(
+        n_samples=200, n_features=13, n_classes=4, random_state=0
+    )
+    model = _quiet(
+        ScratchMLPClassifier(
+            hidden_layer_sizes=(16,),
+            alpha=1e-3,
+            solver=solver,
+            learning_rate_init=0.01,
+            early_stopping=solver != "lbfgs",
+            n_iter_no_change=30,
+            random_state=0,
+        ),
+        X,
+        Y,
+    )
+    assert model.predict(X).shape == Y.shape
+    assert model.predict_proba(X).shape == Y.shape
+    assert model.n_outputs_ == 4 and model.out_activation_ == "logistic"
+    assert model.score(X, Y) > 0.3  # subset accuracy; chance is about 0.06
+
+
+def test_a_small_last_batch_gets_the_training_sets_penalty(binary_data):
+    # 120 rows in batches of 100 and 20, plain SGD: each step applies the
+    # gradient of its batch's mean loss + alpha / (2 * 120) ||W||^2, the
+    # penalty of the whole training set (MLPClassifier would use 2 * 20).
+    X, y = binary_data
+    Y = np.c_[y].astype(float)
+    model = ScratchMLPClassifier(
+        solver="sgd",
+        momentum=0.0,
+        shuffle=False,
+        alpha=3.0,
+        batch_size=100,
+        max_iter=1,
+        warm_start=True,
+        random_state=0,
+    )
+    _quiet(model, X, y)
+    coefs = [W.copy() for W in model.coefs_]
+    intercepts = [b.copy() for b in model.intercepts_]
+    for batch in (slice(0, 100), slice(100, 120)):
+        _, dW, db = network.loss_and_gradients(
+            X[batch],
+            Y[batch],
+            coefs,
+            intercepts,
+            activation="relu",
+            out_activation="logistic",
+            alpha=0.0,
+        )
+        coefs = [
+            W - 0.001 * (g + 3.0 / 120 * W) for W, g in zip(coefs, dW, strict=True)
+        ]
+        intercepts = [b - 0.001 * g for b, g in zip(intercepts, db, strict=True)]
+    _quiet(model, X, y)  # one more epoch from the same weights
+    for W, expected in zip(model.coefs_, coefs, strict=True):
+        np.testing.assert_allclose(W, expected, rtol=1e-10)

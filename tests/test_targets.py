@@ -11,7 +11,10 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import recall_score
+from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import LabelBinarizer
 
@@ -35,6 +38,12 @@ SWITCHES = [
     ("multilabel", "multilabel of 4"),
     ("multiclass", "indicator of 2"),
 ]
+
+
+def _quiet(model, *args, method="fit", **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return getattr(model, method)(*args, **kwargs)
 
 
 def _snapshot(model):
@@ -170,3 +179,103 @@ def test_label_binarizer_is_fitted_as_scikit_learn_fits_it(y):
             np.testing.assert_array_equal(ours[name], value)
         else:
             assert ours[name] == value
+
+
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_integer_weights_equal_repeated_rows_with_lbfgs(
+    multiclass, binary_data, multiclass_data
+):
+    X, y = multiclass_data if multiclass else binary_data
+    counts = np.random.RandomState(0).randint(0, 4, size=len(y))
+    counts[:3] = 1  # keep every class
+    # A few iterations: over hundreds, rounding differences between a sum
+    # of repeated rows and a weighted sum can send L-BFGS down another path.
+    weighted = ScratchMLPClassifier(alpha=1.0, random_state=0, max_iter=30)
+    repeated = ScratchMLPClassifier(alpha=1.0, random_state=0, max_iter=30)
+    _quiet(weighted, X, y, sample_weight=counts)
+    _quiet(repeated, np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6
+    )
+    np.testing.assert_allclose(weighted.loss_, repeated.loss_, rtol=1e-8)
+
+
+def test_weights_follow_their_rows_into_minibatches(binary_data):
+    # Doubling one half's weight is the same as duplicating it only if each
+    # weight travels with its row; a full-batch step makes this exact.
+    X, y = binary_data
+    counts = np.where(np.arange(len(y)) % 2 == 0, 2, 1)
+    settings = dict(solver="sgd", max_iter=3, shuffle=False, random_state=0)
+    weighted = ScratchMLPClassifier(batch_size=len(y), **settings)
+    repeated = ScratchMLPClassifier(batch_size=counts.sum(), **settings)
+    _quiet(weighted, X, y, sample_weight=counts)
+    _quiet(repeated, np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    for W1, W2 in zip(weighted.coefs_, repeated.coefs_, strict=True):
+        np.testing.assert_allclose(W1, W2, rtol=1e-10)
+
+
+def test_partial_fit_takes_sample_weights(binary_data):
+    X, y = binary_data
+    zero_tail = np.r_[np.ones(60), np.zeros(60)]
+    a = ScratchMLPClassifier(solver="sgd", shuffle=False, random_state=0)
+    b = ScratchMLPClassifier(solver="sgd", shuffle=False, random_state=0)
+    a.partial_fit(X, y, sample_weight=zero_tail, classes=[0, 1])
+    b.partial_fit(X[:60], y[:60], classes=[0, 1])
+    for W1, W2 in zip(a.coefs_, b.coefs_, strict=True):
+        np.testing.assert_allclose(W1, W2, rtol=1e-12)
+
+
+def _imbalanced():
+    return make_classification(
+        n_samples=600,
+        n_features=13,
+        weights=[0.9, 0.1],
+        class_sep=0.6,
+        random_state=0,
+    )
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    X, y = _imbalanced()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, stratify=y, random_state=0
+    )
+    plain = ScratchMLPClassifier(alpha=1.0, random_state=0).fit(X_train, y_train)
+    balanced = ScratchMLPClassifier(
+        alpha=1.0, class_weight="balanced", random_state=0
+    ).fit(X_train, y_train)
+    recall_plain = recall_score(y_test, plain.predict(X_test))
+    recall_balanced = recall_score(y_test, balanced.predict(X_test))
+    assert recall_balanced > recall_plain + 0.15
+
+
+def test_class_weight_is_a_sample_weight_per_class(binary_data):
+    X, y = binary_data
+    by_class = ScratchMLPClassifier(class_weight={0: 1.0, 1: 3.0}, random_state=0)
+    by_sample = ScratchMLPClassifier(random_state=0)
+    by_class.fit(X, y, sample_weight=np.full(len(y), 2.0))
+    by_sample.fit(X, y, sample_weight=2.0 * np.where(y == 1, 3.0, 1.0))
+    np.testing.assert_array_equal(by_class.predict_proba(X), by_sample.predict_proba(X))
+
+
+def test_balanced_class_weight_multiplies_the_sample_weight(binary_data):
+    X, y = binary_data
+    weights = np.linspace(0.5, 2.0, len(y))
+    balanced = ScratchMLPClassifier(class_weight="balanced", random_state=0)
+    manual = ScratchMLPClassifier(random_state=0)
+    balanced.fit(X, y, sample_weight=weights)
+    # Classes are counted by weight: S / (n_classes * S_c).
+    per_class = {c: weights.sum() / (2 * weights[y == c].sum()) for c in (0, 1)}
+    manual.fit(X, y, sample_weight=weights * np.vectorize(per_class.get)(y))
+    np.testing.assert_allclose(
+        balanced.predict_proba(X), manual.predict_proba(X), rtol=1e-6
+    )
+
+
+def test_partial_fit_refuses_balanced_class_weight(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver="adam", class_weight="balanced")
+    with pytest.raises(ValueError, match="balanced.*partial_fit"):
+        model.partial_fit(X, y, classes=[0, 1])
+    model.set_params(class_weight={0: 1, 1: 2}).partial_fit(X, y, classes=[0, 1])
+    assert model.n_iter_ == 1

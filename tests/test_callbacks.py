@@ -1,0 +1,128 @@
+"""scikit-learn callbacks (``_callbacks.py``): they see every step, can stop
+training, and get a consistent fitted model."""
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sknnscratch import ScratchMLPClassifier
+from sknnscratch._callbacks import CALLBACKS_AVAILABLE
+
+
+def _quiet(model, *args, method="fit", **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return getattr(model, method)(*args, **kwargs)
+
+
+def _state(model):
+    """Every fitted attribute, pickled: equal bytes mean an unchanged model."""
+    public = {k: v for k, v in vars(model).items() if k.endswith("_")}
+    return pickle.dumps(public)
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_scoring_monitor_sees_every_epoch(solver, binary_data):
+    from sklearn.callback import ScoringMonitor
+
+    X, y = binary_data
+    monitor = ScoringMonitor(scoring="accuracy")
+    model = ScratchMLPClassifier(solver=solver, max_iter=8, random_state=0)
+    _quiet(model.set_callbacks(monitor), X, y)
+    scores = [row["accuracy"] for row in monitor.get_logs().data]
+    # One score per epoch (or iteration) and one for the finished fit.
+    assert len(scores) == model.n_iter_ + 1
+    assert scores[-1] == model.score(X, y)
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd"])
+def test_a_callback_can_stop_training(solver, binary_data):
+    class StopAfterThree:
+        def __init__(self):
+            self.ends = 0
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context):
+            pass
+
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            if fitted_estimator is None:
+                return False
+            self.ends += 1
+            return self.ends == 3
+
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver=solver, max_iter=50, tol=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # stopping is not failing
+        model.set_callbacks(StopAfterThree()).fit(X, y)
+    assert model.n_iter_ == 3
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_progress_bar_shows_training_and_changes_nothing(solver, binary_data):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    X, y = binary_data
+    settings = dict(solver=solver, max_iter=15, random_state=0)
+    plain = _quiet(ScratchMLPClassifier(**settings), X, y)
+    watched = ScratchMLPClassifier(**settings).set_callbacks(ProgressBar())
+    _quiet(watched, X, y)
+    assert watched.n_iter_ == plain.n_iter_
+    np.testing.assert_array_equal(watched.coefs_[0], plain.coefs_[0])
+
+
+class KeepFittedCopies:
+    """A scikit-learn callback that deep-copies and pickles each step's model."""
+
+    def __init__(self):
+        self.copies = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if fitted_estimator is not None and hasattr(fitted_estimator, "n_iter_"):
+            self.copies.append(copy.deepcopy(fitted_estimator))
+            self.copies.append(pickle.loads(pickle.dumps(fitted_estimator)))
+        return False
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+def test_a_model_copied_in_a_callback_is_a_consistent_fitted_model(solver, binary_data):
+    X, y = binary_data
+    callback = KeepFittedCopies()
+    settings = dict(solver=solver, max_iter=5, tol=0.0, random_state=0)
+    model = _quiet(ScratchMLPClassifier(**settings).set_callbacks(callback), X, y)
+    # Two copies per step, then two of the finished fit.
+    assert len(callback.copies) == 2 * 5 + 2
+    for copied in callback.copies[-2:]:
+        np.testing.assert_array_equal(copied.coefs_[0], model.coefs_[0])
+    for i, copied in enumerate(callback.copies[:-2]):
+        step = i // 2 + 1
+        assert copied.n_iter_ == step == len(copied.loss_curve_) == len(copied.history_)
+        assert copied.loss_ == copied.loss_curve_[-1] == model.loss_curve_[step - 1]
+        assert np.isfinite(copied.predict_proba(X)).all()
+        # It is the model of that step: resuming it with warm start is possible.
+        reference = _quiet(ScratchMLPClassifier(**{**settings, "max_iter": step}), X, y)
+        np.testing.assert_array_equal(copied.coefs_[0], reference.coefs_[0])
