@@ -369,8 +369,9 @@ class TrainingMonitor:
     def begin_step(self):
         """Open the next step: start its clock and its callback subtask."""
         self._started = time.perf_counter()
-        with np.errstate(**self.callers_errstate):
-            self.progress.begin_step()
+        if self.progress.active:  # callbacks see the caller's error settings
+            with np.errstate(**self.callers_errstate):
+                self.progress.begin_step()
 
     def end_step(self, loss, n_samples, learning_rate=None):
         """Record a completed step; True when training should stop.
@@ -421,6 +422,8 @@ class TrainingMonitor:
             self.optimizer.epoch_ends(state.t)
             stalled = self._stalled()
         self._checkpoint = state.checkpoint()
+        if not self.progress.active:
+            return stalled
         with np.errstate(**self.callers_errstate):
             return self.progress.end_step() or stalled
 

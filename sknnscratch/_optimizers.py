@@ -67,6 +67,15 @@ class SGD:
         else:
             theta += v
 
+    def snapshot(self):
+        """The state :meth:`restore` returns to: velocities and rate."""
+        return self.velocity.copy(), self.learning_rate
+
+    def restore(self, snapshot):
+        """Return to a :meth:`snapshot` (arrays in place)."""
+        velocity, self.learning_rate = snapshot
+        self.velocity[...] = velocity
+
     def epoch_ends(self, n_samples_seen):
         """Apply the 'invscaling' schedule after an epoch.
 
@@ -160,6 +169,15 @@ class Adam:
         np.multiply(m, self.learning_rate, out=b)
         b /= a
         theta -= b
+
+    def snapshot(self):
+        """The state :meth:`restore` returns to: moments, step count, rate."""
+        return self.moments.copy(), self.t, self.learning_rate
+
+    def restore(self, snapshot):
+        """Return to a :meth:`snapshot` (arrays in place)."""
+        moments, self.t, self.learning_rate = snapshot
+        self.moments[...] = moments
 
     def epoch_ends(self, n_samples_seen):
         """Adam has no schedule between epochs."""

@@ -180,6 +180,7 @@ def run_epochs(estimator, data, state, progress, fitted_estimator, fresh, increm
         validation=validation,
         optimizer=optimizer,
     )
+    shuffles_from = (state.rng.get_state(), order.copy()) if estimator.shuffle else None
     try:
         for _ in range(1 if incremental else estimator.max_iter):
             monitor.begin_step()
@@ -197,6 +198,8 @@ def run_epochs(estimator, data, state, progress, fitted_estimator, fresh, increm
     except KeyboardInterrupt:
         if not monitor.keep_completed_steps(incremental):
             raise
+        if shuffles_from is not None:
+            state.replay_shuffles(*shuffles_from, n_epochs=state.n_iter)
     if validation is not None and state.best_theta is not None:
         state.theta[...] = state.best_theta
 

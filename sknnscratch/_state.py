@@ -3,14 +3,15 @@
 A call to ``fit`` or ``partial_fit`` works on a copy of the estimator's state
 and hands it back to be committed only when it succeeds (or was interrupted
 at a clean boundary), so a failing call needs no undo: nothing was written.
-Within a call, a checkpoint taken before each epoch (or L-BFGS iteration)
-lets an interrupt return to the last completed one.
+Within a call, a checkpoint taken after each completed epoch (or L-BFGS
+iteration) lets an interrupt return to it.
 """
 
 import copy
 from dataclasses import dataclass, field, fields, replace
 from itertools import pairwise
 from numbers import Integral
+from operator import attrgetter
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -32,6 +33,7 @@ _STEP_VALUES = (
 )
 # Lists a step appends to: a checkpoint saves their lengths.
 _CURVES = ("loss_curve", "history", "validation_scores", "validation_loss_curve")
+_step_values, _curves = attrgetter(*_STEP_VALUES), attrgetter(*_CURVES)
 
 
 @dataclass
@@ -136,36 +138,44 @@ class TrainingState:
         )
 
     def checkpoint(self):
-        """What :meth:`rollback` needs to return to this point of training."""
+        """What :meth:`rollback` needs to return to this point of training.
+
+        The random stream and the shuffle order are left out: they change
+        once per epoch, at its start, and saving them costs more than a small
+        epoch. :meth:`replay_shuffles` restores them instead.
+        """
         optimizer = self.optimizer
-        return {
-            "theta": self.theta.copy(),
-            "optimizer": None if optimizer is None else _optimizer_values(optimizer),
-            "rng": self.rng.get_state(),
-            "order": None if self.shuffle_order is None else self.shuffle_order.copy(),
-            "values": {name: getattr(self, name) for name in _STEP_VALUES},
-            "lengths": {
-                name: len(getattr(self, name))
-                for name in _CURVES
-                if getattr(self, name) is not None
-            },
-        }
+        return (
+            self.theta.copy(),
+            None if optimizer is None else optimizer.snapshot(),
+            _step_values(self),
+            [None if curve is None else len(curve) for curve in _curves(self)],
+        )
 
     def rollback(self, checkpoint):
         """Return to a :meth:`checkpoint` of this state (arrays in place)."""
-        self.theta[...] = checkpoint["theta"]
-        if checkpoint["optimizer"] is not None:
-            vars(self.optimizer).update(checkpoint["optimizer"])
-        self.rng.set_state(checkpoint["rng"])
-        if checkpoint["order"] is not None:
-            self.shuffle_order[...] = checkpoint["order"]
-        for name, value in checkpoint["values"].items():
+        theta, optimizer, values, lengths = checkpoint
+        self.theta[...] = theta
+        if optimizer is not None:
+            self.optimizer.restore(optimizer)
+        for name, value in zip(_STEP_VALUES, values, strict=True):
             setattr(self, name, value)
-        for name in _CURVES:
-            if name in checkpoint["lengths"]:
-                del getattr(self, name)[checkpoint["lengths"][name] :]
-            else:
+        for name, length in zip(_CURVES, lengths, strict=True):
+            if length is None:
                 setattr(self, name, None)
+            else:
+                del getattr(self, name)[length:]
+
+    def replay_shuffles(self, rng_state, order, n_epochs):
+        """Put the random stream and shuffle order where ``n_epochs`` left them.
+
+        ``rng_state`` and ``order`` are those before the first of those
+        epochs; each epoch shuffles the order once.
+        """
+        self.rng.set_state(rng_state)
+        self.shuffle_order[...] = order
+        for _ in range(n_epochs):
+            self.rng.shuffle(self.shuffle_order)
 
     def to_dict(self):
         """The state as plain data (numbers, lists, arrays), for persistence."""
@@ -185,15 +195,6 @@ class TrainingState:
         if isinstance(data.get("optimizer"), dict):
             data["optimizer"] = optimizer_from_dict(data["optimizer"])
         return cls(**data)
-
-
-def _optimizer_values(optimizer):
-    """The optimiser's state (not its scratch buffers), copied."""
-    return {
-        name: value.copy() if isinstance(value, np.ndarray) else value
-        for name, value in vars(optimizer).items()
-        if not name.startswith("_")
-    }
 
 
 def hidden_sizes(estimator):

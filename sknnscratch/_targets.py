@@ -123,15 +123,43 @@ def validate_training_data(
             "strings, say); "
             "use labels of one type, for example all strings."
         ) from error
-    if binarizer is None:
-        binarizer = _new_binarizer(y, classes)
+    if binarizer is None and classes is None:
+        binarizer = fit_label_binarizer(y)  # its classes are y's: none unknown
     else:
-        check_same_targets(binarizer, y, classes, mode)
+        if binarizer is None:
+            binarizer = _new_binarizer(y, classes)
+        else:
+            check_same_targets(binarizer, y, classes, mode)
+        _check_known_labels(binarizer, y)
     if len(binarizer.classes_) < 2:
         raise ValueError(
             "The classifier needs samples of at least 2 classes in the data, "
             f"but the data contains only one class: {binarizer.classes_.tolist()[0]!r}."
         )
+    return TrainingData(
+        X,
+        y,
+        encode_targets(y, binarizer.classes_, binarizer.y_type_, X.dtype),
+        _row_weights(estimator.class_weight, y, sample_weight, X.dtype),
+        binarizer,
+        probe.n_features_in_,
+        getattr(probe, "feature_names_in_", None),
+    )
+
+
+def _row_weights(class_weight, y, sample_weight, dtype):
+    """Validated sample weights times class weights (None: all ones)."""
+    sample_weight = check_sample_weight(sample_weight, y.shape[0], dtype)
+    if class_weight is None:
+        return sample_weight
+    per_class = class_sample_weight(class_weight, y, sample_weight)
+    if sample_weight is not None:
+        per_class *= sample_weight
+    return check_sample_weight(per_class, y.shape[0], dtype)
+
+
+def _check_known_labels(binarizer, y):
+    """Raise if ``y`` has labels that are not among the fitted classes."""
     if binarizer.y_type_ != MULTILABEL:
         unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
         if len(unknown):
@@ -139,28 +167,11 @@ def validate_training_data(
                 f"y has classes {unknown} that are not in classes_ "
                 f"{binarizer.classes_}."
             )
-    Y = encode_targets(y, binarizer.classes_, binarizer.y_type_, X.dtype)
-    sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    class_weight = estimator.class_weight
-    if class_weight is not None:
-        per_class = class_sample_weight(class_weight, y, sample_weight)
-        if sample_weight is not None:
-            per_class *= sample_weight
-        sample_weight = check_sample_weight(per_class, X.shape[0], X.dtype)
-    return TrainingData(
-        X,
-        y,
-        Y,
-        sample_weight,
-        binarizer,
-        probe.n_features_in_,
-        getattr(probe, "feature_names_in_", None),
-    )
 
 
 def _new_binarizer(y, classes):
-    """The target encoding of a first fit (``classes``: a first partial_fit)."""
-    if classes is None or type_of_target(y) == MULTILABEL:
+    """The target encoding of a first ``partial_fit``, given its ``classes``."""
+    if type_of_target(y) == MULTILABEL:
         return fit_label_binarizer(y)
     return fit_label_binarizer(column_or_1d(np.asarray(classes)))
 
