@@ -3,13 +3,15 @@
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._display import LossCurveDisplay
 from sknnscratch._inspect import GradientReport, Trace, check_gradients, trace
+from sknnscratch._persistence import SknnscratchVersionWarning
+from sknnscratch._version import __version__
 
 __all__ = [
     "GradientReport",
     "LossCurveDisplay",
     "ScratchMLPClassifier",
+    "SknnscratchVersionWarning",
     "Trace",
     "check_gradients",
     "trace",
 ]
-__version__ = "0.1.0"
