@@ -4,7 +4,7 @@ from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._display import LossCurveDisplay
 from sknnscratch._inspect import GradientReport, Trace, check_gradients, trace
 from sknnscratch._persistence import SknnscratchVersionWarning
-from sknnscratch._version import __version__
+from sknnscratch._version import __version__ as __version__
 
 __all__ = [
     "GradientReport",
