@@ -469,29 +469,16 @@ class _Rows:
 
 
 def loss_and_gradients(
-    X,
-    Y,
-    coefs,
-    intercepts,
-    *,
-    activation,
-    out_activation,
-    alpha=0.0,
-    sample_weight=None,
-    penalty_weight=None,
+    X, Y, coefs, intercepts, *, sample_weight=None, penalty_weight=None, **objective
 ):
     """:func:`sknnscratch._network.loss_and_gradients`, computed by :class:`Backprop`.
 
-    One call of a :class:`Backprop` made for it (without ``record``): what
+    One call of a :class:`Backprop` made for it (``objective`` holds
+    ``activation``, ``out_activation`` and ``alpha``; no ``record``): what
     ``tests/test_kernels.py`` compares with the reference.
     """
     network = Backprop(
-        coefs,
-        intercepts,
-        activation=activation,
-        out_activation=out_activation,
-        alpha=alpha,
-        workspace=workspace_for(X, coefs),
+        coefs, intercepts, **objective, workspace=workspace_for(X, coefs)
     )
     loss = network(X, Y, sample_weight, penalty_weight)
     return loss, network.coef_grads, network.intercept_grads

@@ -43,12 +43,24 @@ def train(estimator, data, state, progress, fitted_estimator, *, fresh, incremen
         One epoch of ``partial_fit`` rather than a ``fit``.
     """
     state.n_iter = 0
-    if estimator.solver == "lbfgs":
-        run_lbfgs(estimator, data, state, progress, fitted_estimator)
-    else:
-        run_epochs(
-            estimator, data, state, progress, fitted_estimator, fresh, incremental
+    coefs, intercepts = unpack(state.theta, state.units)
+    network = dict(
+        coefs=coefs,
+        intercepts=intercepts,
+        activation=estimator.activation,
+        out_activation=data.out_activation,
+        binarizer=data.binarizer,
+    )
+
+    def monitor(**settings):
+        return TrainingMonitor(
+            estimator, state, progress, network, fitted_estimator, **settings
         )
+
+    if estimator.solver == "lbfgs":
+        run_lbfgs(estimator, data, state, monitor)
+    else:
+        run_epochs(estimator, data, state, monitor, fresh, incremental)
 
 
 def _backprop(estimator, data, state, X, n_rows):
@@ -68,30 +80,16 @@ def _backprop(estimator, data, state, X, n_rows):
     ), grad
 
 
-def _network_view(estimator, data, state):
-    coefs, intercepts = unpack(state.theta, state.units)
-    return dict(
-        coefs=coefs,
-        intercepts=intercepts,
-        activation=estimator.activation,
-        out_activation=data.out_activation,
-        binarizer=data.binarizer,
-    )
+def run_lbfgs(estimator, data, state, monitor):
+    """Minimise the objective with scipy's L-BFGS-B on the whole training set.
 
-
-def run_lbfgs(estimator, data, state, progress, fitted_estimator):
-    """Minimise the objective with scipy's L-BFGS-B on the whole training set."""
+    ``monitor(**settings)`` makes the :class:`TrainingMonitor` of this call.
+    """
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     theta, n_samples = state.theta, X.shape[0]
     network, grad = _backprop(estimator, data, state, X, n_samples)
-    monitor = TrainingMonitor(
-        estimator,
-        state,
-        progress,
-        _network_view(estimator, data, state),
-        fitted_estimator,
-        step_name="L-BFGS iteration",
-        advice=f"{_SCALE_ADVICE} or increase alpha.",
+    monitor = monitor(
+        step_name="L-BFGS iteration", advice=f"{_SCALE_ADVICE} or increase alpha."
     )
     guard = monitor.guard
 
@@ -142,8 +140,11 @@ def run_lbfgs(estimator, data, state, progress, fitted_estimator):
         )
 
 
-def run_epochs(estimator, data, state, progress, fitted_estimator, fresh, incremental):
-    """Minibatch epochs of 'sgd' or 'adam' (one epoch for ``partial_fit``)."""
+def run_epochs(estimator, data, state, monitor, fresh, incremental):
+    """Minibatch epochs of 'sgd' or 'adam' (one epoch for ``partial_fit``).
+
+    ``monitor(**settings)`` makes the :class:`TrainingMonitor` of this call.
+    """
     X, Y, sample_weight, validation = _training_rows(
         estimator, data, state, fresh, incremental
     )
@@ -169,12 +170,7 @@ def run_epochs(estimator, data, state, progress, fitted_estimator, fresh, increm
             alpha=estimator.alpha,
         ),
     )
-    monitor = TrainingMonitor(
-        estimator,
-        state,
-        progress,
-        _network_view(estimator, data, state),
-        fitted_estimator,
+    monitor = monitor(
         step_name="epoch",
         advice=f"{_SCALE_ADVICE} or lower learning_rate_init.",
         validation=validation,

@@ -4,10 +4,16 @@ import os
 # array API mode, which must be switched on before scipy is first imported.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+import pickle
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
+
+from sknnscratch import ScratchMLPClassifier
 
 
 @pytest.fixture
@@ -29,6 +35,41 @@ def multiclass_data():
         random_state=1,
     )
     return StandardScaler().fit_transform(X), y
+
+
+def quiet(model, *args, method="fit", **kwargs):
+    """``model.fit(*args)`` (or another method) without ConvergenceWarnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return getattr(model, method)(*args, **kwargs)
+
+
+def fitted_attributes(model):
+    """Every fitted attribute, pickled: equal bytes mean an unchanged model."""
+    public = {k: v for k, v in vars(model).items() if k.endswith("_")}
+    return pickle.dumps(public)
+
+
+def fitted(data, **params):
+    """A ScratchMLPClassifier fitted on ``data`` with a moderate penalty."""
+    X, y = data
+    return ScratchMLPClassifier(random_state=0, alpha=1.0, **params).fit(X, y)
+
+
+class NoOpCallback:
+    """A scikit-learn callback that does nothing: tests override its hooks."""
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        return False
 
 
 def central_differences(f, theta, eps=1e-6):

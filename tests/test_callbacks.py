@@ -7,22 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import NoOpCallback, quiet
 from sklearn.exceptions import ConvergenceWarning
 
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._callbacks import CALLBACKS_AVAILABLE
-
-
-def _quiet(model, *args, method="fit", **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return getattr(model, method)(*args, **kwargs)
-
-
-def _state(model):
-    """Every fitted attribute, pickled: equal bytes mean an unchanged model."""
-    public = {k: v for k, v in vars(model).items() if k.endswith("_")}
-    return pickle.dumps(public)
 
 
 @pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
@@ -33,7 +22,7 @@ def test_scoring_monitor_sees_every_epoch(solver, binary_data):
     X, y = binary_data
     monitor = ScoringMonitor(scoring="accuracy")
     model = ScratchMLPClassifier(solver=solver, max_iter=8, random_state=0)
-    _quiet(model.set_callbacks(monitor), X, y)
+    quiet(model.set_callbacks(monitor), X, y)
     scores = [row["accuracy"] for row in monitor.get_logs().data]
     # One score per epoch (or iteration) and one for the finished fit.
     assert len(scores) == model.n_iter_ + 1
@@ -43,18 +32,9 @@ def test_scoring_monitor_sees_every_epoch(solver, binary_data):
 @pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd"])
 def test_a_callback_can_stop_training(solver, binary_data):
-    class StopAfterThree:
+    class StopAfterThree(NoOpCallback):
         def __init__(self):
             self.ends = 0
-
-        def setup(self, estimator, context):
-            pass
-
-        def teardown(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
 
         def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
             if fitted_estimator is None:
@@ -78,27 +58,18 @@ def test_progress_bar_shows_training_and_changes_nothing(solver, binary_data):
 
     X, y = binary_data
     settings = dict(solver=solver, max_iter=15, random_state=0)
-    plain = _quiet(ScratchMLPClassifier(**settings), X, y)
+    plain = quiet(ScratchMLPClassifier(**settings), X, y)
     watched = ScratchMLPClassifier(**settings).set_callbacks(ProgressBar())
-    _quiet(watched, X, y)
+    quiet(watched, X, y)
     assert watched.n_iter_ == plain.n_iter_
     np.testing.assert_array_equal(watched.coefs_[0], plain.coefs_[0])
 
 
-class KeepFittedCopies:
+class KeepFittedCopies(NoOpCallback):
     """A scikit-learn callback that deep-copies and pickles each step's model."""
 
     def __init__(self):
         self.copies = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
         if fitted_estimator is not None and hasattr(fitted_estimator, "n_iter_"):
@@ -113,7 +84,7 @@ def test_a_model_copied_in_a_callback_is_a_consistent_fitted_model(solver, binar
     X, y = binary_data
     callback = KeepFittedCopies()
     settings = dict(solver=solver, max_iter=5, tol=0.0, random_state=0)
-    model = _quiet(ScratchMLPClassifier(**settings).set_callbacks(callback), X, y)
+    model = quiet(ScratchMLPClassifier(**settings).set_callbacks(callback), X, y)
     # Two copies per step, then two of the finished fit.
     assert len(callback.copies) == 2 * 5 + 2
     for copied in callback.copies[-2:]:
@@ -124,5 +95,5 @@ def test_a_model_copied_in_a_callback_is_a_consistent_fitted_model(solver, binar
         assert copied.loss_ == copied.loss_curve_[-1] == model.loss_curve_[step - 1]
         assert np.isfinite(copied.predict_proba(X)).all()
         # It is the model of that step: resuming it with warm start is possible.
-        reference = _quiet(ScratchMLPClassifier(**{**settings, "max_iter": step}), X, y)
+        reference = quiet(ScratchMLPClassifier(**{**settings, "max_iter": step}), X, y)
         np.testing.assert_array_equal(copied.coefs_[0], reference.coefs_[0])

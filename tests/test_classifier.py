@@ -1,10 +1,9 @@
-import pickle
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import central_differences
+from conftest import central_differences, fitted_attributes, quiet
 from scipy import sparse
 from scipy.special import expit, softmax
 from sklearn.base import clone
@@ -16,18 +15,6 @@ from sknnscratch import ScratchMLPClassifier
 from sknnscratch._network import pack, unpack
 
 SOLVERS = ["lbfgs", "sgd", "adam"]
-
-
-def _state(model):
-    """Every fitted attribute, pickled: equal bytes mean an unchanged model."""
-    public = {k: v for k, v in vars(model).items() if k.endswith("_")}
-    return pickle.dumps(public)
-
-
-def _quiet(model, *args, method="fit", **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return getattr(model, method)(*args, **kwargs)
 
 
 def _forward_by_hand(model, X):
@@ -480,8 +467,8 @@ def _failing_scorer(after):
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
 def test_a_failing_refit_leaves_the_model_as_it_was(solver, binary_data):
     X, y = binary_data
-    model = _quiet(ScratchMLPClassifier(solver=solver, random_state=0), X, y)
-    before = _state(model)
+    model = quiet(ScratchMLPClassifier(solver=solver, random_state=0), X, y)
+    before = fitted_attributes(model)
     coefs = [W.copy() for W in model.coefs_]
     frame = pd.DataFrame(X[:, :5], columns=list("abcde"))
     with pytest.raises(ValueError, match="only one class"):
@@ -494,7 +481,7 @@ def test_a_failing_refit_leaves_the_model_as_it_was(solver, binary_data):
         with pytest.raises(ValueError, match="third epoch"):
             model.fit(X, y)
         model.set_params(early_stopping=False, scoring=None)
-    assert _state(model) == before
+    assert fitted_attributes(model) == before
     for W, W_before in zip(model.coefs_, coefs, strict=True):
         np.testing.assert_array_equal(W, W_before)
     assert model.n_features_in_ == 13
@@ -503,14 +490,12 @@ def test_a_failing_refit_leaves_the_model_as_it_was(solver, binary_data):
 
 def test_a_diverging_warm_start_leaves_weights_and_optimiser_unchanged(binary_data):
     X, y = binary_data
-    model = _quiet(
-        ScratchMLPClassifier(solver="sgd", max_iter=5, warm_start=True), X, y
-    )
-    before = _state(model)
+    model = quiet(ScratchMLPClassifier(solver="sgd", max_iter=5, warm_start=True), X, y)
+    before = fitted_attributes(model)
     velocity = model._training_state.optimizer.velocity.copy()
     with pytest.raises(ValueError, match="diverged"):
-        _quiet(model, X * 1e30, y)
-    assert _state(model) == before
+        quiet(model, X * 1e30, y)
+    assert fitted_attributes(model) == before
     np.testing.assert_array_equal(model._training_state.optimizer.velocity, velocity)
     assert model._training_state.optimizer.velocity.any()
 
@@ -518,9 +503,9 @@ def test_a_diverging_warm_start_leaves_weights_and_optimiser_unchanged(binary_da
 def test_a_failing_partial_fit_leaves_the_model_as_it_was(binary_data):
     X, y = binary_data
     model = ScratchMLPClassifier(solver="sgd").partial_fit(X, y, classes=[0, 1])
-    before = _state(model)
+    before = fitted_attributes(model)
     with pytest.raises(ValueError, match="not in classes_"):
         model.partial_fit(X, y + 7)
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :3], y)
-    assert _state(model) == before
+    assert fitted_attributes(model) == before

@@ -3,6 +3,7 @@
 import matplotlib
 import numpy as np
 import pytest
+from conftest import fitted
 from sklearn.exceptions import NotFittedError
 
 from sknnscratch import LossCurveDisplay, ScratchMLPClassifier
@@ -11,16 +12,11 @@ matplotlib.use("Agg")
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
 
 
-def _fitted(data, **params):
-    X, y = data
-    return ScratchMLPClassifier(random_state=0, alpha=1.0, **params).fit(X, y)
-
-
 def test_display_draws_the_training_curve(binary_data):
     import matplotlib.pyplot as plt
 
     X, y = binary_data
-    model = _fitted((X, y))
+    model = fitted((X, y))
     display = LossCurveDisplay.from_estimator(model)
     assert len(display.lines_) == 1
     np.testing.assert_array_equal(display.lines_[0].get_ydata(), model.loss_curve_)
@@ -37,7 +33,7 @@ def test_display_adds_validation_loss_and_score(binary_data):
     import matplotlib.pyplot as plt
 
     X, y = binary_data
-    model = _fitted((X, y), solver="adam", early_stopping=True, max_iter=30)
+    model = fitted((X, y), solver="adam", early_stopping=True, max_iter=30)
     display = LossCurveDisplay.from_estimator(model)
     assert len(display.lines_) == 3
     np.testing.assert_array_equal(

@@ -1,7 +1,6 @@
 """Hostile and broken input: clear errors, models never half-updated, inputs
 never touched, and scikit-learn's checks that check_estimator leaves out."""
 
-import pickle
 import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import fitted_attributes
 from scipy import sparse
 from sklearn.datasets import make_classification
 from sklearn.utils._param_validation import InvalidParameterError
@@ -20,10 +20,6 @@ from sklearn.utils.estimator_checks import (
 from sknnscratch import ScratchMLPClassifier
 
 SOLVERS = ["lbfgs", "sgd", "adam"]
-
-
-def _state(model):
-    return pickle.dumps({k: v for k, v in vars(model).items() if k.endswith("_")})
 
 
 def _data(n=60, n_features=4):
@@ -70,14 +66,14 @@ def test_bad_training_data_gets_a_clear_error_and_changes_nothing(case, solver):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X0, y0)
-    before = _state(model)
+    before = fitted_attributes(model)
     with pytest.raises(ValueError, match=message):
         model.fit(X, y, sample_weight=sample_weight)
-    assert _state(model) == before
+    assert fitted_attributes(model) == before
     if solver != "lbfgs" and case != "one class":  # one class per call is fine
         with pytest.raises(ValueError, match=message):
             model.partial_fit(X, y, sample_weight=sample_weight)
-        assert _state(model) == before
+        assert fitted_attributes(model) == before
 
 
 def test_numbers_stored_as_text_are_read_as_numbers():
@@ -100,7 +96,7 @@ def test_numbers_stored_as_text_are_read_as_numbers():
 )
 def test_bad_prediction_input_gets_a_clear_error(X, message):
     model = ScratchMLPClassifier(random_state=0).fit(X0, y0)
-    before = _state(model)
+    before = fitted_attributes(model)
     for method in (
         "predict",
         "predict_proba",
@@ -109,7 +105,7 @@ def test_bad_prediction_input_gets_a_clear_error(X, message):
     ):
         with pytest.raises(ValueError, match=message):
             getattr(model, method)(X)
-    assert _state(model) == before
+    assert fitted_attributes(model) == before
 
 
 def test_renamed_or_reordered_columns_are_refused():
@@ -133,10 +129,10 @@ def test_sparse_input_is_supported():
 
 def test_a_class_unknown_to_partial_fit_is_refused():
     model = ScratchMLPClassifier(solver="adam").partial_fit(X0, y0, classes=[0, 1])
-    before = _state(model)
+    before = fitted_attributes(model)
     with pytest.raises(ValueError, match=r"classes \[2\] that are not in classes_"):
         model.partial_fit(X0, np.where(y0 == 1, 2, y0))
-    assert _state(model) == before
+    assert fitted_attributes(model) == before
 
 
 @pytest.mark.parametrize(

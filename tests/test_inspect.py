@@ -1,20 +1,14 @@
 """Looking inside (``_inspect.py``): gradient check and one-sample trace."""
 
-import matplotlib
 import numpy as np
 import pytest
+from conftest import fitted
 from sklearn.exceptions import NotFittedError
 
 import sknnscratch._network as network
 from sknnscratch import ScratchMLPClassifier, check_gradients, trace
 
-matplotlib.use("Agg")
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
-
-
-def _fitted(data, **params):
-    X, y = data
-    return ScratchMLPClassifier(random_state=0, alpha=1.0, **params).fit(X, y)
 
 
 # ----------------------------------------------------------- gradient check
@@ -29,7 +23,7 @@ def test_gradient_check_passes_on_the_real_network(
     weights = np.linspace(0.2, 3.0, len(y))
     for model in (
         ScratchMLPClassifier(hidden_layer_sizes=(5, 4), activation=activation),
-        _fitted((X, y), activation=activation, class_weight="balanced"),
+        fitted((X, y), activation=activation, class_weight="balanced"),
     ):
         report = check_gradients(model, X[:40], y[:40], sample_weight=weights[:40])
         assert [row.name for row in report][:2] == ["coefs_[0]", "coefs_[1]"]
@@ -41,7 +35,7 @@ def test_gradient_check_passes_on_the_real_network(
 
 def test_gradient_check_catches_a_corrupted_derivative(binary_data, monkeypatch):
     X, y = binary_data
-    model = _fitted((X, y), activation="tanh")
+    model = fitted((X, y), activation="tanh")
     wrong = dict(network.DERIVATIVES)
     wrong["tanh"] = lambda Z, A, out=None: 1 - A  # should be 1 - A**2
     monkeypatch.setattr(network, "DERIVATIVES", wrong)
@@ -57,7 +51,7 @@ def test_gradient_check_catches_a_corrupted_derivative(binary_data, monkeypatch)
 
 def test_gradient_check_catches_a_wrong_output_error(binary_data, monkeypatch):
     X, y = binary_data
-    model = _fitted((X, y))
+    model = fitted((X, y))
     real = network.OUTPUT_PROBA["logistic"]
     wrong = dict(network.OUTPUT_PROBA)
     wrong["logistic"] = lambda Z, out=None: real(Z) * 2 - 0.5  # a wrong (B1)
@@ -67,7 +61,7 @@ def test_gradient_check_catches_a_wrong_output_error(binary_data, monkeypatch):
 
 def test_gradient_check_flags_a_relu_kink_instead_of_failing(binary_data):
     X, y = binary_data
-    model = _fitted((X, y))
+    model = fitted((X, y))
     X = X.copy()
     X[0] = 0.0
     model.intercepts_[0][:] = 0.0  # the first row sits on every unit's kink
@@ -82,7 +76,7 @@ def test_gradient_check_flags_a_relu_kink_instead_of_failing(binary_data):
 
 def test_gradient_check_changes_nothing(binary_data):
     X, y = binary_data
-    model = _fitted((X, y))
+    model = fitted((X, y))
     before = [W.copy() for W in model.coefs_]
     check_gradients(model, X, y)
     for W, W0 in zip(model.coefs_, before, strict=True):
@@ -97,7 +91,7 @@ def test_gradient_check_changes_nothing(binary_data):
 
 def test_trace_lists_the_derivation_in_order(binary_data):
     X, y = binary_data
-    steps = trace(_fitted((X, y)), X[3], y[3])
+    steps = trace(fitted((X, y)), X[3], y[3])
     assert list(steps) == [
         "Z1",
         "a1",
@@ -124,7 +118,7 @@ def test_trace_lists_the_derivation_in_order(binary_data):
 @pytest.mark.parametrize("multiclass", [False, True])
 def test_trace_follows_every_equation(multiclass, binary_data, multiclass_data):
     X, y = multiclass_data if multiclass else binary_data
-    model = _fitted((X, y))
+    model = fitted((X, y))
     W1, W2 = model.coefs_
     b1, b2 = model.intercepts_
     x = X[5:6]
@@ -148,7 +142,7 @@ def test_trace_equals_the_gradients_training_uses(
     multiclass, binary_data, multiclass_data
 ):
     X, y = multiclass_data if multiclass else binary_data
-    model = _fitted((X, y), hidden_layer_sizes=(6, 5), activation="tanh")
+    model = fitted((X, y), hidden_layer_sizes=(6, 5), activation="tanh")
     Y = model._label_binarizer.transform(y).astype(float)
     kwargs = dict(activation="tanh", out_activation=model.out_activation_)
     total = [np.zeros_like(W) for W in model.coefs_]

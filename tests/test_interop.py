@@ -1,20 +1,14 @@
 """Export to and import from scikit-learn's MLPClassifier (``_interop.py``)."""
 
-import matplotlib
 import numpy as np
 import pytest
+from conftest import fitted
 from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sknnscratch import ScratchMLPClassifier
 
-matplotlib.use("Agg")
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
-
-
-def _fitted(data, **params):
-    X, y = data
-    return ScratchMLPClassifier(random_state=0, alpha=1.0, **params).fit(X, y)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -23,7 +17,7 @@ def test_to_sklearn_predicts_the_same(
     activation, multiclass, binary_data, multiclass_data
 ):
     X, y = multiclass_data if multiclass else binary_data
-    model = _fitted((X, y), activation=activation, hidden_layer_sizes=(6, 3))
+    model = fitted((X, y), activation=activation, hidden_layer_sizes=(6, 3))
     mlp = model.to_sklearn()
     assert isinstance(mlp, MLPClassifier)
     assert mlp.get_params()["activation"] == activation
@@ -61,7 +55,7 @@ def test_export_errors_are_clear(binary_data):
     with pytest.raises(NotFittedError):
         ScratchMLPClassifier().to_sklearn()
     with pytest.raises(ValueError, match="class_weight"):
-        _fitted((X, y), class_weight="balanced").to_sklearn()
+        fitted((X, y), class_weight="balanced").to_sklearn()
     regressor = MLPRegressor(max_iter=5).fit(X, y.astype(float))
     with pytest.raises(TypeError, match="MLPRegressor"):
         ScratchMLPClassifier.from_sklearn(regressor)

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import quiet
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss, roc_auc_score
@@ -16,18 +17,6 @@ from sklearn.neural_network import MLPClassifier
 import sknnscratch._solvers as solvers
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._monitoring import DIVERGENCE_FACTOR, validation_split
-
-
-def _quiet(model, *args, method="fit", **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return getattr(model, method)(*args, **kwargs)
-
-
-def _state(model):
-    """Every fitted attribute, pickled: equal bytes mean an unchanged model."""
-    public = {k: v for k, v in vars(model).items() if k.endswith("_")}
-    return pickle.dumps(public)
 
 
 @pytest.fixture
@@ -112,8 +101,8 @@ def test_a_warm_start_holds_out_the_same_rows(held_out, binary_data):
     model = ScratchMLPClassifier(
         solver="adam", early_stopping=True, max_iter=3, warm_start=True
     )
-    _quiet(model, X, y)
-    _quiet(model, X, y)
+    quiet(model, X, y)
+    quiet(model, X, y)
     (X1, y1), (X2, y2) = held_out
     np.testing.assert_array_equal(X1, X2)
     assert len(model.validation_scores_) == 6
@@ -188,7 +177,7 @@ def test_history_is_a_table_of_every_epoch():
 
 def test_history_without_early_stopping_and_for_lbfgs(binary_data):
     X, y = binary_data
-    sgd = _quiet(
+    sgd = quiet(
         ScratchMLPClassifier(solver="sgd", learning_rate="invscaling", max_iter=4),
         X,
         y,
@@ -204,7 +193,7 @@ def test_history_without_early_stopping_and_for_lbfgs(binary_data):
 
 def test_verbose_prints_validation_loss_and_score(binary_data, capsys):
     X, y = binary_data
-    _quiet(
+    quiet(
         ScratchMLPClassifier(
             solver="adam", early_stopping=True, max_iter=2, verbose=True
         ),
@@ -289,7 +278,7 @@ def _diverging(model, call, X, y):
     "call",
     [
         lambda m, X, y: m.partial_fit(X, y, classes=[0, 1]),
-        lambda m, X, y: _quiet(m.set_params(warm_start=True, max_iter=1), X, y),
+        lambda m, X, y: quiet(m.set_params(warm_start=True, max_iter=1), X, y),
     ],
     ids=["partial_fit", "warm start"],
 )
@@ -319,9 +308,9 @@ def test_lbfgs_stops_on_a_non_finite_loss(binary_data):
 def test_the_divergence_reference_is_the_runs_first_loss(binary_data):
     X, y = binary_data
     model = ScratchMLPClassifier(solver="sgd", max_iter=3, warm_start=True)
-    _quiet(model, X, y)
+    quiet(model, X, y)
     first = model.history_[0]["train_loss"]
-    _quiet(model, X, y)
+    quiet(model, X, y)
     assert model._training_state.divergence_reference == first
 
 
@@ -366,7 +355,7 @@ def test_a_scorer_sees_a_consistent_fitted_model(how, binary_data):
     model = ScratchMLPClassifier(
         solver="sgd", early_stopping=True, scoring=scorer, max_iter=4, random_state=0
     )
-    _quiet(model, X, y)
+    quiet(model, X, y)
     assert len(scorer.seen) == 4
     for epoch, copied in enumerate(scorer.seen, start=1):
         # The model of the epoch being scored: it has completed epoch - 1.

@@ -11,12 +11,11 @@ import os
 import pickle
 import signal
 import threading
-import warnings
 
 import numpy as np
 import pytest
+from conftest import NoOpCallback, quiet
 from sklearn.datasets import make_classification, make_multilabel_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 import sknnscratch._network as network
@@ -26,12 +25,6 @@ from sknnscratch._callbacks import CALLBACKS_AVAILABLE
 needs_callbacks = pytest.mark.skipif(
     not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9 has no callback API"
 )
-
-
-def _quiet(model, *args, method="fit", **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return getattr(model, method)(*args, **kwargs)
 
 
 def _interrupting_scorer(after):
@@ -47,20 +40,11 @@ def _interrupting_scorer(after):
     return scorer
 
 
-class InterruptAfter:
+class InterruptAfter(NoOpCallback):
     """A scikit-learn callback whose k-th step raises KeyboardInterrupt."""
 
     def __init__(self, k, real_signal=False):
         self.k, self.ends, self.real_signal = k, 0, real_signal
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
         if fitted_estimator is None:
@@ -110,7 +94,7 @@ def test_an_interrupt_in_the_scorer_keeps_the_completed_epochs(solver, binary_da
     reference = ScratchMLPClassifier(
         scoring=_interrupting_scorer(1000), max_iter=3, **settings
     )
-    _same_model(model, _quiet(reference, X, y))
+    _same_model(model, quiet(reference, X, y))
 
 
 @needs_callbacks
@@ -125,7 +109,7 @@ def test_an_interrupt_keeps_what_fit_with_fewer_iterations_gives(
     model.set_callbacks(InterruptAfter(4, real_signal))
     with pytest.warns(UserWarning, match="keeping the model of the 4"):
         model.fit(X, y)
-    reference = _quiet(ScratchMLPClassifier(max_iter=4, **settings), X, y)
+    reference = quiet(ScratchMLPClassifier(max_iter=4, **settings), X, y)
     _same_model(model, reference)
     assert len(model.history_) == 4
 
@@ -152,7 +136,7 @@ def test_an_interrupt_before_anything_completed_changes_nothing(solver, binary_d
         model.set_callbacks(InterruptFirstStep()).fit(X, y)
     assert not hasattr(model, "coefs_") and not hasattr(model, "classes_")
     # A fitted model refitted and interrupted at once is left as it was.
-    _quiet(model.set_callbacks(), X, y)
+    quiet(model.set_callbacks(), X, y)
     before = pickle.dumps(model)
     with pytest.raises(KeyboardInterrupt):
         model.set_callbacks(InterruptFirstStep()).fit(X, y)
@@ -199,7 +183,7 @@ def test_a_real_sigint_mid_step_keeps_the_last_completed_one(solver):
         callback.timer.cancel()
     assert 0 < model.n_iter_ < 1_000_000
     reference = ScratchMLPClassifier(max_iter=model.n_iter_, **settings)
-    _same_model(model, _quiet(reference, X, y))
+    _same_model(model, quiet(reference, X, y))
 
 
 @needs_callbacks
@@ -231,9 +215,9 @@ def test_warm_start_in_two_halves_equals_one_fit(settings, multiclass_data):
     twice = ScratchMLPClassifier(
         random_state=0, max_iter=10, batch_size=40, warm_start=True, **settings
     )
-    _quiet(once, X, y)
-    _quiet(twice, X, y)
-    _quiet(twice, X, y)
+    quiet(once, X, y)
+    quiet(twice, X, y)
+    quiet(twice, X, y)
     assert twice.loss_curve_ == once.loss_curve_
     for W1, W2 in zip(twice.coefs_, once.coefs_, strict=True):
         np.testing.assert_array_equal(W1, W2)
@@ -251,8 +235,8 @@ def test_mlpclassifier_warm_start_differs_ours_does_not(binary_data):
 
     def two_halves(cls):
         model = cls(max_iter=10, warm_start=True, **settings)
-        _quiet(model, X, y)
-        return _quiet(model, X, y).coefs_[0]
+        quiet(model, X, y)
+        return quiet(model, X, y).coefs_[0]
 
     settings = dict(
         hidden_layer_sizes=(8,),
@@ -261,8 +245,8 @@ def test_mlpclassifier_warm_start_differs_ours_does_not(binary_data):
         shuffle=False,
         random_state=0,
     )
-    ours_once = _quiet(ScratchMLPClassifier(max_iter=20, **settings), X, y).coefs_[0]
-    mlp_once = _quiet(MLPClassifier(max_iter=20, **settings), X, y).coefs_[0]
+    ours_once = quiet(ScratchMLPClassifier(max_iter=20, **settings), X, y).coefs_[0]
+    mlp_once = quiet(MLPClassifier(max_iter=20, **settings), X, y).coefs_[0]
     np.testing.assert_allclose(ours_once, mlp_once, rtol=1e-6)  # same network
     np.testing.assert_array_equal(two_halves(ScratchMLPClassifier), ours_once)
     assert not np.allclose(two_halves(MLPClassifier), ours_once)
@@ -272,7 +256,7 @@ def test_mlpclassifier_warm_start_differs_ours_does_not(binary_data):
 def test_partial_fit_calls_equal_fit_epochs(solver, binary_data):
     X, y = binary_data
     settings = dict(solver=solver, batch_size=50, random_state=0, tol=0.0)
-    fitted = _quiet(
+    fitted = quiet(
         ScratchMLPClassifier(max_iter=6, n_iter_no_change=100, **settings), X, y
     )
     streamed = ScratchMLPClassifier(**settings)
@@ -286,8 +270,8 @@ def test_partial_fit_calls_equal_fit_epochs(solver, binary_data):
 def test_fit_then_partial_fit_continues(binary_data):
     X, y = binary_data
     settings = dict(solver="adam", batch_size=50, random_state=0)
-    fitted = _quiet(ScratchMLPClassifier(max_iter=5, **settings), X, y)
-    resumed = _quiet(ScratchMLPClassifier(max_iter=3, **settings), X, y)
+    fitted = quiet(ScratchMLPClassifier(max_iter=5, **settings), X, y)
+    resumed = quiet(ScratchMLPClassifier(max_iter=3, **settings), X, y)
     resumed.partial_fit(X, y)
     resumed.partial_fit(X, y)
     assert resumed.loss_curve_ == fitted.loss_curve_
@@ -296,11 +280,11 @@ def test_fit_then_partial_fit_continues(binary_data):
 
 def test_changing_the_solver_settings_starts_a_new_optimiser(binary_data):
     X, y = binary_data
-    model = _quiet(
+    model = quiet(
         ScratchMLPClassifier(solver="adam", max_iter=3, warm_start=True), X, y
     )
     assert model._training_state.optimizer.t > 0
-    _quiet(model.set_params(learning_rate_init=0.01, max_iter=1), X, y)
+    quiet(model.set_params(learning_rate_init=0.01, max_iter=1), X, y)
     assert (
         model._training_state.optimizer.t == 1
     )  # one epoch of one batch, from scratch
@@ -311,7 +295,7 @@ def test_multilabel_with_every_solver_and_early_stopping(solver):
     X, Y = make_multilabel_classification(
         n_samples=200, n_features=13, n_classes=4, random_state=0
     )
-    model = _quiet(
+    model = quiet(
         ScratchMLPClassifier(
             hidden_layer_sizes=(16,),
             alpha=1e-3,
@@ -346,7 +330,7 @@ def test_a_small_last_batch_gets_the_training_sets_penalty(binary_data):
         warm_start=True,
         random_state=0,
     )
-    _quiet(model, X, y)
+    quiet(model, X, y)
     coefs = [W.copy() for W in model.coefs_]
     intercepts = [b.copy() for b in model.intercepts_]
     for batch in (slice(0, 100), slice(100, 120)):
@@ -363,6 +347,6 @@ def test_a_small_last_batch_gets_the_training_sets_penalty(binary_data):
             W - 0.001 * (g + 3.0 / 120 * W) for W, g in zip(coefs, dW, strict=True)
         ]
         intercepts = [b - 0.001 * g for b, g in zip(intercepts, db, strict=True)]
-    _quiet(model, X, y)  # one more epoch from the same weights
+    quiet(model, X, y)  # one more epoch from the same weights
     for W, expected in zip(model.coefs_, coefs, strict=True):
         np.testing.assert_allclose(W, expected, rtol=1e-10)

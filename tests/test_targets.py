@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import quiet
 from scipy import sparse
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -38,12 +39,6 @@ SWITCHES = [
     ("multilabel", "multilabel of 4"),
     ("multiclass", "indicator of 2"),
 ]
-
-
-def _quiet(model, *args, method="fit", **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return getattr(model, method)(*args, **kwargs)
 
 
 def _snapshot(model):
@@ -192,8 +187,8 @@ def test_integer_weights_equal_repeated_rows_with_lbfgs(
     # of repeated rows and a weighted sum can send L-BFGS down another path.
     weighted = ScratchMLPClassifier(alpha=1.0, random_state=0, max_iter=30)
     repeated = ScratchMLPClassifier(alpha=1.0, random_state=0, max_iter=30)
-    _quiet(weighted, X, y, sample_weight=counts)
-    _quiet(repeated, np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    quiet(weighted, X, y, sample_weight=counts)
+    quiet(repeated, np.repeat(X, counts, axis=0), np.repeat(y, counts))
     np.testing.assert_allclose(
         weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6
     )
@@ -208,8 +203,8 @@ def test_weights_follow_their_rows_into_minibatches(binary_data):
     settings = dict(solver="sgd", max_iter=3, shuffle=False, random_state=0)
     weighted = ScratchMLPClassifier(batch_size=len(y), **settings)
     repeated = ScratchMLPClassifier(batch_size=counts.sum(), **settings)
-    _quiet(weighted, X, y, sample_weight=counts)
-    _quiet(repeated, np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    quiet(weighted, X, y, sample_weight=counts)
+    quiet(repeated, np.repeat(X, counts, axis=0), np.repeat(y, counts))
     for W1, W2 in zip(weighted.coefs_, repeated.coefs_, strict=True):
         np.testing.assert_allclose(W1, W2, rtol=1e-10)
 
