@@ -35,9 +35,6 @@ from sknnscratch._targets import validate_training_data
 from sknnscratch._threads import limit_blas_threads
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-# Attributes only a fitted model has: a loaded state with any of them must
-# hold a whole, consistent network.
-_FITTED_MARKERS = ("coefs_", "intercepts_", "classes_", "_label_binarizer")
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -547,14 +544,12 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def __setstate__(self, state):
         super().__setstate__(restored_state(state, type(self).__name__))
-        if any(name in state for name in _FITTED_MARKERS):
-            check_fitted_network(self, against_parameters=True)
 
     # -------------------------------------------------------------- predict
 
     def _logits(self, X):
         check_is_fitted(self)
-        check_fitted_network(self)
+        check_fitted_network(self, finite=False)  # finite when fitted or loaded
         # scikit-learn's finiteness check first sums X, which can overflow
         # for huge finite values before it checks them one by one.
         with np.errstate(over="ignore", invalid="ignore"):

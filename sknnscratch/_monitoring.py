@@ -10,6 +10,7 @@ import math
 import sys
 import time
 import warnings
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
@@ -172,10 +173,8 @@ class ValidationSet:
             {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
         )
         value = self.scorer(estimator, self.X, self.y, **kwargs)
-        try:
-            score = float(value) if np.ndim(value) == 0 else None
-        except (TypeError, ValueError):
-            score = None
+        number = isinstance(value, Real | np.number) and not isinstance(value, bool)
+        score = float(value) if number else None
         if score is None or not math.isfinite(score):
             raise ValueError(
                 f"The early-stopping scorer scoring={self.scoring!r} returned "
@@ -389,7 +388,8 @@ class TrainingMonitor:
             The learning rate after the step (stochastic solvers).
         """
         state, settings = self.state, self.settings
-        self.guard.check_loss(loss, self.step)
+        if self.optimizer is not None:  # L-BFGS's accepted losses only fall
+            self.guard.check_loss(loss, self.step)
         validation_loss = score = None
         if self.validation is not None:
             with np.errstate(**self.callers_errstate):

@@ -108,6 +108,8 @@ def run_lbfgs(estimator, data, state, monitor):
             raise StopIteration
         monitor.begin_step()
 
+    # A stochastic solver's state means nothing after L-BFGS moved the weights.
+    state.optimizer = None
     samples_before = state.t
     monitor.begin_step()
     try:
@@ -125,19 +127,24 @@ def run_lbfgs(estimator, data, state, monitor):
     except KeyboardInterrupt:
         if not monitor.keep_completed_steps(incremental=False):
             raise
-        state.best_loss = min(state.best_loss or np.inf, state.loss)
+        state.best_loss = min(_or_inf(state.best_loss), state.loss)
         return
     theta[...] = result.x
     state.n_iter = min(result.nit, estimator.max_iter)
     state.t = samples_before + n_samples * state.n_iter
     state.loss = result.fun
-    state.best_loss = min(state.best_loss or np.inf, state.loss)
+    state.best_loss = min(_or_inf(state.best_loss), state.loss)
     if result.status != 0 and not result.stopped_by_callback:
         monitor.warn_not_converged(
             f"lbfgs failed to converge after {state.n_iter} iteration(s) "
             f"(status={result.status}): {result.message}. Increase max_iter or "
             f"max_fun, or scale the input (for example with StandardScaler)."
         )
+
+
+def _or_inf(best_loss):
+    """The best loss so far; None (after early stopping) counts as none."""
+    return np.inf if best_loss is None else best_loss
 
 
 def run_epochs(estimator, data, state, monitor, fresh, incremental):
@@ -250,6 +257,9 @@ def _training_rows(estimator, data, state, fresh, incremental):
     )
     if state.validation_scores is None:
         state.validation_scores, state.validation_loss_curve = [], []
+    # The best epoch so far counts only if training has not moved on since
+    # (partial_fit, a fit without early stopping, weights set by hand).
+    if state.best_theta is None or not np.array_equal(state.best_theta, state.theta):
         state.best_validation_score = -np.inf
         state.best_validation_loss = np.inf
         state.best_theta = None

@@ -76,6 +76,10 @@ class TrainingState:
     divergence_reference : float or None
         The first finite loss of this training run: divergence is judged
         against it, across calls as within one.
+    objective : tuple or None
+        The settings the objective was measured under (``alpha``,
+        ``class_weight``): when they change, so does the loss's scale, and
+        the divergence reference starts anew.
     """
 
     units: list
@@ -97,6 +101,7 @@ class TrainingState:
     n_iter: int = 0
     loss: float | None = None
     divergence_reference: float | None = None
+    objective: tuple | None = None
 
     @classmethod
     def fresh(cls, units, theta, rng):
@@ -110,12 +115,41 @@ class TrainingState:
         The curves and counters come from the public attributes where they
         exist; the random stream starts from ``random_state``.
         """
-        rng = check_random_state(estimator.random_state)
-        state = cls.fresh(units, theta, rng)
-        state.loss_curve = list(getattr(estimator, "loss_curve_", []))
-        state.t = getattr(estimator, "t_", 0)
-        state.best_loss = getattr(estimator, "best_loss_", np.inf)
+        state = cls.fresh(units, theta, check_random_state(estimator.random_state))
+        state.adopt_fitted_attributes(vars(estimator))
         return state
+
+    def adopt_fitted_attributes(self, attributes):
+        """Take the curves and counters from a model's public attributes.
+
+        ``history_`` gets a row for every entry of ``loss_curve_`` it lacks
+        (a model imported from MLPClassifier has none), so the two agree.
+        """
+        self.loss_curve = list(attributes.get("loss_curve_") or [])
+        history = list(attributes.get("history_") or [])
+        scores = attributes.get("validation_scores_")
+        for epoch in range(len(history), len(self.loss_curve)):
+            history.append(
+                {
+                    "epoch": epoch + 1,
+                    "train_loss": self.loss_curve[epoch],
+                    "validation_loss": None,
+                    "validation_score": None if scores is None else scores[epoch],
+                    "learning_rate": None,
+                    "seconds": None,
+                }
+            )
+        self.history = history[: len(self.loss_curve)]
+        for name in ("validation_scores", "validation_loss_curve"):
+            curve = attributes.get(f"{name}_")
+            setattr(self, name, None if curve is None else list(curve))
+        if self.validation_scores is not None and self.validation_loss_curve is None:
+            self.validation_loss_curve = [np.nan] * len(self.validation_scores)
+        self.best_validation_score = attributes.get("best_validation_score_")
+        self.best_loss = attributes.get("best_loss_", np.inf)
+        self.t = attributes.get("t_", 0)
+        self.n_iter = attributes.get("n_iter_", 0)
+        self.loss = attributes.get("loss_")
 
     def copy(self):
         """An independent copy: training the copy leaves this one as it was."""
@@ -225,10 +259,13 @@ def starting_state(estimator, data, resume):
     """
     units = layer_units(data.X.shape[1], hidden_sizes(estimator), data.Y.shape[1])
     dtype = data.X.dtype
+    objective = (float(estimator.alpha), repr(estimator.class_weight))
     if not resume:
         rng = check_random_state(estimator.random_state)
         coefs, intercepts = init_parameters(units, estimator.activation, rng, dtype)
-        return TrainingState.fresh(units, pack(coefs, intercepts, dtype=dtype), rng)
+        state = TrainingState.fresh(units, pack(coefs, intercepts, dtype=dtype), rng)
+        state.objective = objective
+        return state
     check_parameter_shapes(estimator.coefs_, estimator.intercepts_, units)
     theta = pack(estimator.coefs_, estimator.intercepts_, dtype=dtype)
     saved = getattr(estimator, "_training_state", None)
@@ -237,6 +274,8 @@ def starting_state(estimator, data, resume):
     else:
         state = saved.copy()
         state.theta = theta
+    if state.objective != objective:
+        state.objective, state.divergence_reference = objective, None
     # A count past n_iter_no_change means the last fit stopped: train anew.
     if state.no_improvement_count > estimator.n_iter_no_change:
         state.no_improvement_count = 0
@@ -250,7 +289,7 @@ def check_parameter_shapes(coefs, intercepts, units):
     got_b = [np.shape(b) for b in intercepts]
     if got != expected or got_b != [(b,) for b in units[1:]]:
         raise ValueError(
-            f"warm_start needs coefs_ of shapes {expected} and intercepts_ of "
-            f"shapes {[(b,) for b in units[1:]]} for this data and "
-            f"hidden_layer_sizes; got {got} and {got_b}."
+            f"Continuing from the current weights needs coefs_ of shapes "
+            f"{expected} and intercepts_ of shapes {[(b,) for b in units[1:]]} "
+            f"for this data and hidden_layer_sizes; got {got} and {got_b}."
         )

@@ -113,6 +113,8 @@ def validate_training_data(
             dtype=(np.float64, np.float32),
             reset=binarizer is None,
         )
+    if sp.issparse(y):  # a sparse label indicator matrix
+        y = y.toarray()
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     try:
@@ -171,9 +173,16 @@ def _check_known_labels(binarizer, y):
 
 def _new_binarizer(y, classes):
     """The target encoding of a first ``partial_fit``, given its ``classes``."""
-    if type_of_target(y) == MULTILABEL:
-        return fit_label_binarizer(y)
-    return fit_label_binarizer(column_or_1d(np.asarray(classes)))
+    if type_of_target(y) != MULTILABEL:
+        return fit_label_binarizer(column_or_1d(np.asarray(classes)))
+    binarizer = fit_label_binarizer(y)  # the labels are the columns 0, 1, ...
+    if not np.array_equal(unique_labels(classes), binarizer.classes_):
+        raise ValueError(
+            f"`y` is a multilabel indicator of {y.shape[1]} labels: `classes` "
+            f"must be their column numbers {binarizer.classes_.tolist()}, got "
+            f"{classes!r}."
+        )
+    return binarizer
 
 
 def _describe(y_type, n_labels):
@@ -211,8 +220,12 @@ def check_same_targets(binarizer, y, classes, mode):
         raise ValueError(
             f"This model was fitted on {_describe(binarizer.y_type_, n_fitted)} "
             f"(classes {binarizer.classes_.tolist()}), but y holds {got}. The "
-            "kind of target is fixed by the first fit; fit with "
-            "warm_start=False to start anew."
+            "kind of target is fixed by the first fit; "
+            + (
+                "use a new estimator (sklearn.base.clone) to start anew."
+                if mode == "partial_fit"
+                else "fit with warm_start=False to start anew."
+            )
         )
     if classes is not None and not np.array_equal(
         binarizer.classes_, unique_labels(classes)

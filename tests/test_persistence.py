@@ -164,7 +164,6 @@ TAMPERING = {
         0, np.full_like(s["coefs_"][0], np.nan)
     ),
     "another n_features_in_": lambda s: s.__setitem__("n_features_in_", 9),
-    "another hidden_layer_sizes": lambda s: s.__setitem__("hidden_layer_sizes", (4,)),
     "coefs_ missing": lambda s: s.pop("coefs_"),
 }
 
@@ -191,3 +190,77 @@ def test_arrays_altered_in_memory_are_refused_at_first_use():
     model.intercepts_[1] = np.zeros(3)
     with pytest.raises(ValueError, match="altered after fitting"):
         model.predict_proba(X)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: s["shuffle_order"].fill(0),
+        lambda s: s.__setitem__("best_theta", np.zeros(3)),
+        lambda s: s.__setitem__("units", [8, 4, 1]),
+        lambda s: s.__setitem__("unknown_field", 1),
+    ],
+    ids=["shuffle order", "best weights", "layer widths", "unknown field"],
+)
+def test_a_tampered_training_state_is_refused_at_load(change):
+    model = _fitted("adam, early stopping")
+    state = model.__getstate__()
+    change(state["_training_state"])
+    restored = ScratchMLPClassifier.__new__(ScratchMLPClassifier)
+    with pytest.raises(ValueError, match="training state"):
+        restored.__setstate__(state)
+
+
+def test_a_model_whose_parameters_changed_after_fitting_still_loads():
+    model = _fitted("lbfgs").set_params(hidden_layer_sizes=(20,), alpha=3.0)
+    for trip in ROUND_TRIPS.values():
+        restored = trip(model)
+        np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+        assert restored.hidden_layer_sizes == (20,)
+
+
+def _legacy_state(model):
+    """The attributes a model saved before the training state was one object."""
+    state = model.__getstate__()
+    training = state.pop("_training_state")
+    state.pop(VERSION_KEY)
+    rng = np.random.RandomState()
+    rng.set_state(training["rng"])
+    state.update(
+        _optimizer=training["optimizer"],
+        _random_state=rng,
+        _split_state=training["split_state"],
+        _shuffle_order=training["shuffle_order"],
+        _best_theta=training["best_theta"],
+        _best_validation_loss=training["best_validation_loss"],
+        _no_improvement_count=training["no_improvement_count"],
+    )
+    return state
+
+
+@pytest.mark.parametrize("name", ["adam, early stopping", "sgd, class_weight"])
+def test_a_model_saved_before_the_training_state_resumes(name):
+    model = _fitted(name, warm_start=True)
+    restored = ScratchMLPClassifier.__new__(ScratchMLPClassifier)
+    with pytest.warns(SknnscratchVersionWarning, match="without a version stamp"):
+        restored.__setstate__(_legacy_state(model))
+    assert not any(k in vars(restored) for k in ("_optimizer", "_random_state"))
+    state = restored._training_state
+    np.testing.assert_array_equal(
+        state.optimizer.snapshot()[0], model._training_state.optimizer.snapshot()[0]
+    )
+    resumed = _quiet(restored.fit, X, y)
+    assert len(resumed.history_) == len(resumed.loss_curve_) == 40
+    assert [row["epoch"] for row in resumed.history_] == list(range(1, 41))
+
+
+def test_a_model_imported_from_mlpclassifier_keeps_its_curve_and_history_aligned():
+    from sklearn.neural_network import MLPClassifier
+
+    mlp = _quiet(
+        MLPClassifier((8,), solver="adam", max_iter=20, random_state=0).fit, X, y
+    )
+    ours = ScratchMLPClassifier.from_sklearn(mlp).set_params(warm_start=True)
+    _quiet(ours.fit, X, y)
+    assert len(ours.history_) == len(ours.loss_curve_) == 40
+    assert ours.history_[0]["train_loss"] == mlp.loss_curve_[0]

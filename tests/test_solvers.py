@@ -350,3 +350,41 @@ def test_a_small_last_batch_gets_the_training_sets_penalty(binary_data):
     quiet(model, X, y)  # one more epoch from the same weights
     for W, expected in zip(model.coefs_, coefs, strict=True):
         np.testing.assert_allclose(W, expected, rtol=1e-10)
+
+
+# ------------------------------------------------- state across calls
+
+
+def test_best_weights_of_an_earlier_early_stopping_fit_are_not_restored_later():
+    X, y = make_classification(300, 8, random_state=0)
+    settings = dict(solver="adam", early_stopping=True, warm_start=True)
+    model = quiet(ScratchMLPClassifier(max_iter=30, random_state=0, **settings), X, y)
+    for _ in range(5):  # training moves on without early stopping
+        model.partial_fit(X[:100], 1 - y[:100])
+    moved = [W.copy() for W in model.coefs_]
+    quiet(model.set_params(max_iter=1), X, y)
+    # One epoch from the moved weights, not a jump back to the old best ones.
+    reference = ScratchMLPClassifier(max_iter=30, random_state=0, **settings)
+    quiet(reference, X, y)
+    assert not np.array_equal(model.coefs_[0], reference.coefs_[0])
+    assert not np.array_equal(model.coefs_[0], moved[0])
+    assert model.best_validation_score_ == model.validation_scores_[-1]
+
+
+def test_lbfgs_drops_a_stochastic_optimisers_state(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver="adam", max_iter=5, warm_start=True)
+    quiet(model, X, y)
+    quiet(model.set_params(solver="lbfgs", max_iter=20), X, y)
+    assert model._training_state.optimizer is None
+    quiet(model.set_params(solver="adam", max_iter=1), X, y)
+    assert model._training_state.optimizer.t == 1  # a fresh Adam
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_warm_start_with_a_stronger_penalty_is_not_divergence(solver, binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver=solver, alpha=1e-4, max_iter=5, warm_start=True)
+    quiet(model, X, y)
+    quiet(model.set_params(alpha=1e6), X, y)  # the loss's scale changes
+    assert np.isfinite(model.loss_)

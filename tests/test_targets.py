@@ -274,3 +274,20 @@ def test_partial_fit_refuses_balanced_class_weight(binary_data):
         model.partial_fit(X, y, classes=[0, 1])
     model.set_params(class_weight={0: 1, 1: 2}).partial_fit(X, y, classes=[0, 1])
     assert model.n_iter_ == 1
+
+
+def test_a_first_partial_fit_on_multilabel_targets_checks_its_classes():
+    y = TARGETS["multilabel"]
+    with pytest.raises(ValueError, match="column numbers"):
+        ScratchMLPClassifier(solver="adam").partial_fit(X, y, classes=["a", "b"])
+    model = ScratchMLPClassifier(solver="adam").partial_fit(X, y, classes=[0, 1, 2])
+    model.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_a_sparse_label_indicator_matrix_trains_like_a_dense_one():
+    y = TARGETS["multilabel"]
+    dense = quiet(ScratchMLPClassifier(random_state=0, max_iter=20), X, y)
+    sparse_y = quiet(
+        ScratchMLPClassifier(random_state=0, max_iter=20), X, sparse.csr_matrix(y)
+    )
+    np.testing.assert_array_equal(dense.coefs_[0], sparse_y.coefs_[0])
