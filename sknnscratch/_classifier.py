@@ -54,11 +54,13 @@ from sknnscratch._optimizers import (
     optimizer_from_dict,
     optimizer_to_dict,
 )
+from sknnscratch._threads import limits_blas_threads
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # Warnings raised in the training loops point at the user's call: loop, _fit,
-# fit (or partial_fit), and the callback wrapper where scikit-learn has one.
-_USER_FRAME = 4 + CALLBACKS_AVAILABLE
+# fit (or partial_fit), the BLAS thread limit, and the callback wrapper where
+# scikit-learn has one.
+_USER_FRAME = 5 + CALLBACKS_AVAILABLE
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -402,6 +404,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     # ------------------------------------------------------------------ fit
 
     @with_callbacks
+    @limits_blas_threads(fitting=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to the training data.
 
@@ -439,6 +442,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     @available_if(_is_stochastic)
     @with_callbacks
+    @limits_blas_threads(fitting=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over the given data ('sgd' and 'adam' only).
 
@@ -982,6 +986,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     # -------------------------------------------------------------- predict
 
+    @limits_blas_threads(fitting=False)
     def _logits(self, X):
         check_is_fitted(self)
         # scikit-learn's finiteness check first sums X, which can overflow
