@@ -523,6 +523,7 @@ def test_lbfgs_stops_on_a_non_finite_loss(binary_data, monkeypatch):
 # ------------------------------------------------ failed fits change nothing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
 def test_a_failing_refit_leaves_the_model_as_it_was(solver, binary_data, monkeypatch):
     X, y = binary_data
