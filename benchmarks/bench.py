@@ -7,10 +7,20 @@ depend on this machine; compare the ratios.
 
 Run: python benchmarks/bench.py            (everything, a few minutes)
      python benchmarks/bench.py --quick    (no 1 000 000-row cases)
+     python benchmarks/bench.py --load 4   (the same while 4 processes keep
+                                           the cores busy)
+
+With ``--load N``, N background processes spin a Python loop for the whole
+run (each stops by itself after ``--load-seconds``, and the benchmark ends
+them when it finishes or fails), and every fit is also timed forced to one
+BLAS thread (``threadpool_limits(1)`` around it): the table then gives each
+estimator's time against its own one-thread time (1 means the thread count
+it chose costs nothing under load).
 """
 
 import argparse
 import gc
+import multiprocessing
 import platform
 import statistics
 import time
@@ -25,6 +35,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_sco
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch.datasets import load_heart_disease
@@ -45,20 +56,27 @@ def settings(solver, epochs):
     return common
 
 
+ONE_THREAD = " on 1 BLAS thread"
+VARIANTS = ["ours", "sklearn"]
+"""What each case times: with --load, also each estimator forced to one thread."""
+
+
 def timed(make, fit, repeats, per_iteration=False):
-    """Median seconds of ``fit(make(name))`` per estimator, interleaved.
+    """Median seconds of ``fit(make(name))`` per variant, interleaved.
 
     With ``per_iteration``, each time is divided by the model's ``n_iter_``
     (L-BFGS may stop at different iterations for the two).
     """
-    times = {"ours": [], "sklearn": []}
+    times = {name: [] for name in VARIANTS}
     for _ in range(repeats):
         for name in times:
-            model = make(name)
+            model = make(name.removesuffix(ONE_THREAD))
+            one_thread = name.endswith(ONE_THREAD)
             gc.collect()
-            start = time.perf_counter()
-            fit(model)
-            seconds = time.perf_counter() - start
+            with threadpool_limits(1 if one_thread else None, user_api="blas"):
+                start = time.perf_counter()
+                fit(model)
+                seconds = time.perf_counter() - start
             if per_iteration:
                 seconds /= _last(model).n_iter_
             times[name].append(seconds)
@@ -115,12 +133,7 @@ def _fit_case(X, y, solver, repeats):
         per_iteration=True,
     )
     unit = "iteration" if solver == "lbfgs" else "epoch"
-    row = (
-        f"fit, n={n:,}, {solver}, {X.dtype.name}",
-        result["ours"],
-        result["sklearn"],
-        f"s per {unit}",
-    )
+    row = (f"fit, n={n:,}, {solver}, {X.dtype.name}", result, f"s per {unit}")
     print_row(row)
     return row
 
@@ -142,7 +155,7 @@ def heart_cases(repeats):
         3 * repeats,  # fits of a few milliseconds: more runs, a steadier median
         per_iteration=True,
     )
-    rows.append(("heart, fit lbfgs", *result.values(), "s per iteration"))
+    rows.append(("heart, fit lbfgs", result, "s per iteration"))
     print_row(rows[-1])
 
     params = settings("adam", 200)
@@ -152,9 +165,7 @@ def heart_cases(repeats):
         quiet(lambda model: cross_val_score(model, X, y, cv=cv)),
         repeats,
     )
-    rows.append(
-        ("heart, cross_val_score, 10 folds, adam 200 epochs", *result.values(), "s")
-    )
+    rows.append(("heart, cross_val_score, 10 folds, adam 200 epochs", result, "s"))
     print_row(rows[-1])
 
     grid = {
@@ -166,9 +177,7 @@ def heart_cases(repeats):
         quiet(lambda search: search.fit(X_scaled, y)),
         repeats,
     )
-    rows.append(
-        ("heart, 3x3 GridSearchCV, 5 folds, adam 200 epochs", *result.values(), "s")
-    )
+    rows.append(("heart, 3x3 GridSearchCV, 5 folds, adam 200 epochs", result, "s"))
     print_row(rows[-1])
     return rows
 
@@ -183,42 +192,99 @@ def memory_case(n=1_000_000):
         quiet(model.fit)(X, y)
         peaks[name] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-    row = (
-        f"peak memory of a fit, n={n:,}, adam",
-        peaks["ours"],
-        peaks["sklearn"],
-        "MiB",
-    )
+    row = (f"peak memory of a fit, n={n:,}, adam", peaks, "MiB")
     print_row(row)
     return [row]
 
 
+def print_header():
+    if len(VARIANTS) == 2:
+        print("| case | ours | MLPClassifier | unit | ratio |")
+        print("| --- | --- | --- | --- | --- |")
+    else:
+        print(
+            "| case | ours | ours, 1 thread | ratio | MLPClassifier | "
+            "MLPClassifier, 1 thread | ratio | unit | ours / MLPClassifier |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
 def print_row(row):
-    case, ours, theirs, unit = row
+    case, result, unit = row
+    ours, theirs = result["ours"], result["sklearn"]
+    if len(result) == 2:
+        print(
+            f"| {case} | {ours:.4g} | {theirs:.4g} | {unit} | {ours / theirs:.2f} |",
+            flush=True,
+        )
+        return
+    ours_1, theirs_1 = result["ours" + ONE_THREAD], result["sklearn" + ONE_THREAD]
     print(
-        f"| {case} | {ours:.4g} | {theirs:.4g} | {unit} | {ours / theirs:.2f} |",
+        f"| {case} | {ours:.4g} | {ours_1:.4g} | {ours / ours_1:.2f} | "
+        f"{theirs:.4g} | {theirs_1:.4g} | {theirs / theirs_1:.2f} | {unit} | "
+        f"{ours / theirs:.2f} |",
         flush=True,
     )
+
+
+def _spin(deadline):
+    """Keep one core busy until ``deadline`` (time.time())."""
+    while time.time() < deadline:
+        sum(range(10_000))
+
+
+def start_load(n_processes, seconds):
+    """N processes spinning until stopped, or for ``seconds`` at most."""
+    deadline = time.time() + seconds
+    processes = [
+        multiprocessing.Process(target=_spin, args=(deadline,), daemon=True)
+        for _ in range(n_processes)
+    ]
+    for process in processes:
+        process.start()
+    return processes
+
+
+def stop_load(processes):
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip 1 000 000 rows")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--load", type=int, default=0, metavar="N", help="N busy background processes"
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=3600,
+        help="the background processes stop by themselves after this long",
+    )
     args = parser.parse_args()
     print(
         f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-        f"Python {platform.python_version()}, {platform.machine()}"
+        f"Python {platform.python_version()}, {platform.machine()}, "
+        f"{args.load} busy background processes"
     )
-    print("| case | ours | MLPClassifier | unit | ratio |")
-    print("| --- | --- | --- | --- | --- |")
+    if args.load:
+        VARIANTS[:] = ["ours", "ours" + ONE_THREAD, "sklearn", "sklearn" + ONE_THREAD]
+    print_header()
     sizes = [303, 20_000] if args.quick else [303, 20_000, 1_000_000]
-    # The small cases first: after the 1 000 000-row fits, the allocator and
-    # BLAS threads slow every later small fit in this process.
-    heart_cases(args.repeats)
-    fit_cases(sizes, args.repeats)
-    if not args.quick:
-        memory_case()
+    load = start_load(args.load, args.load_seconds)
+    try:
+        # The small cases first: after the 1 000 000-row fits, the allocator
+        # and BLAS threads slow every later small fit in this process.
+        heart_cases(args.repeats)
+        fit_cases(sizes, args.repeats)
+        if not args.quick and not args.load:
+            memory_case()
+    finally:
+        stop_load(load)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ _ZEROS = {np.dtype(t): np.zeros((), dtype=t) for t in (np.float32, np.float64)}
 
 # --- hidden activations: f(Z) --------------------------------------------
 # ``out``, when given, is a separate buffer to write the result into (the
-# training loop reuses its buffers); it is never ``Z`` or ``A``.
+# training loop reuses its buffers): never ``A``, ``Z`` only for a derivative.
 
 
 def identity(Z, out=None):

@@ -32,7 +32,7 @@ from sknnscratch._persistence import (
 from sknnscratch._solvers import train
 from sknnscratch._state import starting_state
 from sknnscratch._targets import validate_training_data
-from sknnscratch._threads import limit_blas_threads
+from sknnscratch._threads import limits_blas_threads
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -378,6 +378,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     # ------------------------------------------------------------------ fit
 
     @with_callbacks
+    @limits_blas_threads(fitting=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to the training data.
 
@@ -423,6 +424,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     @available_if(_is_stochastic)
     @with_callbacks
+    @limits_blas_threads(fitting=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over the given data ('sgd' and 'adam' only).
 
@@ -482,16 +484,15 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         progress = FitProgress(
             self, steps, data, lambda: self._fitted_attributes(state.copy(), data)
         )
-        with limit_blas_threads(data.X.shape[0], state.units):
-            train(
-                self,
-                data,
-                state,
-                progress,
-                lambda: self._fitted_copy(state.copy(), data),
-                fresh=not resume,
-                incremental=incremental,
-            )
+        train(
+            self,
+            data,
+            state,
+            progress,
+            lambda: self._fitted_copy(state.copy(), data),
+            fresh=not resume,
+            incremental=incremental,
+        )
         self.__dict__.update(self._fitted_attributes(state, data))
         if data.feature_names_in_ is None:
             self.__dict__.pop("feature_names_in_", None)
@@ -547,6 +548,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     # -------------------------------------------------------------- predict
 
+    @limits_blas_threads(fitting=False)
     def _logits(self, X):
         check_is_fitted(self)
         check_fitted_network(self, finite=False)  # finite when fitted or loaded
@@ -562,10 +564,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         if sp.issparse(X):
             X = canonical_sparse(X)
-        with limit_blas_threads(X.shape[0], [W.shape[0] for W in self.coefs_]):
-            return output_logits_at_any_scale(
-                X, self.coefs_, self.intercepts_, self.activation
-            )
+        return output_logits_at_any_scale(
+            X, self.coefs_, self.intercepts_, self.activation
+        )
 
     def _is_binary(self):
         return self._label_binarizer.y_type_ == "binary"

@@ -12,8 +12,21 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from sknnscratch import ScratchMLPClassifier
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """Every test on one BLAS thread: the suite's products are all small.
+
+    Two spinning OpenBLAS threads per test process slow the suite down on a
+    busy machine (several times over) and when pytest-xdist runs two
+    processes on two cores. Tests that need more threads set them.
+    """
+    with threadpool_limits(1, user_api="blas"):
+        yield
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def test_as_frame():
     assert X.shape == (303, 13) and y.sum() == 139
 
 
+@pytest.mark.slow
 def test_loads_from_the_installed_package_outside_the_source_tree(tmp_path):
     script = (
         "import sknnscratch, numpy as np\n"

@@ -242,6 +242,7 @@ def test_extra_scikit_learn_checks(solver):
 # --------------------------------------------------------------------- stress
 
 
+@pytest.mark.slow
 def test_a_million_rows_train_without_a_warning():
     X, y = make_classification(
         n_samples=1_000_000, n_features=13, n_informative=8, random_state=0
@@ -256,6 +257,7 @@ def test_a_million_rows_train_without_a_warning():
     assert model.score(X[:10_000], y[:10_000]) > 0.9
 
 
+@pytest.mark.slow
 def test_a_hundred_classes_train_without_a_warning():
     X, y = make_classification(
         n_samples=5000,
@@ -281,6 +283,7 @@ def test_a_hundred_classes_train_without_a_warning():
     assert model.score(X, y) > 0.9  # chance is 0.01
 
 
+@pytest.mark.slow
 def test_a_long_partial_fit_stream_keeps_memory_flat():
     X, y = _data(100, 13)
     model = ScratchMLPClassifier(solver="sgd", random_state=0)

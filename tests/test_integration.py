@@ -18,6 +18,7 @@ def iris():
     return load_iris(return_X_y=True)
 
 
+@pytest.mark.slow
 def test_grid_search_in_a_pipeline_over_mlpclassifier_parameter_names(iris):
     X, y = iris
     pipe = Pipeline([("scale", StandardScaler()), ("mlp", ScratchMLPClassifier())])

@@ -58,6 +58,7 @@ def test_readme_runs_the_heart_disease_example():
     assert _shell_blocks()[0].endswith("python examples/heart_disease.py")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not README.exists(), reason="needs the source tree")
 def test_heart_disease_example_runs_and_draws(tmp_path, capsys):
     pytest.importorskip("matplotlib")
@@ -75,6 +76,7 @@ def test_heart_disease_example_runs_and_draws(tmp_path, capsys):
         assert (tmp_path / picture).read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not README.exists(), reason="needs the source tree")
 def test_heart_disease_example_prints_tables_without_matplotlib(
     tmp_path, capsys, monkeypatch

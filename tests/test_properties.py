@@ -105,7 +105,10 @@ def test_predictions_on_a_subset_are_the_subset_of_predictions(problem, model, d
     rows = data.draw(
         st.lists(st.integers(0, len(y) - 1), min_size=1, max_size=len(y), unique=True)
     )
-    rtol = 1e-5 if X.dtype == np.float32 else 1e-10
+    # BLAS may sum a product's terms in another order for another number of
+    # rows: float32 logits then differ in their last bits, which a sigmoid
+    # turns into relative differences of a few 1e-5 in small probabilities.
+    rtol = 1e-4 if X.dtype == np.float32 else 1e-10
     np.testing.assert_allclose(
         model.predict_proba(X[rows]), model.predict_proba(X)[rows], rtol=rtol, atol=1e-7
     )

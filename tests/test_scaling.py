@@ -28,6 +28,7 @@ def _example(name):
 # ------------------------------------------------------------------- Dask
 
 
+@pytest.mark.slow
 def test_a_dask_search_equals_the_local_one():
     pytest.importorskip("dask.distributed")
     from dask.distributed import Client, LocalCluster
@@ -78,6 +79,7 @@ def test_out_of_core_training_matches_an_in_memory_fit(tmp_path):
     np.testing.assert_allclose(scaler.mean_, X.mean(axis=0), atol=1e-10)
 
 
+@pytest.mark.slow
 def test_out_of_core_memory_does_not_grow_with_the_file(tmp_path):
     example = _example("out_of_core")
     peaks = []
