@@ -41,6 +41,9 @@ class SknnscratchVersionWarning(InconsistentVersionWarning):
         )
 
 
+# scikit-learn's callback API keeps these during a fit; they refer to the
+# whole tree of the fit's tasks and mean nothing in a saved model.
+_FIT_BOOKKEEPING = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 # Attributes of models saved before the training state was one object.
 _LEGACY = (
     "_optimizer",
@@ -60,6 +63,8 @@ def plain_state(state):
     training state's flat vector is rebuilt from them at load.
     """
     state = dict(state)
+    for name in _FIT_BOOKKEEPING:  # of a fit under way, when saved mid-fit
+        state.pop(name, None)
     training_state = state.get("_training_state")
     if training_state is not None:
         state["_training_state"] = training_state.to_dict()

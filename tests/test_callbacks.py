@@ -73,8 +73,10 @@ class KeepFittedCopies(NoOpCallback):
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
         if fitted_estimator is not None and hasattr(fitted_estimator, "n_iter_"):
-            self.copies.append(copy.deepcopy(fitted_estimator))
-            self.copies.append(pickle.loads(pickle.dumps(fitted_estimator)))
+            # Without its callbacks, which hold the copies made so far.
+            model = copy.copy(fitted_estimator).set_callbacks()
+            self.copies.append(copy.deepcopy(model))
+            self.copies.append(pickle.loads(pickle.dumps(model)))
         return False
 
 
@@ -89,11 +91,14 @@ def test_a_model_copied_in_a_callback_is_a_consistent_fitted_model(solver, binar
     assert len(callback.copies) == 2 * 5 + 2
     for copied in callback.copies[-2:]:
         np.testing.assert_array_equal(copied.coefs_[0], model.coefs_[0])
+    references = {
+        step: quiet(ScratchMLPClassifier(**{**settings, "max_iter": step}), X, y)
+        for step in range(1, 6)
+    }
     for i, copied in enumerate(callback.copies[:-2]):
         step = i // 2 + 1
         assert copied.n_iter_ == step == len(copied.loss_curve_) == len(copied.history_)
         assert copied.loss_ == copied.loss_curve_[-1] == model.loss_curve_[step - 1]
         assert np.isfinite(copied.predict_proba(X)).all()
         # It is the model of that step: resuming it with warm start is possible.
-        reference = quiet(ScratchMLPClassifier(**{**settings, "max_iter": step}), X, y)
-        np.testing.assert_array_equal(copied.coefs_[0], reference.coefs_[0])
+        np.testing.assert_array_equal(copied.coefs_[0], references[step].coefs_[0])

@@ -1,6 +1,7 @@
 """Hostile and broken input: clear errors, models never half-updated, inputs
 never touched, and scikit-learn's checks that check_estimator leaves out."""
 
+import gc
 import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -289,15 +290,17 @@ def test_a_long_partial_fit_stream_keeps_memory_flat():
     model = ScratchMLPClassifier(solver="sgd", random_state=0)
     for _ in range(100):  # warm up caches and the first allocations
         model.partial_fit(X, y, classes=[0, 1])
-    tracemalloc.start()
-    for _ in range(100):
+    tracemalloc.start()  # slows every allocation: few calls are traced
+    for _ in range(50):
         model.partial_fit(X, y)
-    after_100 = tracemalloc.get_traced_memory()[0]
-    for _ in range(800):
+    gc.collect()  # what is still held, not what awaits collection
+    after_50 = tracemalloc.get_traced_memory()[0]
+    for _ in range(250):
         model.partial_fit(X, y)
-    after_900 = tracemalloc.get_traced_memory()[0]
+    gc.collect()
+    after_300 = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    assert model.n_iter_ == 1 and len(model.loss_curve_) == 1000
+    assert model.n_iter_ == 1 and len(model.loss_curve_) == 400
     # Only the per-call records grow (loss_curve_ and history_: one float and
     # one small dict per call); nothing proportional to the data is kept.
-    assert (after_900 - after_100) / 800 < 1024
+    assert (after_300 - after_50) / 250 < 1024
