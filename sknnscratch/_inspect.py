@@ -243,9 +243,10 @@ class Trace(dict):
 def trace(estimator, x, y):
     """One sample's forward and backward pass, every intermediate named.
 
-    The numbers are those training computes (the same function fills them
-    in), for the cross-entropy of this one sample: the L2 term, which only
-    adds ``alpha / S * W`` to each ``dL/dW``, is left out.
+    The numbers come from the reference implementation in ``_network.py``,
+    which ``tests/test_kernels.py`` holds equal to what training computes, for
+    the cross-entropy of this one sample: the L2 term, which only adds
+    ``alpha / S * W`` to each ``dL/dW``, is left out.
 
     Parameters
     ----------

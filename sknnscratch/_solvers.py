@@ -159,9 +159,13 @@ def run_epochs(estimator, data, state, monitor, fresh, incremental):
     # Like MLPClassifier, each epoch shuffles the previous epoch's order.
     # Keeping that order lets a warm start or partial_fit on the same rows
     # continue exactly where the last call stopped.
-    order = state.shuffle_order
-    if order is None or order.shape != (n_samples,):
-        order = state.shuffle_order = np.arange(n_samples)
+    # The order before this call: shared with the fitted state, never written.
+    order_before = state.shuffle_order
+    if order_before is None or order_before.shape != (n_samples,):
+        order_before = n_samples  # arange(n_samples)
+    order = state.shuffle_order = (
+        np.arange(order_before) if np.ndim(order_before) == 0 else order_before.copy()
+    )
     optimizer = state.optimizer = current_optimizer(estimator, state)
     trainer = MinibatchTrainer(
         X,
@@ -183,7 +187,7 @@ def run_epochs(estimator, data, state, monitor, fresh, incremental):
         validation=validation,
         optimizer=optimizer,
     )
-    shuffles_from = (state.rng.get_state(), order.copy()) if estimator.shuffle else None
+    shuffles_from = (state.rng.get_state(), order_before) if estimator.shuffle else None
     try:
         for _ in range(1 if incremental else estimator.max_iter):
             monitor.begin_step()

@@ -151,14 +151,20 @@ class TrainingState:
         self.n_iter = attributes.get("n_iter_", 0)
         self.loss = attributes.get("loss_")
 
-    def copy(self):
-        """An independent copy: training the copy leaves this one as it was."""
+    def copy(self, share_order=False):
+        """An independent copy: training the copy leaves this one as it was.
+
+        With ``share_order``, the copy shares the shuffle order (as long as
+        the data): a training loop replaces it by its own copy before it
+        shuffles (see ``_solvers.run_epochs``), so the order is copied once.
+        """
 
         def copied(value):
             if isinstance(value, np.ndarray | list):
                 return value.copy()
             return value
 
+        shared = ("units", "rng", "optimizer") + (("shuffle_order",) * share_order)
         return replace(
             self,
             units=list(self.units),
@@ -167,7 +173,7 @@ class TrainingState:
             **{
                 f.name: copied(getattr(self, f.name))
                 for f in fields(self)
-                if f.name not in ("units", "rng", "optimizer")
+                if f.name not in shared
             },
         )
 
@@ -204,10 +210,11 @@ class TrainingState:
         """Put the random stream and shuffle order where ``n_epochs`` left them.
 
         ``rng_state`` and ``order`` are those before the first of those
-        epochs; each epoch shuffles the order once.
+        epochs (``order`` an int ``n``: ``arange(n)``); each epoch shuffles
+        the order once.
         """
         self.rng.set_state(rng_state)
-        self.shuffle_order[...] = order
+        self.shuffle_order[...] = np.arange(order) if np.ndim(order) == 0 else order
         for _ in range(n_epochs):
             self.rng.shuffle(self.shuffle_order)
 
@@ -272,7 +279,7 @@ def starting_state(estimator, data, resume):
     if saved is None or saved.units != units:
         state = TrainingState.from_fitted_attributes(estimator, units, theta)
     else:
-        state = saved.copy()
+        state = saved.copy(share_order=True)
         state.theta = theta
     if state.objective != objective:
         state.objective, state.divergence_reference = objective, None
