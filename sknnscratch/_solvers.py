@@ -80,6 +80,26 @@ def _backprop(estimator, data, state, X, n_rows):
     ), grad
 
 
+def _penalty_note(estimator, data):
+    """A word on the penalty's strength when small sample weights inflate it.
+
+    The L2 term is divided by the total sample weight ``S``: weights that sum
+    to far less than the number of rows (normalised weights, say) make it
+    ``n / S`` times stronger.
+    """
+    weights = data.sample_weight
+    if weights is None or not estimator.alpha:
+        return ""
+    strength = estimator.alpha * len(weights) / weights.sum()
+    if strength <= 100 * estimator.alpha:
+        return ""
+    return (
+        f" The sample weights sum to {weights.sum():.3g} for {len(weights)} rows, "
+        f"which makes the L2 penalty as strong as alpha={strength:.3g} with "
+        "unit weights: lower alpha, or scale the weights up."
+    )
+
+
 def run_lbfgs(estimator, data, state, monitor):
     """Minimise the objective with scipy's L-BFGS-B on the whole training set.
 
@@ -89,7 +109,8 @@ def run_lbfgs(estimator, data, state, monitor):
     theta, n_samples = state.theta, X.shape[0]
     network, grad = _backprop(estimator, data, state, X, n_samples)
     monitor = monitor(
-        step_name="L-BFGS iteration", advice=f"{_SCALE_ADVICE} or increase alpha."
+        step_name="L-BFGS iteration",
+        advice=f"{_SCALE_ADVICE} or increase alpha." + _penalty_note(estimator, data),
     )
     guard = monitor.guard
 
@@ -183,7 +204,8 @@ def run_epochs(estimator, data, state, monitor, fresh, incremental):
     )
     monitor = monitor(
         step_name="epoch",
-        advice=f"{_SCALE_ADVICE} or lower learning_rate_init.",
+        advice=f"{_SCALE_ADVICE} or lower learning_rate_init."
+        + _penalty_note(estimator, data),
         validation=validation,
         optimizer=optimizer,
     )

@@ -379,3 +379,11 @@ def test_warnings_point_at_the_callers_line_whatever_the_path(binary_data):
         ScratchMLPClassifier(solver="sgd", batch_size=1000, max_iter=1).fit(X, y)
         ScratchMLPClassifier(solver="adam").partial_fit(X, y, classes=[0, 1])
     assert caught and all(w.filename == __file__ for w in caught)
+
+
+def test_divergence_from_tiny_sample_weights_names_the_penalty(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver="sgd", random_state=0)
+    with pytest.raises(ValueError, match="sample weights sum to .* lower alpha"):
+        model.partial_fit(X, y, sample_weight=1e-300 * np.ones(len(y)), classes=[0, 1])
+    assert not hasattr(model, "coefs_")
