@@ -52,11 +52,9 @@ def test_the_rows_of_a_product_are_the_batch_for_stochastic_solvers():
     assert fit_threads(ScratchMLPClassifier(), [[0.0] * 13], fitting=True) == 1
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
-def test_fit_and_predict_run_on_one_thread_and_restore_the_setting(
-    two_blas_threads, monkeypatch, solver
-):
-    X, y = make_classification(300, 13, random_state=0)
+@pytest.fixture
+def threads_seen_by_backprop(monkeypatch):
+    """The BLAS thread counts in force at every forward and backward pass."""
     seen = []
     real = Backprop.__call__
 
@@ -65,6 +63,15 @@ def test_fit_and_predict_run_on_one_thread_and_restore_the_setting(
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Backprop, "__call__", observed)
+    return seen
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_fit_and_predict_run_on_one_thread_and_restore_the_setting(
+    two_blas_threads, threads_seen_by_backprop, monkeypatch, solver
+):
+    X, y = make_classification(300, 13, random_state=0)
+    seen = threads_seen_by_backprop
     model = ScratchMLPClassifier(solver=solver, max_iter=5).fit(X, y)
     assert blas_threads_now() == two_blas_threads
     assert seen and all(max(threads) == 1 for threads in seen)
@@ -132,17 +139,12 @@ def test_a_custom_scorer_sees_the_limited_count(two_blas_threads):
     assert blas_threads_now() == two_blas_threads
 
 
-def test_wide_networks_keep_the_process_setting(two_blas_threads, monkeypatch):
+def test_wide_networks_keep_the_process_setting(
+    two_blas_threads, threads_seen_by_backprop, monkeypatch
+):
     monkeypatch.setattr(_threads, "MANY_MULTIPLY_ADDS", 0)
     X, y = make_classification(300, 13, random_state=0)
-    seen = []
-    real = Backprop.__call__
-
-    def observed(self, *args, **kwargs):
-        seen.append(blas_threads_now())
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Backprop, "__call__", observed)
+    seen = threads_seen_by_backprop
     ScratchMLPClassifier((_threads.WIDE_LAYER,), max_iter=2).fit(X, y)
     assert seen and all(threads == two_blas_threads for threads in seen)
 
