@@ -179,13 +179,13 @@ def run_epochs(estimator, data, state, monitor, fresh, incremental):
     n_samples = X.shape[0]
     # Like MLPClassifier, each epoch shuffles the previous epoch's order.
     # Keeping that order lets a warm start or partial_fit on the same rows
-    # continue exactly where the last call stopped.
-    # The order before this call: shared with the fitted state, never written.
+    # continue exactly where the last call stopped. The order before this
+    # call is shared with the fitted state and never written: it is copied.
     order_before = state.shuffle_order
     if order_before is None or order_before.shape != (n_samples,):
-        order_before = n_samples  # arange(n_samples)
+        order_before = None  # the rows in their stored order
     order = state.shuffle_order = (
-        np.arange(order_before) if np.ndim(order_before) == 0 else order_before.copy()
+        np.arange(n_samples) if order_before is None else order_before.copy()
     )
     optimizer = state.optimizer = current_optimizer(estimator, state)
     trainer = MinibatchTrainer(

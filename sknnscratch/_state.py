@@ -210,11 +210,13 @@ class TrainingState:
         """Put the random stream and shuffle order where ``n_epochs`` left them.
 
         ``rng_state`` and ``order`` are those before the first of those
-        epochs (``order`` an int ``n``: ``arange(n)``); each epoch shuffles
-        the order once.
+        epochs (``order`` None: the rows in their stored order); each epoch
+        shuffles the order once.
         """
         self.rng.set_state(rng_state)
-        self.shuffle_order[...] = np.arange(order) if np.ndim(order) == 0 else order
+        if order is None:
+            order = np.arange(self.shuffle_order.size)
+        self.shuffle_order[...] = order
         for _ in range(n_epochs):
             self.rng.shuffle(self.shuffle_order)
 

@@ -61,12 +61,7 @@ class TrainingData:
     @property
     def out_activation(self):
         """The output function: softmax for multiclass targets, else logistic."""
-        return out_activation_of(self.binarizer)
-
-
-def out_activation_of(binarizer):
-    """'softmax' for multiclass targets, 'logistic' for binary and multilabel."""
-    return "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
+        return "softmax" if self.binarizer.y_type_ == "multiclass" else "logistic"
 
 
 def validate_training_data(

@@ -17,9 +17,10 @@ process-wide setting back on exit, also when the call raises.
 import functools
 import threading
 from contextlib import contextmanager
-from numbers import Integral
 
 from threadpoolctl import ThreadpoolController
+
+from sknnscratch._state import hidden_sizes
 
 # The rule, from benchmarks/threads.py on this project's 2-core machine
 # (time per L-BFGS iteration or adam epoch, 13 features, two BLAS threads
@@ -97,9 +98,7 @@ def estimator_blas_threads(estimator, X, fitting):
     try:
         n_rows, n_features = (int(size) for size in X.shape)
         if fitting:
-            hidden = estimator.hidden_layer_sizes
-            hidden = [hidden] if isinstance(hidden, Integral) else list(hidden)
-            units = [n_features, *(int(h) for h in hidden), 1]
+            units = [n_features, *hidden_sizes(estimator), 1]
             if estimator.solver != "lbfgs":
                 batch = estimator.batch_size
                 n_rows = min(200 if batch == "auto" else int(batch), n_rows)

@@ -120,17 +120,16 @@ def test_multioutput_targets_get_a_clear_error_when_training_continues():
 
 def test_sparse_input_is_canonicalised():
     dense = sparse.csr_matrix(X)
-    # The same values stored with duplicate entries and unsorted indices.
-    coo = dense.tocoo()
-    halves = sparse.coo_matrix(
-        (
-            np.r_[coo.data / 2, coo.data / 2],
-            (np.r_[coo.row, coo.row], np.r_[coo.col, coo.col]),
-        ),
-        shape=X.shape,
-    ).tocsr()
-    halves.has_canonical_format = False
-    assert halves.nnz == 2 * dense.nnz or not halves.has_canonical_format
+    # The same values stored with every entry split in two halves, the
+    # halves of a row in reverse column order: duplicates, unsorted.
+    rows = [slice(a, b) for a, b in zip(dense.indptr, dense.indptr[1:], strict=False)]
+    indices = np.concatenate(
+        [np.r_[dense.indices[r], dense.indices[r]][::-1] for r in rows]
+    )
+    data = np.concatenate([np.r_[dense.data[r], dense.data[r]][::-1] / 2 for r in rows])
+    halves = sparse.csr_matrix((data, indices, 2 * dense.indptr), shape=X.shape)
+    assert halves.nnz == 2 * dense.nnz and not halves.has_canonical_format
+    np.testing.assert_array_equal(halves.toarray(), X)
     y = TARGETS["binary"]
     settings = dict(solver="adam", early_stopping=True, max_iter=5, random_state=0)
     a = _quietly(ScratchMLPClassifier(**settings).fit, dense, y)
