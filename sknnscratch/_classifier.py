@@ -29,12 +29,15 @@ from sknnscratch._persistence import (
     plain_state,
     restored_state,
 )
+from sknnscratch._solver_choice import (
+    STOCHASTIC_SOLVERS,
+    choose_solver,
+    warn_unused_parameters,
+)
 from sknnscratch._solvers import train
 from sknnscratch._state import starting_state
 from sknnscratch._targets import validate_training_data
 from sknnscratch._threads import limits_blas_threads
-
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -289,7 +292,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"auto", "lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -325,7 +328,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         hidden_layer_sizes=(8,),
         activation="relu",
         *,
-        solver="lbfgs",
+        solver="auto",
         alpha=13.0,
         batch_size="auto",
         learning_rate="constant",
@@ -415,16 +418,23 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return self._train(X, y, sample_weight, incremental=False)
 
     def _is_stochastic(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver not in ("auto", *STOCHASTIC_SOLVERS):
             raise AttributeError(
-                f"partial_fit is only available for the stochastic solvers "
-                f"{_STOCHASTIC_SOLVERS}, not for solver={self.solver!r}."
+                f"partial_fit is only available for solver='auto' (which takes "
+                f"'adam' for it) and the stochastic solvers {STOCHASTIC_SOLVERS}, "
+                f"not for solver={self.solver!r}."
+            )
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise AttributeError(
+                "partial_fit is not available with class_weight='balanced', which "
+                "needs the whole data set. Pass a dict instead, for example from "
+                "sklearn.utils.class_weight.compute_class_weight."
             )
         return True
 
     @available_if(_is_stochastic)
     @with_callbacks
-    @limits_blas_threads(fitting=True)
+    @limits_blas_threads(fitting=True, incremental=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over the given data ('sgd' and 'adam' only).
 
@@ -453,12 +463,6 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             The updated estimator.
         """
         self._validate_params()
-        if isinstance(self.class_weight, str):
-            raise ValueError(
-                "class_weight='balanced' needs the whole data set and is not "
-                "supported by partial_fit. Pass a dict instead, for example from "
-                "sklearn.utils.class_weight.compute_class_weight."
-            )
         if classes is None and not self._is_fitted():
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._train(X, y, sample_weight, incremental=True, classes=classes)
@@ -479,8 +483,10 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             classes=classes,
             mode=mode,
         )
+        solver = choose_solver(self, data.X.shape[0], incremental=incremental)
+        warn_unused_parameters(self, solver, incremental=incremental)
         state = starting_state(self, data, resume)
-        steps = 1 if incremental else self.max_iter + (self.solver == "lbfgs")
+        steps = 1 if incremental else self.max_iter + (solver == "lbfgs")
         progress = FitProgress(
             self, steps, data, lambda: self._fitted_attributes(state.copy(), data)
         )
@@ -490,6 +496,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             state,
             progress,
             lambda: self._fitted_copy(state.copy(), data),
+            solver=solver,
             fresh=not resume,
             incremental=incremental,
         )
@@ -511,6 +518,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             n_layers_=len(state.units),
             n_outputs_=state.units[-1],
             out_activation_=data.out_activation,
+            solver_=state.solver,
             n_iter_=state.n_iter,
             t_=state.t,
             loss_=state.loss,

@@ -22,7 +22,9 @@ from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
 _SCALE_ADVICE = "Scale the input (for example with StandardScaler)"
 
 
-def train(estimator, data, state, progress, fitted_estimator, *, fresh, incremental):
+def train(
+    estimator, data, state, progress, fitted_estimator, *, solver, fresh, incremental
+):
     """Run the estimator's solver; ``state`` ends at the trained model.
 
     Parameters
@@ -37,6 +39,8 @@ def train(estimator, data, state, progress, fitted_estimator, *, fresh, incremen
         The scikit-learn callbacks of this call.
     fitted_estimator : callable
         Returns a fitted copy of the estimator at the current weights.
+    solver : {'lbfgs', 'sgd', 'adam'}
+        The solver of this call (see ``_solver_choice.choose_solver``).
     fresh : bool
         Whether ``state`` is new (a cold fit) rather than resumed.
     incremental : bool
@@ -57,7 +61,8 @@ def train(estimator, data, state, progress, fitted_estimator, *, fresh, incremen
             estimator, state, progress, network, fitted_estimator, **settings
         )
 
-    if estimator.solver == "lbfgs":
+    state.solver = solver
+    if solver == "lbfgs":
         run_lbfgs(estimator, data, state, monitor)
     else:
         run_epochs(estimator, data, state, monitor, fresh, incremental)
@@ -305,8 +310,8 @@ def batch_size(estimator, n_samples):
     return min(estimator.batch_size, n_samples)
 
 
-def _optimizer_settings(estimator):
-    if estimator.solver == "sgd":
+def _optimizer_settings(estimator, solver):
+    if solver == "sgd":
         return (
             "sgd",
             estimator.learning_rate_init,
@@ -331,12 +336,12 @@ def current_optimizer(estimator, state):
     dtype of the parameters stay the same.
     """
     theta = state.theta
-    settings = _optimizer_settings(estimator)
+    settings = _optimizer_settings(estimator, state.solver)
     key = (settings, theta.size, theta.dtype)
     optimizer = state.optimizer
     if optimizer is not None and getattr(optimizer, "key", None) == key:
         return optimizer
-    cls = SGD if estimator.solver == "sgd" else Adam
+    cls = SGD if state.solver == "sgd" else Adam
     optimizer = cls(theta.size, theta.dtype, *settings[1:])
     optimizer.key = key
     return optimizer

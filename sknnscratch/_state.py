@@ -76,6 +76,8 @@ class TrainingState:
     divergence_reference : float or None
         The first finite loss of this training run: divergence is judged
         against it, across calls as within one.
+    solver : {'lbfgs', 'sgd', 'adam'} or None
+        The solver of the last call (``solver='auto'`` chooses per call).
     objective : tuple or None
         The settings the objective was measured under (``alpha``,
         ``class_weight``): when they change, so does the loss's scale, and
@@ -101,6 +103,7 @@ class TrainingState:
     n_iter: int = 0
     loss: float | None = None
     divergence_reference: float | None = None
+    solver: str | None = None
     objective: tuple | None = None
 
     @classmethod

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 from threadpoolctl import ThreadpoolController
 
+from sknnscratch._solver_choice import choose_solver
 from sknnscratch._state import hidden_sizes
 
 # The rule, from benchmarks/threads.py on this project's 2-core machine
@@ -77,7 +78,7 @@ def blas_threads(n_rows, units):
     return 1
 
 
-def estimator_blas_threads(estimator, X, fitting):
+def estimator_blas_threads(estimator, X, fitting, incremental=False):
     """:func:`blas_threads` for a call of ``estimator`` on ``X``.
 
     Parameters
@@ -89,6 +90,8 @@ def estimator_blas_threads(estimator, X, fitting):
     fitting : bool
         True for ``fit`` and ``partial_fit``: the stochastic solvers' products
         are one batch long.
+    incremental : bool, default=False
+        True for ``partial_fit`` (``solver='auto'`` takes Adam for it).
 
     Returns
     -------
@@ -99,7 +102,8 @@ def estimator_blas_threads(estimator, X, fitting):
         n_rows, n_features = (int(size) for size in X.shape)
         if fitting:
             units = [n_features, *hidden_sizes(estimator), 1]
-            if estimator.solver != "lbfgs":
+            solver = choose_solver(estimator, n_rows, incremental=incremental)
+            if solver != "lbfgs":
                 batch = estimator.batch_size
                 n_rows = min(200 if batch == "auto" else int(batch), n_rows)
         else:
@@ -158,12 +162,12 @@ def limit_blas_threads(n_threads):
                 limiter.restore_original_limits()
 
 
-def limits_blas_threads(fitting):
+def limits_blas_threads(fitting, incremental=False):
     """Decorate ``method(self, X, ...)`` to run under :func:`limit_blas_threads`.
 
     Parameters
     ----------
-    fitting : bool
+    fitting, incremental : bool
         See :func:`estimator_blas_threads`.
     """
 
@@ -171,7 +175,8 @@ def limits_blas_threads(fitting):
         @functools.wraps(method)
         def run(self, *args, **kwargs):
             X = args[0] if args else kwargs.get("X")
-            with limit_blas_threads(estimator_blas_threads(self, X, fitting)):
+            n_threads = estimator_blas_threads(self, X, fitting, incremental)
+            with limit_blas_threads(n_threads):
                 return method(self, *args, **kwargs)
 
         return run

@@ -410,9 +410,11 @@ def test_verbose_prints_the_loss(binary_data, capsys):
             assert "Iteration 3, loss = " in capsys.readouterr().out
 
 
-def test_lbfgs_ignores_early_stopping_and_says_so_in_its_attributes(binary_data):
+def test_lbfgs_ignores_early_stopping_and_says_so(binary_data):
     X, y = binary_data
-    model = ScratchMLPClassifier(early_stopping=True, random_state=0).fit(X, y)
+    model = ScratchMLPClassifier(solver="lbfgs", early_stopping=True, random_state=0)
+    with pytest.warns(UserWarning, match="early_stopping=True"):
+        model.fit(X, y)
     assert model.validation_scores_ is None
     assert model.best_validation_score_ is None
     assert model.best_loss_ == model.loss_

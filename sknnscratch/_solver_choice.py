@@ -1,0 +1,138 @@
+"""Which solver a call trains with, and the settings that solver cannot use.
+
+``solver='auto'`` (the default) trains with L-BFGS where it works best, an
+ordinary ``fit`` on up to :data:`LBFGS_MAX_ROWS` rows, and with Adam where a
+stochastic solver is needed: ``partial_fit``, ``early_stopping=True`` and
+larger data. Whatever the solver, a parameter set away from its default that
+the call cannot use is reported in one warning per call, never silently
+ignored.
+"""
+
+import inspect
+
+import numpy as np
+
+from sknnscratch._monitoring import warn
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+LBFGS_MAX_ROWS = 50_000
+"""Above this many training rows, ``solver='auto'`` takes Adam for ``fit``.
+
+Every L-BFGS iteration is a pass over the whole training set, and a few
+hundred are usual; an Adam epoch costs about the same pass and makes
+``n / 200`` steps (``benchmarks/defaults.py --solvers`` measures both).
+"""
+
+# Who uses what: a parameter is ignored by every solver not listed.
+_USED_BY = {
+    "max_fun": ("lbfgs",),
+    "batch_size": STOCHASTIC_SOLVERS,
+    "learning_rate_init": STOCHASTIC_SOLVERS,
+    "shuffle": STOCHASTIC_SOLVERS,
+    "early_stopping": STOCHASTIC_SOLVERS,
+    "n_iter_no_change": STOCHASTIC_SOLVERS,
+    "validation_fraction": STOCHASTIC_SOLVERS,
+    "scoring": STOCHASTIC_SOLVERS,
+    "learning_rate": ("sgd",),
+    "power_t": ("sgd",),
+    "momentum": ("sgd",),
+    "nesterovs_momentum": ("sgd",),
+    "beta_1": ("adam",),
+    "beta_2": ("adam",),
+    "epsilon": ("adam",),
+}
+
+
+def choose_solver(estimator, n_samples, *, incremental):
+    """The solver this call trains with.
+
+    Parameters
+    ----------
+    estimator : ScratchMLPClassifier
+        Its ``solver`` and ``early_stopping``.
+    n_samples : int
+        The number of training rows.
+    incremental : bool
+        Whether the call is ``partial_fit``.
+
+    Returns
+    -------
+    solver : {'lbfgs', 'sgd', 'adam'}
+        ``estimator.solver`` unless it is 'auto': then 'adam' for
+        ``partial_fit``, with ``early_stopping`` or above
+        :data:`LBFGS_MAX_ROWS` rows, otherwise 'lbfgs'.
+    """
+    if estimator.solver != "auto":
+        return estimator.solver
+    if incremental or estimator.early_stopping or n_samples > LBFGS_MAX_ROWS:
+        return "adam"
+    return "lbfgs"
+
+
+def _changed_parameters(estimator):
+    """The parameters set away from their defaults, in signature order."""
+    signature = inspect.signature(type(estimator).__init__)
+    params = estimator.get_params(deep=False)
+    return {
+        name: params[name]
+        for name, parameter in signature.parameters.items()
+        if name in _USED_BY and not _same(params[name], parameter.default)
+    }
+
+
+def _same(value, default):
+    if isinstance(default, bool):  # 1 == True, but shuffle=1 is not the default
+        return isinstance(value, bool | np.bool_) and bool(value) == default
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):  # arrays, objects without equality
+        return False
+
+
+def _unused(estimator, solver, incremental):
+    """The changed parameters this call cannot use, each with the reason."""
+    unused = {}
+    for name, value in _changed_parameters(estimator).items():
+        if solver not in _USED_BY[name]:
+            users = " and ".join(repr(s) for s in _USED_BY[name])
+            unused[name] = (value, f"used only by {users}")
+    if solver in STOCHASTIC_SOLVERS:
+        changed = _changed_parameters(estimator)
+        if incremental and estimator.early_stopping:
+            unused["early_stopping"] = (True, "fit only: partial_fit trains one epoch")
+        if not estimator.early_stopping or incremental:
+            for name in ("validation_fraction", "scoring"):
+                if name in changed and name not in unused:
+                    unused[name] = (changed[name], "used only with early_stopping=True")
+        if solver == "sgd":
+            if "power_t" in changed and estimator.learning_rate != "invscaling":
+                unused["power_t"] = (
+                    changed["power_t"],
+                    "used only with learning_rate='invscaling'",
+                )
+            if "nesterovs_momentum" in changed and estimator.momentum == 0:
+                unused["nesterovs_momentum"] = (
+                    changed["nesterovs_momentum"],
+                    "no momentum to apply it to (momentum=0)",
+                )
+    return unused
+
+
+def warn_unused_parameters(estimator, solver, *, incremental):
+    """One warning naming every changed parameter this call cannot use."""
+    unused = _unused(estimator, solver, incremental)
+    if not unused:
+        return
+    chosen = (
+        f"solver='auto' trains this call with {solver!r}, which"
+        if estimator.solver == "auto"
+        else f"solver={solver!r}"
+    )
+    listed = "; ".join(
+        f"{name}={value!r} ({reason})" for name, (value, reason) in unused.items()
+    )
+    warn(
+        f"{chosen} does not use: {listed}. Choose a solver that uses them, or "
+        "leave them at their defaults."
+    )
