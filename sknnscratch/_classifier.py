@@ -65,10 +65,16 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         Activation function of the hidden layers.
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='lbfgs'
+    solver : {'auto', 'lbfgs', 'sgd', 'adam'}, default='auto'
         The optimiser. 'lbfgs' (scipy's L-BFGS-B) works on the full training
-        set and converges fast and reliably on small and medium data;
-        'sgd' and 'adam' take minibatch steps and scale to large data.
+        set and converges fast and reliably on small and medium data; 'sgd'
+        and 'adam' take minibatch steps, scale to large data, and are the
+        ones ``partial_fit`` and ``early_stopping`` need. 'auto' chooses per
+        call: 'lbfgs' for ``fit`` on up to 50 000 rows, 'adam' for
+        ``partial_fit``, with ``early_stopping=True`` or on more rows; the
+        choice is recorded in ``solver_``. A parameter set away from its
+        default that the call's solver does not use (``learning_rate_init``
+        with 'lbfgs', ``momentum`` with 'adam'...) is named in a warning.
         MLPClassifier's default is 'adam', which on a few hundred rows stops
         at ``max_iter`` before it has converged.
 
@@ -107,7 +113,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.
 
-    max_iter : int, default=200
+    max_iter : int, default=1000
         Maximum number of iterations: epochs for 'sgd' and 'adam', L-BFGS
         iterations for 'lbfgs'.
 
@@ -163,8 +169,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         the best epoch are restored at the end. An epoch also counts as an
         improvement when it ties the best score and lowers the validation
         loss by ``tol`` (accuracy on a small validation set ties often), and
-        among tied epochs the lower loss wins. Ignored by 'lbfgs' and by
-        ``partial_fit``.
+        among tied epochs the lower loss wins. With ``solver='auto'`` it makes
+        ``fit`` use 'adam'; 'lbfgs' and ``partial_fit`` cannot use it and
+        say so in a warning.
 
     validation_fraction : float, default=0.1
         Share of the training weight set aside for early stopping. The split
@@ -269,6 +276,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     out_activation_ : str
         The output function: 'logistic' (binary, multilabel) or 'softmax'.
+
+    solver_ : {'lbfgs', 'sgd', 'adam'}
+        The solver the last call trained with (``solver='auto'`` chooses).
 
     See Also
     --------

@@ -63,6 +63,8 @@ def to_sklearn(estimator):
         for name, value in estimator.get_params().items()
         if name in _SHARED_PARAMETERS
     }
+    if params.get("solver") == "auto":  # MLPClassifier has no 'auto'
+        params["solver"] = getattr(estimator, "solver_", "lbfgs")
     mlp = MLPClassifier(**params)
     _copy_attributes(estimator, mlp, _NETWORK_ATTRIBUTES + _RECORD_ATTRIBUTES)
     return mlp
@@ -95,6 +97,7 @@ def from_sklearn(cls, mlp):
     ours = cls().get_params()
     estimator = cls(**{k: v for k, v in mlp.get_params().items() if k in ours})
     _copy_attributes(mlp, estimator, _NETWORK_ATTRIBUTES + _RECORD_ATTRIBUTES)
+    estimator.solver_ = mlp.solver
     return estimator
 
 

@@ -104,6 +104,9 @@ def restored_state(state, estimator_name):
         state["_training_state"] = _training_state_from_dict(saved, theta, units)
     elif any(name in state for name in _LEGACY):
         state["_training_state"] = _legacy_training_state(state, theta, units)
+    if "solver_" not in state:  # saved before solver='auto' existed
+        solver = state.get("solver")
+        state["solver_"] = solver if solver in ("lbfgs", "sgd", "adam") else None
     return state
 
 

@@ -27,7 +27,9 @@ def test_to_sklearn_predicts_the_same(
     np.testing.assert_array_equal(mlp.predict(X), model.predict(X))
     back = ScratchMLPClassifier.from_sklearn(mlp)
     np.testing.assert_array_equal(back.predict_proba(X), model.predict_proba(X))
-    assert back.get_params() == model.get_params()
+    # MLPClassifier has no solver='auto': the export names the solver used.
+    assert mlp.solver == back.solver == back.solver_ == model.solver_ == "lbfgs"
+    assert back.get_params() == model.get_params() | {"solver": "lbfgs"}
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
