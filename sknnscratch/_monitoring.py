@@ -18,11 +18,17 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 
-from sknnscratch._activations import CROSS_ENTROPY
-from sknnscratch._network import output_logits
+from sknnscratch._activations import CROSS_ENTROPY, OUTPUT_PROBA
+from sknnscratch._network import output_logits, unpack
 
 DIVERGENCE_FACTOR = 1e4
 """A loss more than this many times its starting value (or 1) has diverged."""
+
+COLLAPSE_SPREAD = 1e-3
+"""Probabilities that differ by less than this on every training row: collapsed."""
+
+_COLLAPSE_SAMPLE = 2000
+"""The collapse check looks at this many training rows at most, evenly spaced."""
 
 _PACKAGE = str(Path(__file__).resolve().parent)
 # Frames of these files stand between the user's call and ours: warnings
@@ -40,6 +46,59 @@ def warn(message, category=UserWarning):
     while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+def warn_if_collapsed(estimator, data, state):
+    """Warn when the trained network predicts the same for every training row.
+
+    A penalty that outweighs the data drives the weights to zero, and the
+    network falls back to its intercepts: one probability for every input.
+    The warning gives the penalty's effective strength, ``alpha * n / S``
+    with ``S`` the total sample weight: normalised weights (``S = 1``, as
+    AdaBoost passes them) make it ``n`` times ``alpha``.
+    """
+    n_samples = data.X.shape[0]
+    if len(data.binarizer.classes_) < 2 or n_samples < 2:
+        return
+    rows = np.unique(np.linspace(0, n_samples - 1, _COLLAPSE_SAMPLE).astype(int))
+    coefs, intercepts = unpack(state.theta, state.units)
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = output_logits(data.X[rows], coefs, intercepts, estimator.activation)
+        P = OUTPUT_PROBA[data.out_activation](Z)
+    spread = float(np.max(P.max(axis=0) - P.min(axis=0)))
+    if not spread < COLLAPSE_SPREAD:
+        return
+    message = (
+        "The network predicts the same probabilities for every training row "
+        f"(they differ by at most {spread:.1e}): it has collapsed to its "
+        "intercepts. "
+    )
+    if estimator.alpha > 0:
+        weights = data.sample_weight
+        total = n_samples if weights is None else float(weights.sum())
+        strength = estimator.alpha * n_samples / total
+        weighted = (
+            "" if weights is None else f" with sample weights summing to {total:.3g}"
+        )
+        message += (
+            f"The L2 penalty outweighs the data: alpha={estimator.alpha:g} on "
+            f"{n_samples} rows{weighted} has the effective strength alpha * n / "
+            f"sum(sample_weight) = {strength:.3g}. Lower alpha "
+            "(ScratchMLPClassifierCV chooses it from the data)"
+        )
+        if total < n_samples:
+            message += (
+                ", or pass sample weights that sum to the number of rows "
+                "(w * n / w.sum()) instead of normalised ones"
+            )
+        message += "."
+    else:
+        message += (
+            "Without a penalty this means no hidden unit responds to the input "
+            "(dead ReLUs after too large steps, or unscaled input): scale the "
+            "input, lower learning_rate_init, or try another random_state."
+        )
+    warn(message)
 
 
 class DivergenceGuard:

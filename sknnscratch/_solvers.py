@@ -15,6 +15,7 @@ from sknnscratch._monitoring import (
     ValidationSet,
     validation_split,
     warn,
+    warn_if_collapsed,
 )
 from sknnscratch._network import unpack, weights_of
 from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
@@ -66,6 +67,8 @@ def train(
         run_lbfgs(estimator, data, state, monitor)
     else:
         run_epochs(estimator, data, state, monitor, fresh, incremental)
+    if not incremental:
+        warn_if_collapsed(estimator, data, state)
 
 
 def _backprop(estimator, data, state, X, n_rows):

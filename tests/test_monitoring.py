@@ -387,3 +387,76 @@ def test_divergence_from_tiny_sample_weights_names_the_penalty(binary_data):
     with pytest.raises(ValueError, match="sample weights sum to .* lower alpha"):
         model.partial_fit(X, y, sample_weight=1e-300 * np.ones(len(y)), classes=[0, 1])
     assert not hasattr(model, "coefs_")
+
+
+# --------------------------------------------------------------- collapse
+
+XOR = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0, 1, 1, 0])
+
+
+def _collapse_warnings(caught):
+    return [w for w in caught if "collapsed" in str(w.message)]
+
+
+def test_the_4_point_xor_with_defaults_learns_or_says_it_collapsed():
+    X, y = XOR
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = ScratchMLPClassifier(random_state=0).fit(X, y)
+    collapsed = _collapse_warnings(caught)
+    assert (model.predict(X) == y).all() or collapsed
+    if collapsed:
+        assert f"alpha={model.alpha:g} on 4 rows" in str(collapsed[0].message)
+
+
+def test_a_strong_penalty_on_the_xor_warns_with_its_strength():
+    X, y = XOR
+    with pytest.warns(UserWarning, match="collapsed") as caught:
+        ScratchMLPClassifier(alpha=13, random_state=0).fit(X, y)
+    message = str(_collapse_warnings(caught)[0].message)
+    assert "effective strength alpha * n / sum(sample_weight) = 13" in message
+    assert "Lower alpha" in message and caught[0].filename == __file__
+
+
+def test_normalised_sample_weights_that_collapse_the_network_say_so(binary_data):
+    X, y = binary_data
+    weights = np.full(len(y), 1 / len(y))
+    model = ScratchMLPClassifier(alpha=1.0, random_state=0)
+    with pytest.warns(UserWarning, match="collapsed") as caught:
+        model.fit(X, y, sample_weight=weights)
+    message = str(_collapse_warnings(caught)[0].message)
+    assert f"= {len(y):.3g}" in message  # alpha * n / 1
+    assert "sum to the number of rows" in message
+    # The advice works: the same weights scaled to sum to n learn.
+    scaled = ScratchMLPClassifier(alpha=1.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled.fit(X, y, sample_weight=weights * len(y))
+    assert scaled.score(X, y) > 0.9
+
+
+def test_adaboost_with_a_collapsing_network_is_told_why():
+    from sklearn.ensemble import AdaBoostClassifier
+
+    # Imbalanced, so that the collapsed network is better than chance and
+    # AdaBoost goes on.
+    X, y = make_classification(n_samples=200, weights=[0.7], random_state=0)
+    boost = AdaBoostClassifier(ScratchMLPClassifier(random_state=0), n_estimators=2)
+    with pytest.warns(UserWarning, match="instead of normalised ones"):
+        boost.fit(X, y)
+
+
+def test_a_healthy_fit_does_not_warn(binary_data):
+    X, y = binary_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ScratchMLPClassifier(alpha=1.0, random_state=0).fit(X, y)
+
+
+def test_a_collapse_without_penalty_points_at_dead_units(binary_data):
+    X, y = binary_data
+    model = quiet(ScratchMLPClassifier(alpha=0, max_iter=1, random_state=0), X, y)
+    model.intercepts_[0][:] = -1e3  # no hidden unit can respond any more
+    model.set_params(warm_start=True, max_iter=5)
+    with pytest.warns(UserWarning, match="no hidden unit responds"):
+        quiet(model, X, y)
