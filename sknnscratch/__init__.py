@@ -1,6 +1,7 @@
 """sknnscratch: a scikit-learn MLP classifier with a hand-written numpy network."""
 
 from sknnscratch._classifier import ScratchMLPClassifier
+from sknnscratch._cv import ScratchMLPClassifierCV
 from sknnscratch._display import LossCurveDisplay
 from sknnscratch._inspect import GradientReport, Trace, check_gradients, trace
 from sknnscratch._persistence import SknnscratchVersionWarning
@@ -10,6 +11,7 @@ __all__ = [
     "GradientReport",
     "LossCurveDisplay",
     "ScratchMLPClassifier",
+    "ScratchMLPClassifierCV",
     "SknnscratchVersionWarning",
     "Trace",
     "check_gradients",

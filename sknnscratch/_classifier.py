@@ -473,6 +473,12 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             The updated estimator.
         """
         self._validate_params()
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: it trains one "
+                "epoch on the rows it is given, with nothing held out. Set "
+                "early_stopping=False, or use fit."
+            )
         if classes is None and not self._is_fitted():
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._train(X, y, sample_weight, incremental=True, classes=classes)

@@ -99,8 +99,6 @@ def _unused(estimator, solver, incremental):
             unused[name] = (value, f"used only by {users}")
     if solver in STOCHASTIC_SOLVERS:
         changed = _changed_parameters(estimator)
-        if incremental and estimator.early_stopping:
-            unused["early_stopping"] = (True, "fit only: partial_fit trains one epoch")
         if not estimator.early_stopping or incremental:
             for name in ("validation_fraction", "scoring"):
                 if name in changed and name not in unused:

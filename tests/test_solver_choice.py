@@ -137,12 +137,12 @@ def test_the_auto_warning_says_which_solver_it_chose(data):
         ScratchMLPClassifier(learning_rate_init=0.01, random_state=0).fit(X, y)
 
 
-def test_partial_fit_says_early_stopping_is_for_fit(data):
+def test_partial_fit_refuses_early_stopping_as_mlpclassifier_does(data):
     X, y = data
     model = ScratchMLPClassifier(early_stopping=True, random_state=0)
-    with pytest.warns(UserWarning, match="early_stopping=True.*fit only"):
+    with pytest.raises(ValueError, match="partial_fit does not support early_stop"):
         model.partial_fit(X, y, classes=[0, 1])
-    assert model.validation_scores_ is None
+    assert not hasattr(model, "coefs_")
 
 
 def test_settings_in_use_are_not_reported(data):

@@ -363,10 +363,11 @@ def test_best_weights_of_an_earlier_early_stopping_fit_are_not_restored_later():
     X, y = make_classification(300, 8, random_state=0)
     settings = dict(solver="adam", early_stopping=True, warm_start=True)
     model = quiet(ScratchMLPClassifier(max_iter=30, random_state=0, **settings), X, y)
+    model.set_params(early_stopping=False)
     for _ in range(5):  # training moves on without early stopping
         model.partial_fit(X[:100], 1 - y[:100])
     moved = [W.copy() for W in model.coefs_]
-    quiet(model.set_params(max_iter=1), X, y)
+    quiet(model.set_params(max_iter=1, early_stopping=True), X, y)
     # One epoch from the moved weights, not a jump back to the old best ones.
     reference = ScratchMLPClassifier(max_iter=30, random_state=0, **settings)
     quiet(reference, X, y)

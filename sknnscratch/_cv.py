@@ -1,0 +1,437 @@
+"""ScratchMLPClassifierCV: the network with its L2 penalty chosen by cross-validation.
+
+The scikit-learn pattern of ``LogisticRegressionCV`` and ``RidgeCV``. Each
+fold trains one network along the path of penalties from the weakest to the
+strongest, every fit warm-started from the previous one (cheap: the weights
+are already close), and scores it on the fold's held-out rows after each
+penalty. After the first folds, penalties that are clearly worse on every
+fold so far are dropped, as successive halving does, so that the remaining
+folds start their path at the weakest penalty still in the race. The best
+penalty is then refitted on all the data, from scratch, exactly as
+``ScratchMLPClassifier(alpha=alpha_)`` would be.
+"""
+
+import time
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils import _safe_indexing
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from sknnscratch._classifier import ScratchMLPClassifier
+from sknnscratch._monitoring import warn
+from sknnscratch._targets import validate_training_data
+
+DEFAULT_ALPHAS = (1e-4, 1e-2, 0.1, 1.0, 3.0, 10.0, 30.0)
+"""The default grid: from nearly no penalty to a strong one (see the README)."""
+
+_FIRST_ROUND = 2
+"""Folds run over the whole path before any penalty may be dropped."""
+
+# Parameters of ScratchMLPClassifier the CV estimator does not take: alpha is
+# what it chooses, and every fit on the path warm-starts by design.
+_NOT_TAKEN = ("alpha", "warm_start")
+
+
+def _network_parameter_names():
+    return [
+        name for name in ScratchMLPClassifier().get_params() if name not in _NOT_TAKEN
+    ]
+
+
+def _never(self):
+    raise AttributeError(
+        "ScratchMLPClassifierCV has no partial_fit: choosing alpha needs the "
+        "whole data set. Use ScratchMLPClassifier(alpha=model.alpha_) for "
+        "streaming."
+    )
+
+
+class ScratchMLPClassifierCV(ScratchMLPClassifier):
+    """ScratchMLPClassifier with the L2 penalty ``alpha`` chosen by cross-validation.
+
+    Each fold trains one network along ``alphas`` from the weakest penalty to
+    the strongest, each fit warm-started from the previous one, and scores it
+    on the held-out rows after each. After the first two folds, a penalty
+    whose score is below the best penalty's on every fold so far by more
+    than the spread of the best penalty's scores is dropped; the remaining
+    folds start their path at the weakest penalty left. The penalty with
+    the best mean score (``alpha_``) is refitted on the whole training set,
+    from scratch: the fitted network is exactly
+    ``ScratchMLPClassifier(alpha=alpha_, **same_parameters).fit(X, y)``, with
+    every method and attribute of that class (``coefs_``, ``predict_proba``,
+    ``trace``, ``loss_curve_``...).
+
+    The path from weak to strong matters: started from a strong penalty,
+    whose weights are nearly zero, a weak one stays stuck near that
+    symmetric point on non-linear data.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, solver, ...
+        As in :class:`ScratchMLPClassifier`, except ``alpha`` (chosen) and
+        ``warm_start`` (the path warm-starts by design; every ``fit`` starts
+        anew). ``scoring`` means the score that chooses ``alpha`` (below); with
+        ``early_stopping=True`` the networks stop on that score too.
+
+    alphas : array-like of float, default=(1e-4, 1e-2, 0.1, 1, 3, 10, 30)
+        The penalties to compare; sorted and de-duplicated before use.
+
+    cv : int, cross-validation generator or iterable, default=None
+        As in :func:`sklearn.model_selection.cross_val_score`: None means
+        5-fold, an int the number of folds (stratified for binary and
+        multiclass targets).
+
+    scoring : str, callable or None, default='neg_log_loss'
+        The held-out score that chooses ``alpha`` (higher is better): a
+        scikit-learn scorer name or a callable ``scorer(estimator, X, y)``
+        (with ``sample_weight=`` when weights are given); None means
+        accuracy and 'loss' the same as 'neg_log_loss'. Sample weights weigh
+        the held-out score.
+
+    n_jobs : int or None, default=None
+        Folds trained in parallel (joblib); None means one at a time.
+
+    refit : bool, default=True
+        Whether to refit the best penalty on the whole training set. Without
+        it the estimator only reports ``alpha_`` and the scores, and cannot
+        predict.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen penalty.
+
+    alphas_ : ndarray of shape (n_alphas,)
+        The penalties compared, from weakest to strongest.
+
+    scores_ : ndarray of shape (n_alphas, n_splits)
+        The held-out score of each penalty on each fold; NaN where a penalty
+        was dropped before the fold ran (or where the fold's training rows
+        lack a class).
+
+    cv_results_ : dict of ndarray
+        ``param_alpha``, ``split{k}_test_score``, ``mean_test_score``,
+        ``std_test_score`` and ``rank_test_score`` (over the folds each
+        penalty ran), ``n_folds_run``, ``mean_n_iter`` and ``mean_fit_time``,
+        one entry per penalty, in the layout of ``GridSearchCV.cv_results_``.
+
+    best_score_ : float
+        The mean held-out score of ``alpha_``.
+
+    best_index_ : int
+        The index of ``alpha_`` in ``alphas_``.
+
+    n_splits_ : int
+        The number of folds.
+
+    refit_time_ : float
+        Seconds spent refitting on the whole training set.
+
+    alpha : float
+        ``alpha_`` (read-only): the penalty the fitted network was trained
+        with, so that everything written for a ScratchMLPClassifier reads it.
+
+    Other attributes
+        The refitted network's, as in :class:`ScratchMLPClassifier`.
+
+    See Also
+    --------
+    ScratchMLPClassifier : the network with a fixed ``alpha``.
+    sklearn.linear_model.LogisticRegressionCV : the same pattern for logistic
+        regression.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from sknnscratch import ScratchMLPClassifierCV
+    >>> X, y = make_moons(n_samples=200, noise=0.2, random_state=0)
+    >>> model = ScratchMLPClassifierCV(alphas=[0.01, 1, 30], random_state=0)
+    >>> model.fit(X, y).alpha_ < 30
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **{
+            name: rule
+            for name, rule in ScratchMLPClassifier._parameter_constraints.items()
+            if name not in _NOT_TAKEN
+        },
+        "alphas": ["array-like"],
+        "cv": ["cv_object"],
+        "n_jobs": [Integral, None],
+        "refit": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(8,),
+        activation="relu",
+        *,
+        alphas=DEFAULT_ALPHAS,
+        cv=None,
+        scoring="neg_log_loss",
+        n_jobs=None,
+        refit=True,
+        solver="auto",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=1000,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.alphas = alphas
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.class_weight = class_weight
+
+    @property
+    def alpha(self):
+        """The chosen penalty ``alpha_`` (read-only; raises before ``fit``)."""
+        check_is_fitted(self, "alpha_")
+        return self.alpha_
+
+    @property
+    def warm_start(self):
+        """False: every ``fit`` chooses ``alpha`` anew."""
+        return False
+
+    @available_if(_never)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Not available: choosing ``alpha`` needs the whole data set."""
+
+    def _network(self, alpha):
+        """A ScratchMLPClassifier with these parameters and penalty ``alpha``."""
+        params = {name: getattr(self, name) for name in _network_parameter_names()}
+        if not self.early_stopping:
+            params["scoring"] = None  # only early stopping would use it
+        elif params["scoring"] == "neg_log_loss":
+            params["scoring"] = "loss"  # the same measure, computed directly
+        return ScratchMLPClassifier(alpha=alpha, **params)
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose ``alpha`` by cross-validation, then refit it on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training input.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix for multilabel targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights for training (each fold's training rows) and for the
+            held-out scores.
+
+        Returns
+        -------
+        self : ScratchMLPClassifierCV
+            The fitted estimator.
+        """
+        self._validate_params()
+        alphas = np.unique(np.asarray(self.alphas, dtype=np.float64).ravel())
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[0] < 0:
+            raise ValueError(
+                f"alphas must hold at least one finite, non-negative penalty; got "
+                f"{self.alphas!r}."
+            )
+        # Validated the way the network validates (clear errors before any
+        # fold runs); the network checks its own copy again.
+        probe = self._network(alphas[0])
+        probe._validate_params()
+        X_checked, y_checked = _validated(probe, X, y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X_checked)
+        folds = list(check_cv(self.cv, y_checked, classifier=True).split(X, y_checked))
+        scorer = _scorer(self, self.scoring)
+
+        scores = np.full((alphas.size, len(folds)), np.nan)
+        n_iter = np.full_like(scores, np.nan)
+        seconds = np.full_like(scores, np.nan)
+        alive = np.ones(alphas.size, dtype=bool)
+        first = min(_FIRST_ROUND, len(folds))
+        rounds = [range(first), range(first, len(folds))]
+        for folds_of_round in rounds:
+            results = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fold_path)(
+                    self._network(alphas[0]),
+                    alphas[alive],
+                    X,
+                    y,
+                    sample_weight,
+                    folds[k],
+                    scorer,
+                )
+                for k in folds_of_round
+            )
+            for k, (fold_scores, fold_iter, fold_seconds) in zip(
+                folds_of_round, results, strict=True
+            ):
+                scores[alive, k] = fold_scores
+                n_iter[alive, k] = fold_iter
+                seconds[alive, k] = fold_seconds
+            alive &= ~_dropped(scores[:, :first])
+        self._record(alphas, scores, n_iter, seconds, len(folds))
+        if self.refit:
+            network = self._network(self.alpha_)
+            started = time.perf_counter()
+            network.fit(X, y, sample_weight=sample_weight)
+            self.refit_time_ = time.perf_counter() - started
+            vars(self).update(
+                {k: v for k, v in vars(network).items() if k not in vars(probe)}
+            )
+        return self
+
+    def _record(self, alphas, scores, n_iter, seconds, n_splits):
+        """The fitted attributes of the selection."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+            mean = np.nanmean(scores, axis=1)
+            std = np.nanstd(scores, axis=1)
+        complete = ~np.isnan(scores).any(axis=1)
+        if not complete.any():
+            raise ValueError(
+                "No penalty could be scored on every fold: the training rows of "
+                "some folds lack a class. Use fewer folds (cv) or more data."
+            )
+        # Only penalties scored on every fold compete; a dropped one keeps the
+        # mean of the folds it ran, for the record.
+        competing = np.where(complete, mean, -np.inf)
+        best = int(np.argmax(competing))
+        order = np.argsort(-competing, kind="stable")
+        rank = np.empty(alphas.size, dtype=np.int32)
+        rank[order] = np.arange(1, alphas.size + 1)
+        self.alphas_ = alphas
+        self.scores_ = scores
+        self.alpha_ = float(alphas[best])
+        self.best_index_ = best
+        self.best_score_ = float(mean[best])
+        self.n_splits_ = n_splits
+        results = {"param_alpha": alphas.copy()}
+        for k in range(n_splits):
+            results[f"split{k}_test_score"] = scores[:, k].copy()
+        results.update(
+            mean_test_score=mean,
+            std_test_score=std,
+            rank_test_score=rank,
+            n_folds_run=(~np.isnan(scores)).sum(axis=1),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            results.update(
+                mean_n_iter=np.nanmean(n_iter, axis=1),
+                mean_fit_time=np.nanmean(seconds, axis=1),
+            )
+        self.cv_results_ = results
+
+
+def _validated(network, X, y):
+    """X and y checked as the network's fit checks them (nothing stored)."""
+    data = validate_training_data(network, X, y)
+    return data.X, data.y
+
+
+def _scorer(estimator, scoring):
+    if scoring == "loss":
+        scoring = "neg_log_loss"
+    return check_scoring(estimator, scoring=scoring)
+
+
+def _fold_path(network, alphas, X, y, sample_weight, fold, scorer):
+    """One fold: fit along ``alphas`` (weak to strong), warm-started, scoring each."""
+    train, test = fold
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    w_train = None if sample_weight is None else sample_weight[train]
+    w_test = None if sample_weight is None else sample_weight[test]
+    scores = np.full(alphas.size, np.nan)
+    n_iter = np.full(alphas.size, np.nan)
+    seconds = np.full(alphas.size, np.nan)
+    if len(np.unique(_labels(y_train))) < len(np.unique(_labels(y))):
+        warn(
+            "A fold's training rows lack a class: its scores are NaN. Use "
+            "fewer folds (cv) or more data."
+        )
+        return scores, n_iter, seconds
+    network = clone(network).set_params(warm_start=True)
+    for i, alpha in enumerate(alphas):
+        network.set_params(alpha=alpha)
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            # The path's networks are means to a choice; only the refit's
+            # warnings concern the user.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            network.fit(X_train, y_train, sample_weight=w_train)
+        seconds[i] = time.perf_counter() - started
+        n_iter[i] = network.n_iter_
+        kwargs = {} if w_test is None else {"sample_weight": w_test}
+        scores[i] = scorer(network, X_test, y_test, **kwargs)
+    return scores, n_iter, seconds
+
+
+def _labels(y):
+    y = np.asarray(y)
+    return y if y.ndim == 1 else np.flatnonzero(y.any(axis=0))
+
+
+def _dropped(scores):
+    """Penalties clearly worse than the best on every fold run so far.
+
+    ``scores`` is (n_alphas, n_folds_run), NaN where a penalty did not run.
+    A penalty is dropped when, on every fold, it scores below the best
+    penalty (by mean) by more than the spread of the best penalty's own
+    scores across those folds: the difference is then larger than the
+    noise of the estimate itself.
+    """
+    ran = ~np.isnan(scores).any(axis=1)
+    if scores.shape[1] < _FIRST_ROUND or ran.sum() < 2:
+        return np.zeros(scores.shape[0], dtype=bool)
+    mean = np.where(ran, scores.mean(axis=1), -np.inf)
+    best = int(np.argmax(mean))
+    spread = np.ptp(scores[best])
+    worse_everywhere = np.all(scores < scores[best] - spread, axis=1)
+    return ran & worse_everywhere
