@@ -109,7 +109,44 @@ from sklearn.base import RegressorMixin, is_regressor
 
 from sknnscratch import ScratchMLPClassifier
 
-KNOWN_DIFFERENCES = {}
+KNOWN_DIFFERENCES = {
+    # The defaults solver='lbfgs' and alpha=13 (README, "Defaults that differ").
+    "test_lbfgs_classification[X0-y0]": (
+        "the default alpha=13 underfits: the logistic network scores 0.947, not "
+        "> 0.95, on its training digits (1.0 with alpha from 1e-4 to 3)"
+    ),
+    "test_predict_proba_multilabel": (
+        "the default alpha=13 underfits: 26 of 250 labels wrong at 0.5 (alpha "
+        "1e-3 to 3 passes; at 1e-4 predict_proba rounds several labels of a row "
+        "to 1.0 and predict_log_proba, from the logits, breaks the argmax tie)"
+    ),
+    "test_partial_fit_unseen_classes": (
+        "the default solver='lbfgs' has no partial_fit; with 'sgd' or 'adam' the "
+        "default 8 hidden units predict 0 of the 4 points at random_state=0, as "
+        "MLPClassifier(hidden_layer_sizes=(8,)) does"
+    ),
+    "test_mlp_early_stopping_string_labels": (
+        "the default solver='lbfgs' ignores early_stopping: validation_scores_ is None"
+    ),
+    "test_mlp_warm_start_with_early_stopping[ScratchMLPClassifier]": (
+        "the default solver='lbfgs' ignores early_stopping: validation_scores_ is None"
+    ),
+    "test_early_stopping_stratified": (
+        "the default solver='lbfgs' ignores early_stopping, so nothing is split; "
+        "with 'sgd' or 'adam' the split keeps a class of one sample for training "
+        "(validation_fraction's documentation) instead of raising"
+    ),
+    "test_mlp_partial_fit_after_fit[ScratchMLPClassifier]": (
+        "the default solver='lbfgs' has no partial_fit (AttributeError); with "
+        "'sgd' or 'adam' partial_fit ignores early_stopping=True (documented) "
+        "where MLPClassifier raises a ValueError"
+    ),
+    # Behaviours.
+    "test_preserve_feature_names[ScratchMLPClassifier]": (
+        "y of one class is refused with a ValueError (tests/test_hostile.py); "
+        "MLPClassifier fits it"
+    ),
+}
 
 MODULE_NAME = "sklearn_test_mlp_on_scratch"
 
@@ -335,12 +372,9 @@ def expand_cases(name, function):
         if combination:
             case.test_id = f"{name}[{'-'.join(part for *_, part in combination)}]"
         cases.append(case)
-    seen = {}
-    for case in cases:  # repeated ids made unique, as pytest does
-        count = seen.get(case.test_id, 0)
-        seen[case.test_id] = count + 1
-        if count:
-            case.test_id = f"{case.test_id[:-1]}{count}]"
+    ids = [case.test_id for case in cases]
+    if len(set(ids)) < len(ids):  # pytest would add suffixes: not reproduced here
+        raise NotImplementedError(f"repeated ids in {name}: {ids}")
     return cases
 
 
