@@ -1,9 +1,9 @@
 """How a small ReLU network bends its decision boundary while it trains.
 
-Trains a 2-4-1 ScratchMLPClassifier (4 ReLU hidden units, one sigmoid output,
-Adam) on two 2-D problems, XOR with noise and two interleaved moons, and draws
-one figure per problem. Each row is a moment of training (epochs 0, 10, 50,
-200 and the last); the columns are
+Trains a 2-4-1 ScratchMLPClassifier (4 ReLU hidden units by default, one
+sigmoid output, Adam) on two 2-D problems, XOR with noise and two interleaved
+moons, and draws one figure per problem. Each row is a moment of training
+(epochs 0, 10, 50, 200 and the last); the columns are
 
 * the decision boundary: the network's probability of class 1 over the plane,
   its 0.5 contour in black, the training points, and each hidden unit's line
@@ -84,10 +84,8 @@ def train_with_snapshots(model, X, y, epochs):
         Training accuracy at the same epochs.
     """
     wanted = sorted({*(e for e in SNAPSHOT_EPOCHS if e < epochs), epochs})
-    steps = trace(model, X[0], y[0])  # an unfitted model: its initial weights
-    snapshots = {
-        0: ([steps["W1"], steps["W2"]], [steps["b1"].ravel(), steps["b2"].ravel()])
-    }
+    steps = trace(model, X, y)  # not fitted yet: the weights training starts from
+    snapshots = {0: ([steps["W1"], steps["W2"]], [steps["b1"], steps["b2"]])}
     for epoch in range(1, epochs + 1):
         model.partial_fit(X, y, classes=[0, 1])
         if epoch in wanted:
