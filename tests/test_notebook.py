@@ -27,8 +27,9 @@ def _code_cells(notebook):
 
 
 def _stream_text(cell, name):
+    """What a code cell printed to stdout or stderr, as one string."""
     return "".join(
-        output["text"]
+        "".join(output["text"])  # a list of lines in the file, a str in nbformat
         for output in cell["outputs"]
         if output["output_type"] == "stream" and output["name"] == name
     )
