@@ -4,6 +4,11 @@ The notebook asserts its claims in its cells (the gradient check passes, each
 broken backprop fails it, gradient descent matches the estimator to 1e-12),
 so executing it is a test of both the notebook and the library. It runs in a
 kernel of the interpreter running the tests, importing the same sknnscratch.
+
+After editing the notebook, save it executed so that GitHub shows its outputs:
+Restart & Run All in Jupyter, or from the repository root
+``jupyter-execute --inplace docs/backprop.ipynb`` (with this sknnscratch
+importable, e.g. ``pip install -e .``).
 """
 
 import json
@@ -87,7 +92,7 @@ def test_committed_notebook_is_executed_small_and_clean():
     notebook = json.loads(NOTEBOOK.read_text())
     cells = _code_cells(notebook)
     counts = [cell["execution_count"] for cell in cells]
-    assert counts == list(range(1, len(cells) + 1)), "run it top to bottom, then save"
+    assert counts == list(range(1, len(cells) + 1)), "save it run top to bottom"
     for cell in cells:
         for output in cell["outputs"]:
             assert output["output_type"] != "error"
