@@ -113,3 +113,45 @@ def test_quickstart_example_runs(capsys):
     assert "ScratchMLPClassifier()" in out and "MLPClassifier((8,))" in out
     difference = float(re.search(r"largest difference (\S+)", out).group(1))
     assert difference < 1e-12
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_training_dynamics_example_draws(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    example = _load_example("plot_training_dynamics")
+    example.main(["--output-dir", str(tmp_path / "out"), "--epochs", "60"])
+    out = capsys.readouterr().out
+    for name in ("xor", "moons"):
+        picture = tmp_path / "out" / f"training_dynamics_{name}.png"
+        assert picture.read_bytes().startswith(b"\x89PNG")
+        assert str(picture) in out
+    # Rows at epochs 0, 10, 50 and the last; training has learned something.
+    rows = re.findall(r"epoch 0: (\S+), 10: \S+, 50: \S+, 60: (\S+) \(", out)
+    assert len(rows) == 2
+    for first, last in rows:
+        assert float(first) < 0.75 < float(last)
+    gaps = re.findall(r"largest difference (\S+)", out)
+    assert len(gaps) == 2 and all(float(gap) < 1e-12 for gap in gaps)
+
+
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_training_dynamics_example_help_runs_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    example = _load_example("plot_training_dynamics")
+    with pytest.raises(SystemExit) as exit_:
+        example.main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "decision boundary" in out and "--output-dir" in out and "--epochs" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_training_dynamics_example_without_matplotlib(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    example = _load_example("plot_training_dynamics")
+    with pytest.raises(SystemExit) as exit_:
+        example.main(["--output-dir", str(tmp_path / "out")])
+    assert 'pip install "sknnscratch[examples]"' in str(exit_.value.code)
+    assert not (tmp_path / "out").exists()
