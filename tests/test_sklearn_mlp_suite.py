@@ -121,25 +121,13 @@ KNOWN_DIFFERENCES = {
         "to 1.0 and predict_log_proba, from the logits, breaks the argmax tie)"
     ),
     "test_partial_fit_unseen_classes": (
-        "the default solver='lbfgs' has no partial_fit; with 'sgd' or 'adam' the "
-        "default 8 hidden units predict 0 of the 4 points at random_state=0, as "
+        "the default 8 hidden units (the 13-8-1 network, not MLPClassifier's 100) "
+        "predict 0 of the 4 points after two Adam steps at random_state=0, as "
         "MLPClassifier(hidden_layer_sizes=(8,)) does"
     ),
-    "test_mlp_early_stopping_string_labels": (
-        "the default solver='lbfgs' ignores early_stopping: validation_scores_ is None"
-    ),
-    "test_mlp_warm_start_with_early_stopping[ScratchMLPClassifier]": (
-        "the default solver='lbfgs' ignores early_stopping: validation_scores_ is None"
-    ),
     "test_early_stopping_stratified": (
-        "the default solver='lbfgs' ignores early_stopping, so nothing is split; "
-        "with 'sgd' or 'adam' the split keeps a class of one sample for training "
-        "(validation_fraction's documentation) instead of raising"
-    ),
-    "test_mlp_partial_fit_after_fit[ScratchMLPClassifier]": (
-        "the default solver='lbfgs' has no partial_fit (AttributeError); with "
-        "'sgd' or 'adam' partial_fit ignores early_stopping=True (documented) "
-        "where MLPClassifier raises a ValueError"
+        "the early-stopping split keeps a class of one sample for training "
+        "(validation_fraction's documentation) where MLPClassifier raises"
     ),
     # Behaviours.
     "test_preserve_feature_names[ScratchMLPClassifier]": (
