@@ -7,8 +7,8 @@ are already close), and scores it on the fold's held-out rows after each
 penalty. After the first folds, penalties that are clearly worse on every
 fold so far are dropped, as successive halving does, so that the remaining
 folds start their path at the weakest penalty still in the race. The best
-penalty is then refitted on all the data, from scratch, exactly as
-``ScratchMLPClassifier(alpha=alpha_)`` would be.
+penalty is then refitted on all the data along the same path, so that the
+model returned is the kind of model that was scored.
 """
 
 import time
@@ -31,6 +31,10 @@ from sknnscratch._targets import validate_training_data
 
 DEFAULT_ALPHAS = (1e-4, 1e-2, 0.1, 1.0, 3.0, 10.0, 30.0)
 """The default grid: from nearly no penalty to a strong one (see the README)."""
+
+PATH_MAX_ITER = 200
+"""At most this many iterations (or epochs) for a fit on the path that only
+ranks a penalty; the refit's last fit gets the full ``max_iter``."""
 
 _FIRST_ROUND = 2
 """Folds run over the whole path before any penalty may be dropped."""
@@ -133,7 +137,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         The number of folds.
 
     refit_time_ : float
-        Seconds spent refitting on the whole training set.
+        Seconds spent refitting on the whole training set (along the path).
 
     alpha : float
         ``alpha_`` (read-only): the penalty the fitted network was trained
@@ -316,9 +320,10 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             alive &= ~_dropped(scores[:, :first])
         self._record(alphas, scores, n_iter, seconds, len(folds))
         if self.refit:
-            network = self._network(self.alpha_)
+            # The model scored is the one the path reaches: refit along it.
+            path = self.alphas_[alive & (self.alphas_ <= self.alpha_)]
             started = time.perf_counter()
-            network.fit(X, y, sample_weight=sample_weight)
+            network = _fit_path(self._network(path[0]), path, X, y, sample_weight)
             self.refit_time_ = time.perf_counter() - started
             vars(self).update(
                 {k: v for k, v in vars(network).items() if k not in vars(probe)}
@@ -396,21 +401,39 @@ def _fold_path(network, alphas, X, y, sample_weight, fold, scorer):
             "fewer folds (cv) or more data."
         )
         return scores, n_iter, seconds
-    network = clone(network).set_params(warm_start=True)
+    network = clone(network).set_params(
+        warm_start=True, max_iter=min(network.max_iter, PATH_MAX_ITER)
+    )
     for i, alpha in enumerate(alphas):
-        network.set_params(alpha=alpha)
         started = time.perf_counter()
-        with warnings.catch_warnings():
-            # The path's networks are means to a choice; only the refit's
-            # warnings concern the user.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            warnings.simplefilter("ignore", UserWarning)
-            network.fit(X_train, y_train, sample_weight=w_train)
+        _fit_quietly(network.set_params(alpha=alpha), X_train, y_train, w_train)
         seconds[i] = time.perf_counter() - started
         n_iter[i] = network.n_iter_
         kwargs = {} if w_test is None else {"sample_weight": w_test}
         scores[i] = scorer(network, X_test, y_test, **kwargs)
     return scores, n_iter, seconds
+
+
+def _fit_quietly(network, X, y, sample_weight):
+    """Fit without the warnings: the path's networks are means to a choice."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        network.fit(X, y, sample_weight=sample_weight)
+
+
+def _fit_path(network, alphas, X, y, sample_weight):
+    """``network`` fitted along ``alphas``, each fit warm-started; the last one
+    reports its warnings, as a plain fit would."""
+    max_iter = network.max_iter
+    network = clone(network).set_params(
+        warm_start=True, max_iter=min(max_iter, PATH_MAX_ITER)
+    )
+    for alpha in alphas[:-1]:
+        _fit_quietly(network.set_params(alpha=alpha), X, y, sample_weight)
+    network.set_params(alpha=alphas[-1], max_iter=max_iter)
+    network.fit(X, y, sample_weight=sample_weight)
+    return network.set_params(warm_start=False)
 
 
 def _labels(y):
