@@ -25,6 +25,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._monitoring import warn
 from sknnscratch._targets import validate_training_data
@@ -289,7 +290,12 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         X_checked, y_checked = _validated(probe, X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X_checked)
-        folds = list(check_cv(self.cv, y_checked, classifier=True).split(X, y_checked))
+        folds = list(
+            check_cv(self.cv, y_checked, classifier=True).split(X_checked, y_checked)
+        )
+        # The folds index the validated arrays (any sparse format becomes
+        # CSR); a DataFrame is kept, so that its column names travel.
+        X_folds = X if hasattr(X, "iloc") else X_checked
         scorer = _scorer(self, self.scoring)
 
         scores = np.full((alphas.size, len(folds)), np.nan)
@@ -303,8 +309,8 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
                 delayed(_fold_path)(
                     self._network(alphas[0]),
                     alphas[alive],
-                    X,
-                    y,
+                    X_folds,
+                    y_checked,
                     sample_weight,
                     folds[k],
                     scorer,
@@ -380,9 +386,23 @@ def _validated(network, X, y):
 
 
 def _scorer(estimator, scoring):
-    if scoring == "loss":
-        scoring = "neg_log_loss"
+    if scoring in ("loss", "neg_log_loss"):
+        return _neg_cross_entropy
     return check_scoring(estimator, scoring=scoring)
+
+
+def _neg_cross_entropy(estimator, X, y, sample_weight=None):
+    """Minus the (weighted) mean cross-entropy: 'neg_log_loss' from the logits.
+
+    The same number as scikit-learn's log loss for binary and multiclass
+    targets (summed over the labels for multilabel ones), without its
+    clipping, and defined for a fold whose held-out rows hold fewer classes
+    than its training rows.
+    """
+    Y = estimator._label_binarizer.transform(y)
+    Z = estimator._logits(X)
+    losses = CROSS_ENTROPY[estimator.out_activation_](Z, Y.astype(Z.dtype))
+    return -float(np.average(losses, weights=sample_weight))
 
 
 def _fold_path(network, alphas, X, y, sample_weight, fold, scorer):

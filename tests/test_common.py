@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sknnscratch import ScratchMLPClassifier
+from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
 
 ESTIMATORS = [
     ScratchMLPClassifier(),
@@ -32,6 +32,8 @@ ESTIMATORS = [
         validation_fraction=0.3,
         scoring="loss",
     ),
+    ScratchMLPClassifierCV(),
+    ScratchMLPClassifierCV(solver="adam", learning_rate_init=0.01, max_iter=50, cv=3),
 ]
 
 
@@ -41,6 +43,9 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+@pytest.mark.parametrize("solver", ["auto", "lbfgs", "sgd", "adam"])
 def test_param_validation(solver):
     check_param_validation("ScratchMLPClassifier", ScratchMLPClassifier(solver=solver))
+    check_param_validation(
+        "ScratchMLPClassifierCV", ScratchMLPClassifierCV(solver=solver)
+    )
