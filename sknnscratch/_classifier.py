@@ -648,25 +648,34 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     # ------------------------------------------------------------- inspect
 
-    def trace(self, x, y):
-        """Every intermediate of one sample's forward and backward pass.
+    def trace(self, X, y, sample_weight=None, *, classes=None):
+        """Every quantity of a forward and backward pass, named as in the derivation.
 
-        See :func:`sknnscratch.trace`.
+        Works fitted (at the current weights) and unfitted (at the initial
+        weights ``fit`` would start from); never modifies the estimator. See
+        :func:`sknnscratch.trace` for the names and shapes.
 
         Parameters
         ----------
-        x : array-like of shape (n_features,)
-            One sample.
-        y : label
-            Its class label.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features) or \
+(n_features,)
+            The rows to trace; a 1-D array is one sample.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels), or a label
+            Their labels (or 0/1 indicator rows for multilabel targets).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, as in ``fit``.
+        classes : array-like, default=None
+            Every class of the data set, for an unfitted estimator whose ``y``
+            does not show them all (as in ``partial_fit``).
 
         Returns
         -------
         trace : Trace
-            The derivation's names (``Z1``, ``a1``, ..., ``dL/dW1``) mapped to
-            arrays, in the order they are computed.
+            The derivation's names (``X``, ``W1``, ..., ``Z1``, ``a1``, ...,
+            ``J``, ..., ``dJ/dW1``, ``dJ/db1``) mapped to their values, in
+            the order they are computed; ``print`` it to see them all.
         """
-        return _inspect.trace(self, x, y)
+        return _inspect.trace(self, X, y, sample_weight, classes=classes)
 
     def to_sklearn(self):
         """An equivalent fitted :class:`sklearn.neural_network.MLPClassifier`.

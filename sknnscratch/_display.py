@@ -5,6 +5,7 @@ attributes ``ax_``, ``figure_``, ``lines_``); matplotlib is imported only
 when something is drawn (``pip install "sknnscratch[examples]"``).
 """
 
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 
@@ -71,8 +72,9 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : ScratchMLPClassifier
-            A fitted estimator.
+        estimator : ScratchMLPClassifier or Pipeline
+            A fitted estimator, or a fitted Pipeline whose last step is one
+            (its curves are drawn).
         ax : matplotlib Axes, default=None
             Where to draw; a new figure when None.
         name : str, default=None
@@ -84,7 +86,15 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
         """
+        if isinstance(estimator, Pipeline):
+            estimator = estimator.steps[-1][1]
         check_is_fitted(estimator)
+        if not hasattr(estimator, "loss_curve_"):
+            raise TypeError(
+                "LossCurveDisplay.from_estimator needs a fitted ScratchMLPClassifier "
+                "or a Pipeline whose last step is one (it reads loss_curve_); "
+                f"{type(estimator).__name__} has no loss_curve_."
+            )
         display = cls(
             loss_curve=list(estimator.loss_curve_),
             validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),

@@ -371,10 +371,11 @@ def loss_and_gradients(
         training set when ``X`` is a minibatch of it; ``None`` means this
         batch's total weight (full-batch training).
     record : dict, default=None
-        If given, filled with every intermediate in the order computed, under
-        the derivation's names (``Z1``, ``a1``, ..., ``y_hat``, ``loss``,
-        ``dL/dZ2``, ``dL/dW2``, ``dL/db2``, ``dL/da1``, ``f'(Z1)``, ...);
-        see :func:`sknnscratch.trace`.
+        If given, filled with the inputs, the parameters and every
+        intermediate in the order computed, under the derivation's names
+        (``X``, ``W1``, ``b1``, ..., ``Z1``, ``a1``, ..., ``y_hat``, ``y``,
+        ``L``, ``R``, ``J``, ``dL/dZ2``, ``dL/dW2``, ``dR/dW2``, ``dJ/dW2``,
+        ``dJ/db2``, ``dL/da1``, ``f'(Z1)``, ...); see :func:`sknnscratch.trace`.
 
     Returns
     -------
@@ -394,26 +395,65 @@ def loss_and_gradients(
     loss = objective(Z[L], Y, coefs, **settings)
     steps = backward(Z, A, Y, coefs, activation=activation, **settings)
     if record is not None:
-        record.update(_in_derivation_order(Z, A, Y, loss, steps, L))
+        record.update(
+            _in_derivation_order(X, Y, coefs, intercepts, Z, A, loss, steps, **settings)
+        )
     coef_grads = [steps["dW"][l] for l in range(1, L + 1)]
     intercept_grads = [steps["db"][l] for l in range(1, L + 1)]
     return loss, coef_grads, intercept_grads
 
 
-def _in_derivation_order(Z, A, Y, loss, steps, L):
-    """Every intermediate under the derivation's name, in the order computed."""
-    named = {}
+def _in_derivation_order(
+    X,
+    Y,
+    coefs,
+    intercepts,
+    Z,
+    A,
+    J,
+    steps,
+    *,
+    out_activation,
+    alpha,
+    sample_weight,
+    penalty_weight,
+):
+    """Inputs, parameters and every intermediate under the derivation's names.
+
+    The objective and the weight gradients are also split into the
+    cross-entropy's part (``L``, ``dL/dW``) and the L2 term's (``R``,
+    ``dR/dW``); ``J`` and ``dJ/dW`` are what training uses, computed by the
+    lines above, and equal the sums. Biases are not penalised: ``dJ/db``.
+    """
+    L = len(coefs)
+    W, b = _by_layer(coefs), _by_layer(intercepts)
+    _, S = _weights_and_total(sample_weight, Y.shape[0])
+    S_penalty = S if penalty_weight is None else penalty_weight
+    named = {"X": X}
+    for l in range(1, L + 1):
+        named[f"W{l}"], named[f"b{l}"] = W[l], b[l]
     for l in range(1, L):
         named[f"Z{l}"], named[f"a{l}"] = Z[l], A[l]
-    named[f"Z{L}"], named["y_hat"], named["y"], named["loss"] = (
+    named[f"Z{L}"], named["y_hat"], named["y"] = Z[L], steps["P"], Y
+    # (L1) in its two parts, each computed as in objective(): L + R == J.
+    named["L"] = objective(
         Z[L],
-        steps["P"],
         Y,
-        loss,
+        coefs,
+        out_activation=out_activation,
+        alpha=0.0,
+        sample_weight=sample_weight,
     )
+    squared_weights = sum(np.sum(W_l**2) for W_l in coefs)
+    named["R"] = float(alpha / (2 * S_penalty) * squared_weights)
+    named["J"] = J
     named[f"dL/dZ{L}"] = steps["dZ"][L]
     for l in range(L, 0, -1):
-        named[f"dL/dW{l}"], named[f"dL/db{l}"] = steps["dW"][l], steps["db"][l]
+        # (B2) in its two parts, as computed in backward().
+        named[f"dL/dW{l}"] = A[l - 1].T @ steps["dZ"][l]
+        named[f"dR/dW{l}"] = alpha / S_penalty * W[l]
+        named[f"dJ/dW{l}"] = steps["dW"][l]
+        named[f"dJ/db{l}"] = steps["db"][l]
         if l > 1:
             named[f"dL/da{l - 1}"] = steps["dA"][l - 1]
             named[f"f'(Z{l - 1})"] = steps["slope"][l - 1]

@@ -1,14 +1,481 @@
-"""Looking inside (``_inspect.py``): gradient check and one-sample trace."""
+"""Looking inside (``_inspect.py``): the trace of a batch and the gradient check."""
+
+import doctest
+import math
+import re
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
-from conftest import fitted
-from sklearn.exceptions import NotFittedError
+from conftest import central_differences, fitted, fitted_attributes, quiet
+from scipy.special import expit
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
+import sknnscratch._inspect as inspect_module
 import sknnscratch._network as network
 from sknnscratch import ScratchMLPClassifier, check_gradients, trace
 
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
+
+TRACE_KEYS_13_8_1 = [
+    "X",
+    "W1",
+    "b1",
+    "W2",
+    "b2",
+    "Z1",
+    "a1",
+    "Z2",
+    "y_hat",
+    "y",
+    "L",
+    "R",
+    "J",
+    "dL/dZ2",
+    "dL/dW2",
+    "dR/dW2",
+    "dJ/dW2",
+    "dJ/db2",
+    "dL/da1",
+    "f'(Z1)",
+    "dL/dZ1",
+    "dL/dW1",
+    "dR/dW1",
+    "dJ/dW1",
+    "dJ/db1",
+]
+
+
+def test_docstring_examples_run():
+    results = doctest.testmod(inspect_module, optionflags=doctest.ELLIPSIS)
+    assert results.attempted >= 5 and results.failed == 0
+
+
+# -------------------------------------------------------------------- trace
+
+
+def test_trace_lists_the_derivation_in_order_with_2d_shapes(binary_data):
+    X, y = binary_data
+    steps = trace(fitted((X, y)), X[:5], y[:5])
+    assert list(steps) == TRACE_KEYS_13_8_1
+    shapes = {name: np.shape(value) for name, value in steps.items()}
+    n = 5
+    assert shapes == {
+        "X": (n, 13),
+        "W1": (13, 8),
+        "b1": (8,),
+        "W2": (8, 1),
+        "b2": (1,),
+        "Z1": (n, 8),
+        "a1": (n, 8),
+        "Z2": (n, 1),
+        "y_hat": (n, 1),
+        "y": (n, 1),
+        "L": (),
+        "R": (),
+        "J": (),
+        "dL/dZ2": (n, 1),
+        "dL/dW2": (8, 1),
+        "dR/dW2": (8, 1),
+        "dJ/dW2": (8, 1),
+        "dJ/db2": (1,),
+        "dL/da1": (n, 8),
+        "f'(Z1)": (n, 8),
+        "dL/dZ1": (n, 8),
+        "dL/dW1": (13, 8),
+        "dR/dW1": (13, 8),
+        "dJ/dW1": (13, 8),
+        "dJ/db1": (8,),
+    }
+    for name in ("L", "R", "J"):
+        assert type(steps[name]) is float
+
+
+def test_one_sample_is_one_row(binary_data):
+    X, y = binary_data
+    model = fitted((X, y))
+    one = trace(model, X[3], y[3])  # a 1-D row and a scalar label
+    batch = trace(model, X[3:4], y[3:4])
+    assert one["Z1"].shape == (1, 8) and one["y"].shape == (1, 1)
+    for name in batch:
+        np.testing.assert_array_equal(one[name], batch[name])
+    # A row of a DataFrame keeps its column names on the way in.
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(13)])
+    named = fitted((frame, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        from_series = trace(named, frame.iloc[3], y[3])
+    np.testing.assert_array_equal(
+        from_series["dJ/dW1"], trace(named, frame.iloc[3:4], y[3:4])["dJ/dW1"]
+    )
+
+
+def test_more_hidden_layers_add_indices(multiclass_data):
+    X, y = multiclass_data
+    steps = fitted((X, y), hidden_layer_sizes=(5, 4)).trace(X[:3], y[:3])
+    assert list(steps)[:13] == [
+        "X", "W1", "b1", "W2", "b2", "W3", "b3",
+        "Z1", "a1", "Z2", "a2", "Z3", "y_hat",
+    ]  # fmt: skip
+    assert steps["y"].shape == steps["y_hat"].shape == (3, 3)  # softmax, 3 classes
+    assert [name for name in steps if name.startswith("dJ/dW")] == [
+        "dJ/dW3",
+        "dJ/dW2",
+        "dJ/dW1",
+    ]
+    assert "f'(Z2)" in steps and "dL/da2" in steps and "a3" not in steps
+
+
+def _hand_trained_2_2_1(alpha):
+    """A fitted 2-2-1 model whose weights are then set to round numbers."""
+    X, y = make_classification(
+        n_samples=40, n_features=2, n_informative=2, n_redundant=0, random_state=0
+    )
+    model = fitted((X, y), hidden_layer_sizes=(2,)).set_params(alpha=alpha)
+    model.coefs_ = [np.array([[0.1, -0.2], [0.3, 0.4]]), np.array([[0.5], [-0.6]])]
+    model.intercepts_ = [np.array([0.0, -0.1]), np.array([0.2])]
+    return model
+
+
+def test_trace_of_a_2_2_1_network_worked_by_hand():
+    model = _hand_trained_2_2_1(alpha=0.5)
+    X = np.array([[1.0, 2.0], [2.0, 1.0]])
+    s = trace(model, X, [1, 0])
+
+    def sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+    # Row 1: Z1 = (0.1 + 0.6, -0.2 + 0.8 - 0.1) = (0.7, 0.5), both active,
+    #        Z2 = 0.7 * 0.5 + 0.5 * -0.6 + 0.2 = 0.25.
+    # Row 2: Z1 = (0.2 + 0.3, -0.4 + 0.4 - 0.1) = (0.5, -0.1), the second off,
+    #        Z2 = 0.5 * 0.5 + 0.2 = 0.45.
+    expected_Z1 = [[0.7, 0.5], [0.5, -0.1]]
+    expected_a1 = [[0.7, 0.5], [0.5, 0.0]]
+    p1, p2 = sigmoid(0.25), sigmoid(0.45)
+    # Cross-entropy: -log(p1) for y = 1, -log(1 - p2) for y = 0, mean of two.
+    L = (-math.log(p1) - math.log(1 - p2)) / 2
+    # alpha / (2 S) * sum of squared weights = 0.5 / 4 * 0.91.
+    R = 0.5 / 4 * (0.01 + 0.04 + 0.09 + 0.16 + 0.25 + 0.36)
+    d1, d2 = (p1 - 1) / 2, (p2 - 0) / 2  # dL/dZ2, averaged over S = 2
+    expected = {
+        "Z1": expected_Z1,
+        "a1": expected_a1,
+        "Z2": [[0.25], [0.45]],
+        "y_hat": [[p1], [p2]],
+        "y": [[1.0], [0.0]],
+        "dL/dZ2": [[d1], [d2]],
+        "dL/dW2": [[0.7 * d1 + 0.5 * d2], [0.5 * d1]],
+        "dR/dW2": [[0.25 * 0.5], [0.25 * -0.6]],  # alpha / S * W2
+        "dJ/dW2": [[0.7 * d1 + 0.5 * d2 + 0.125], [0.5 * d1 - 0.15]],
+        "dJ/db2": [d1 + d2],
+        "dL/da1": [[0.5 * d1, -0.6 * d1], [0.5 * d2, -0.6 * d2]],
+        "f'(Z1)": [[1.0, 1.0], [1.0, 0.0]],
+        "dL/dZ1": [[0.5 * d1, -0.6 * d1], [0.5 * d2, 0.0]],
+        # X.T @ dL/dZ1
+        "dL/dW1": [
+            [1 * 0.5 * d1 + 2 * 0.5 * d2, 1 * -0.6 * d1],
+            [2 * 0.5 * d1 + 1 * 0.5 * d2, 2 * -0.6 * d1],
+        ],
+        "dR/dW1": [[0.025, -0.05], [0.075, 0.1]],
+        "dJ/db1": [0.5 * d1 + 0.5 * d2, -0.6 * d1],
+    }
+    for name, value in expected.items():
+        np.testing.assert_allclose(s[name], value, rtol=1e-12, atol=1e-15, err_msg=name)
+    assert s["L"] == pytest.approx(L, rel=1e-12)
+    assert s["R"] == pytest.approx(R, rel=1e-12)
+    assert s["J"] == pytest.approx(L + R, rel=1e-12)
+    np.testing.assert_allclose(
+        s["dJ/dW1"], np.add(expected["dL/dW1"], expected["dR/dW1"]), rtol=1e-12
+    )
+
+
+def _by_hand(X, Y, W1, b1, W2, b2, alpha, s):
+    """An independent 13-8-1 (one ReLU layer, sigmoid output) objective and backprop."""
+    S = s.sum()
+    Z1 = X @ W1 + b1
+    a1 = np.maximum(Z1, 0)
+    Z2 = a1 @ W2 + b2
+    y_hat = expit(Z2)
+    loss = np.logaddexp(0, Z2) - Y * Z2  # -y log p - (1 - y) log(1 - p)
+    J = float(s @ loss[:, 0] / S + alpha / (2 * S) * ((W1**2).sum() + (W2**2).sum()))
+    dZ2 = (y_hat - Y) * s[:, None] / S
+    dZ1 = dZ2 @ W2.T * (Z1 > 0)
+    grads = {
+        "dJ/dW2": a1.T @ dZ2 + alpha / S * W2,
+        "dJ/db2": dZ2.sum(axis=0),
+        "dJ/dW1": X.T @ dZ1 + alpha / S * W1,
+        "dJ/db1": dZ1.sum(axis=0),
+    }
+    return J, {"Z1": Z1, "a1": a1, "Z2": Z2, "y_hat": y_hat, "dL/dZ2": dZ2, **grads}
+
+
+@pytest.mark.parametrize("is_fitted", [False, True])
+def test_trace_equals_an_independent_computation(is_fitted, binary_data):
+    X, y = binary_data
+    weights = np.linspace(0.5, 2.0, 20)
+    model = fitted((X, y)) if is_fitted else ScratchMLPClassifier(random_state=3)
+    s = trace(model, X[:20], y[:20], sample_weight=weights)
+    W1, b1, W2, b2 = s["W1"], s["b1"], s["W2"], s["b2"]
+    Y = y[:20, None].astype(float)
+    J, by_hand = _by_hand(X[:20], Y, W1, b1, W2, b2, model.alpha, weights)
+    assert s["J"] == pytest.approx(J, rel=1e-12)
+    for name, value in by_hand.items():
+        np.testing.assert_allclose(s[name], value, rtol=1e-10, atol=1e-14, err_msg=name)
+
+    # And dJ/dW1 against finite differences of that independent J.
+    def objective_of(flat_W1):
+        return _by_hand(
+            X[:20], Y, flat_W1.reshape(W1.shape), b1, W2, b2, model.alpha, weights
+        )[0]
+
+    numeric = central_differences(objective_of, W1.ravel().copy()).reshape(W1.shape)
+    np.testing.assert_allclose(s["dJ/dW1"], numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("is_fitted", [False, True])
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_the_objective_and_each_gradient_are_the_sum_of_their_parts(
+    is_fitted, multiclass, binary_data, multiclass_data
+):
+    X, y = multiclass_data if multiclass else binary_data
+    params = dict(hidden_layer_sizes=(6, 5), activation="tanh")
+    model = (
+        fitted((X, y), **params)
+        if is_fitted
+        else ScratchMLPClassifier(random_state=0, **params)
+    )
+    s = trace(model, X[:30], y[:30], sample_weight=np.arange(1.0, 31.0))
+    assert s["J"] == s["L"] + s["R"]
+    assert s["R"] > 0 and s["L"] > 0
+    for layer in (1, 2, 3):
+        np.testing.assert_array_equal(
+            s[f"dJ/dW{layer}"], s[f"dL/dW{layer}"] + s[f"dR/dW{layer}"]
+        )
+        np.testing.assert_allclose(
+            s[f"dR/dW{layer}"], model.alpha / 465.0 * s[f"W{layer}"], rtol=1e-15
+        )  # S = 1 + 2 + ... + 30 = 465
+    # J and its gradient are the reference's, with the estimator's alpha.
+    J, coef_grads, intercept_grads = network.loss_and_gradients(
+        s["X"],
+        s["y"],
+        [s["W1"], s["W2"], s["W3"]],
+        [s["b1"], s["b2"], s["b3"]],
+        activation="tanh",
+        out_activation="softmax" if multiclass else "logistic",
+        alpha=model.alpha,
+        sample_weight=np.arange(1.0, 31.0),
+    )
+    assert s["J"] == J
+    for layer, (dW, db) in enumerate(zip(coef_grads, intercept_grads, strict=True), 1):
+        np.testing.assert_array_equal(s[f"dJ/dW{layer}"], dW)
+        np.testing.assert_array_equal(s[f"dJ/db{layer}"], db)
+
+
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_trace_follows_every_equation(multiclass, binary_data, multiclass_data):
+    X, y = multiclass_data if multiclass else binary_data
+    model = fitted((X, y))
+    W1, W2 = model.coefs_
+    b1, b2 = model.intercepts_
+    x = X[5:9]
+    s = model.trace(x, y[5:9])
+    np.testing.assert_array_equal(s["W1"], W1)
+    np.testing.assert_array_equal(s["b2"], b2)
+    np.testing.assert_allclose(s["Z1"], x @ W1 + b1, rtol=1e-12)  # F1
+    np.testing.assert_array_equal(s["a1"], np.maximum(s["Z1"], 0))  # F2
+    np.testing.assert_allclose(s["Z2"], s["a1"] @ W2 + b2, rtol=1e-12)
+    np.testing.assert_allclose(s["y_hat"], model.predict_proba(x)[:, -W2.shape[1] :])
+    dZ2 = (s["y_hat"] - s["y"]) / 4
+    np.testing.assert_allclose(s["dL/dZ2"], dZ2, rtol=1e-12)  # B1
+    np.testing.assert_allclose(s["dL/dW2"], s["a1"].T @ dZ2, rtol=1e-12)  # B2
+    np.testing.assert_allclose(s["dJ/db2"], dZ2.sum(axis=0), rtol=1e-12)  # B3
+    np.testing.assert_allclose(s["dL/da1"], dZ2 @ W2.T, rtol=1e-12)  # B4
+    np.testing.assert_array_equal(s["f'(Z1)"], s["Z1"] > 0)  # the ReLU mask
+    np.testing.assert_array_equal(s["dL/dZ1"], s["dL/da1"] * s["f'(Z1)"])  # B5
+    np.testing.assert_allclose(s["dL/dW1"], x.T @ s["dL/dZ1"], rtol=1e-12)  # B2
+    assert s["Z1"] is not s["f'(Z1)"] and (s["Z1"] < 0).any()  # Z1 kept intact
+
+
+def test_the_batch_gradient_is_the_mean_of_the_samples_gradients(binary_data):
+    X, y = binary_data
+    model = fitted((X, y), hidden_layer_sizes=(6, 5), activation="tanh")
+    batch = model.trace(X, y)
+    total = [np.zeros_like(W) for W in model.coefs_]
+    for i in range(len(y)):
+        one = model.trace(X[i], y[i])
+        for layer in range(3):
+            total[layer] += one[f"dL/dW{layer + 1}"]
+    for layer, W in enumerate(model.coefs_):
+        np.testing.assert_allclose(
+            total[layer] / len(y) + model.alpha / len(y) * W,
+            batch[f"dJ/dW{layer + 1}"],
+            rtol=1e-10,
+            atol=1e-14,
+        )
+
+
+def test_before_fit_the_trace_starts_from_the_weights_fit_starts_from(binary_data):
+    # One full-batch SGD step without momentum moves the initial weights by
+    # -learning_rate * dJ/dW: the unfitted trace's weights minus that step
+    # must be the weights fit ends with, so both its weights and its
+    # gradient are what training uses.
+    X, y = binary_data
+    params = dict(
+        solver="sgd",
+        batch_size=len(y),
+        momentum=0.0,
+        nesterovs_momentum=False,
+        learning_rate_init=0.1,
+        shuffle=False,
+        max_iter=1,
+        alpha=2.0,
+        random_state=7,
+    )
+    before = trace(ScratchMLPClassifier(**params), X, y)
+    model = quiet(ScratchMLPClassifier(**params), X, y)
+    for layer in (1, 2):
+        np.testing.assert_allclose(
+            before[f"W{layer}"] - 0.1 * before[f"dJ/dW{layer}"],
+            model.coefs_[layer - 1],
+            rtol=1e-12,
+            atol=1e-15,
+        )
+        np.testing.assert_allclose(
+            before[f"b{layer}"] - 0.1 * before[f"dJ/db{layer}"],
+            model.intercepts_[layer - 1],
+            rtol=1e-12,
+            atol=1e-15,
+        )
+        assert not np.allclose(before[f"W{layer}"], model.coefs_[layer - 1])
+    assert model.loss_curve_[0] == pytest.approx(before["J"], rel=1e-12)
+
+
+def test_trace_changes_nothing(binary_data):
+    X, y = binary_data
+    model = fitted((X, y))
+    before = fitted_attributes(model)
+    steps = trace(model, X, y)
+    steps["W1"][:] = 0.0  # the trace holds copies
+    steps["X"][:] = 0.0
+    assert fitted_attributes(model) == before
+    assert np.abs(X).sum() > 0
+    # An unfitted model stays unfitted, and a RandomState it holds is not
+    # advanced: the next fit still starts from the traced weights.
+    rng = np.random.RandomState(0)
+    unfitted = ScratchMLPClassifier(random_state=rng)
+    first = trace(unfitted, X, y)
+    second = trace(unfitted, X, y)
+    np.testing.assert_array_equal(first["W1"], second["W1"])
+    assert not hasattr(unfitted, "coefs_") and unfitted.random_state is rng
+    np.testing.assert_array_equal(
+        first["W1"], trace(ScratchMLPClassifier(random_state=0), X, y)["W1"]
+    )
+
+
+def test_an_unfitted_model_needs_classes_when_y_shows_one(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="pass classes="):
+        trace(ScratchMLPClassifier(random_state=0), X[0], y[0])
+    steps = trace(ScratchMLPClassifier(random_state=0), X[0], 1, classes=[0, 1])
+    assert steps["y"].tolist() == [[1.0]]
+    # Its weights are those of the whole data set's fit: same classes, same start.
+    np.testing.assert_array_equal(
+        steps["W1"], trace(ScratchMLPClassifier(random_state=0), X, y)["W1"]
+    )
+
+
+def test_multilabel_indicator_rows(binary_data):
+    X, y = binary_data
+    Y = np.column_stack([y, 1 - y, y])
+    model = fitted((X, Y))
+    steps = trace(model, X[0], Y[0])  # one sample: its indicator row
+    assert steps["y"].shape == steps["y_hat"].shape == (1, 3)
+    np.testing.assert_array_equal(steps["y"], Y[:1])
+
+
+def _pipeline_data():
+    X, y = make_classification(n_samples=80, n_features=13, random_state=0)
+    return X * 50 + 10, y  # far from standardised: the scaler matters
+
+
+@pytest.mark.parametrize("last_step_fitted", [False, True])
+def test_trace_accepts_a_pipeline(last_step_fitted):
+    X, y = _pipeline_data()
+    pipeline = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
+    if last_step_fitted:
+        pipeline.fit(X, y)
+    else:
+        pipeline[0].fit(X)
+    through = trace(pipeline, X[:4], y[:4])
+    direct = trace(pipeline[-1], pipeline[0].transform(X[:4]), y[:4])
+    assert list(through) == list(direct)
+    for name in through:
+        np.testing.assert_array_equal(through[name], direct[name])
+    np.testing.assert_allclose(through["X"], pipeline[0].transform(X[:4]))
+
+
+def test_an_unfitted_pipeline_step_is_named():
+    X, y = _pipeline_data()
+    pipeline = make_pipeline(StandardScaler(), ScratchMLPClassifier())
+    for inspect in (trace, check_gradients):
+        with pytest.raises(NotFittedError, match="'standardscaler' .StandardScaler"):
+            inspect(pipeline, X[:4], y[:4])
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        MLPClassifier(),
+        make_pipeline(StandardScaler(), LogisticRegression()),
+        "ScratchMLPClassifier",
+    ],
+    ids=["MLPClassifier", "pipeline-of-another", "a-string"],
+)
+def test_anything_else_is_a_type_error(estimator, binary_data):
+    X, y = binary_data
+    for inspect in (trace, check_gradients):
+        with pytest.raises(TypeError, match="a Pipeline whose last step is one"):
+            inspect(estimator, X[:4], y[:4])
+
+
+def _blocks(text):
+    """``{name: (title line, values text)}`` from a printed trace."""
+    blocks = {}
+    for block in text.split("\n\n")[1:]:
+        title, _, values = block.partition("\n")
+        blocks[title.split()[0]] = (title, values)
+    return blocks
+
+
+def test_the_printed_trace_shows_every_value_in_full(binary_data):
+    X, y = binary_data
+    steps = trace(fitted((X, y)), X[:3], y[:3])
+    text = str(steps)
+    assert "..." not in text
+    assert "transposed" in text.splitlines()[1]
+    blocks = _blocks(text)
+    assert list(blocks) == list(steps)
+    for name, value in steps.items():
+        title, values = blocks[name]
+        if isinstance(value, float):
+            assert title.startswith(f"{name} = {value!r}")
+            continue
+        assert f"shape {value.shape}" in title
+        # Every entry printed, in its row and column, to 4 decimals.
+        rows = re.findall(r"\[([^\[\]]+)\]", values)
+        printed = np.array([[float(v) for v in row.split()] for row in rows])
+        expected = np.atleast_2d(value)
+        assert printed.shape == expected.shape, name
+        np.testing.assert_allclose(printed, expected, rtol=5e-4, atol=5e-5)
+    assert "= X @ W1 + b1  (F1)" in blocks["Z1"][0]
+    assert "= dL/da1 * f'(Z1)  (B5)" in blocks["dL/dZ1"][0]
+    assert "-0. " not in text and "-0.]" not in text
 
 
 # ----------------------------------------------------------- gradient check
@@ -77,101 +544,193 @@ def test_gradient_check_flags_a_relu_kink_instead_of_failing(binary_data):
 def test_gradient_check_changes_nothing(binary_data):
     X, y = binary_data
     model = fitted((X, y))
-    before = [W.copy() for W in model.coefs_]
+    before = fitted_attributes(model)
     check_gradients(model, X, y)
-    for W, W0 in zip(model.coefs_, before, strict=True):
-        np.testing.assert_array_equal(W, W0)
+    assert fitted_attributes(model) == before
     unfitted = ScratchMLPClassifier()
     check_gradients(unfitted, X, y)
     assert not hasattr(unfitted, "coefs_")
 
 
-# -------------------------------------------------------------------- trace
-
-
-def test_trace_lists_the_derivation_in_order(binary_data):
+def test_each_verdict_says_why(binary_data):
     X, y = binary_data
-    steps = trace(fitted((X, y)), X[3], y[3])
-    assert list(steps) == [
-        "Z1",
-        "a1",
-        "Z2",
-        "y_hat",
-        "y",
-        "loss",
-        "dL/dZ2",
-        "dL/dW2",
-        "dL/db2",
-        "dL/da1",
-        "f'(Z1)",
-        "dL/dZ1",
-        "dL/dW1",
-        "dL/db1",
-    ]
-    shapes = {name: np.shape(value) for name, value in steps.items()}
-    assert shapes["Z1"] == (1, 8) and shapes["dL/dW1"] == (13, 8)
-    assert shapes["dL/dW2"] == (8, 1) and shapes["dL/da1"] == (1, 8)
-    text = str(steps)
-    assert "dL/dW1" in text and "(13, 8)" in text
-
-
-@pytest.mark.parametrize("multiclass", [False, True])
-def test_trace_follows_every_equation(multiclass, binary_data, multiclass_data):
-    X, y = multiclass_data if multiclass else binary_data
-    model = fitted((X, y))
-    W1, W2 = model.coefs_
-    b1, b2 = model.intercepts_
-    x = X[5:6]
-    s = model.trace(X[5], y[5])
-    np.testing.assert_allclose(s["Z1"], x @ W1 + b1, rtol=1e-12)  # F1
-    np.testing.assert_array_equal(s["a1"], np.maximum(s["Z1"], 0))  # F2
-    np.testing.assert_allclose(s["Z2"], s["a1"] @ W2 + b2, rtol=1e-12)
-    np.testing.assert_allclose(s["y_hat"], model.predict_proba(x)[:, -W2.shape[1] :])
-    np.testing.assert_allclose(s["dL/dZ2"], s["y_hat"] - s["y"], rtol=1e-12)  # B1
-    np.testing.assert_allclose(s["dL/dW2"], s["a1"].T @ s["dL/dZ2"], rtol=1e-12)
-    np.testing.assert_allclose(s["dL/db2"], s["dL/dZ2"][0], rtol=1e-12)  # B3
-    np.testing.assert_allclose(s["dL/da1"], s["dL/dZ2"] @ W2.T, rtol=1e-12)  # B4
-    np.testing.assert_array_equal(s["f'(Z1)"], s["Z1"] > 0)  # the ReLU mask
-    np.testing.assert_array_equal(s["dL/dZ1"], s["dL/da1"] * s["f'(Z1)"])  # B5
-    np.testing.assert_allclose(s["dL/dW1"], x.T @ s["dL/dZ1"], rtol=1e-12)  # B2
-    assert s["Z1"] is not s["f'(Z1)"] and (s["Z1"] < 0).any()  # Z1 kept intact
-
-
-@pytest.mark.parametrize("multiclass", [False, True])
-def test_trace_equals_the_gradients_training_uses(
-    multiclass, binary_data, multiclass_data
-):
-    X, y = multiclass_data if multiclass else binary_data
-    model = fitted((X, y), hidden_layer_sizes=(6, 5), activation="tanh")
-    Y = model._label_binarizer.transform(y).astype(float)
-    kwargs = dict(activation="tanh", out_activation=model.out_activation_)
-    total = [np.zeros_like(W) for W in model.coefs_]
-    for i in range(len(y)):
-        steps = model.trace(X[i], y[i])
-        _, coef_grads, intercept_grads = network.loss_and_gradients(
-            X[i : i + 1], Y[i : i + 1], model.coefs_, model.intercepts_, **kwargs
+    report = check_gradients(ScratchMLPClassifier(random_state=0), X, y)
+    assert {row.reason for row in report} == {"relative error < rtol"}
+    assert "ok (relative error < rtol)" in str(report)
+    assert "rtol=1e-06" in str(report) and "atol=1e-08" in str(report)
+    # At a tight minimum the gradient is tiny: finite differences' rounding
+    # noise makes the relative error large, and atol is what passes it (tanh:
+    # no ReLU kink, so every row is compared and the minimum is the one seen).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        converged = ScratchMLPClassifier(
+            activation="tanh", random_state=0, tol=1e-12, max_iter=5000
         )
-        for layer, (dW, db) in enumerate(zip(coef_grads, intercept_grads, strict=True)):
-            np.testing.assert_array_equal(steps[f"dL/dW{layer + 1}"], dW)
-            np.testing.assert_array_equal(steps[f"dL/db{layer + 1}"], db)
-            total[layer] += dW
-    # The batch gradient is the mean of the samples' gradients plus alpha/n W.
-    _, batch_grads, _ = network.loss_and_gradients(
-        X, Y, model.coefs_, model.intercepts_, alpha=model.alpha, **kwargs
+        converged.fit(X, y)
+    report = check_gradients(converged, X, y)
+    near_minimum = [row for row in report if row.reason == "every entry within atol"]
+    assert near_minimum, str(report)
+    for row in near_minimum:
+        assert row.status == "ok" and row.rel_error >= 1e-6 and row.max_abs_error < 1e-8
+    text = str(report)
+    assert "ok (every entry within atol)" in text and "near a minimum" in text
+
+
+# ------------------------------------------------- a learner's own backprop
+
+
+def learner_backprop(alpha, *, transpose_dW1=False, average=True):
+    """A learner's backprop for the 13-8-1 network, written in plain numpy."""
+
+    def gradient(X, Y, coefs, intercepts):
+        (W1, W2), (b1, b2) = coefs, intercepts
+        n = X.shape[0] if average else 1
+        Z1 = X @ W1 + b1
+        a1 = np.maximum(Z1, 0)
+        Z2 = a1 @ W2 + b2
+        y_hat = expit(Z2)
+        dZ2 = (y_hat - Y) / n
+        dW2 = a1.T @ dZ2 + alpha / X.shape[0] * W2
+        db2 = dZ2.sum(axis=0)
+        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
+        if transpose_dW1:  # the derivation's column layout: dZ1 x^T
+            dW1 = dZ1.T @ X + alpha / X.shape[0] * W1.T
+        else:
+            dW1 = X.T @ dZ1 + alpha / X.shape[0] * W1
+        db1 = dZ1.sum(axis=0)
+        return [dW1, dW2], [db1, db2]
+
+    return gradient
+
+
+def test_a_correct_learner_backprop_passes(binary_data):
+    X, y = binary_data
+    for model in (ScratchMLPClassifier(random_state=0), fitted((X, y))):
+        report = check_gradients(model, X, y, gradient=learner_backprop(model.alpha))
+        assert report.passed, str(report)
+        assert "your gradient(...)" in str(report)
+    # Without the L2 term, it passes only on an estimator with alpha=0.
+    unpenalised = learner_backprop(0.0)
+    assert not check_gradients(fitted((X, y)), X, y, gradient=unpenalised).passed
+    assert check_gradients(
+        ScratchMLPClassifier(alpha=0, random_state=0), X, y, gradient=unpenalised
+    ).passed
+
+
+def test_a_transposed_first_layer_gradient_fails_with_its_shape(binary_data):
+    X, y = binary_data
+    report = check_gradients(
+        fitted((X, y)), X, y, gradient=learner_backprop(1.0, transpose_dW1=True)
     )
-    for dW_sum, dW, W in zip(total, batch_grads, model.coefs_, strict=True):
-        np.testing.assert_allclose(
-            dW_sum / len(y) + model.alpha / len(y) * W, dW, rtol=1e-10, atol=1e-14
+    assert not report.passed
+    first = report[0]
+    assert first.status == "FAIL"
+    assert first.reason.startswith("shape (8, 13), expected (13, 8)")
+    assert "FAIL (shape (8, 13), expected (13, 8)" in str(report)
+    assert [row.status for row in report[1:]] == ["ok", "ok", "ok"]
+
+
+def test_a_transposed_first_layer_gradient_fails_on_its_values_when_square():
+    # 8 features and 8 hidden units: dZ1.T @ X has the right shape, wrong values.
+    X, y = make_classification(n_samples=60, n_features=8, random_state=0)
+    model = ScratchMLPClassifier(random_state=0)
+    report = check_gradients(
+        model, X, y, gradient=learner_backprop(model.alpha, transpose_dW1=True)
+    )
+    assert report[0].status == "FAIL" and report[0].rel_error > 0.1
+    assert "shape" not in report[0].reason
+    assert check_gradients(model, X, y, gradient=learner_backprop(model.alpha)).passed
+
+
+def test_a_summed_instead_of_averaged_gradient_fails(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(random_state=0)
+    report = check_gradients(
+        model, X, y, gradient=learner_backprop(model.alpha, average=False)
+    )
+    assert not report.passed
+    assert {row.status for row in report} == {"FAIL"}
+
+
+def test_a_wrong_number_of_arrays_is_a_clear_error(binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(random_state=0)
+    right = learner_backprop(model.alpha)
+
+    def three_weights(*args):
+        coef_grads, intercept_grads = right(*args)
+        return [*coef_grads, coef_grads[0]], intercept_grads
+
+    def flat(*args):
+        (dW1, dW2), (db1, db2) = right(*args)
+        return dW1, db1, dW2, db2
+
+    with pytest.raises(
+        ValueError, match=r"3 arrays in coef_grads; expected a list of 2"
+    ):
+        check_gradients(model, X, y, gradient=three_weights)
+    with pytest.raises(ValueError, match=r"a pair \(coef_grads, intercept_grads\)"):
+        check_gradients(model, X, y, gradient=flat)
+    with pytest.raises(ValueError, match=r"dJ/dW1 \(13, 8\), dJ/dW2 \(8, 1\)"):
+        check_gradients(model, X, y, gradient=flat)
+
+
+def test_a_callable_that_writes_into_its_inputs_cannot_corrupt_the_check(
+    binary_data,
+):
+    X, y = binary_data
+    model = fitted((X, y))
+    before = fitted_attributes(model)
+    right = learner_backprop(model.alpha)
+
+    def vandal(X, Y, coefs, intercepts):
+        grads = right(X, Y, coefs, intercepts)
+        for array in (X, Y, *coefs, *intercepts):
+            array[...] = 0.0
+        return grads
+
+    assert check_gradients(model, X, y, gradient=vandal).passed
+    assert fitted_attributes(model) == before
+
+
+def test_a_non_finite_gradient_fails(binary_data):
+    X, y = binary_data
+    right = learner_backprop(13.0)
+
+    def with_nan(*args):
+        coef_grads, intercept_grads = right(*args)
+        coef_grads[1] = coef_grads[1] * np.nan
+        return coef_grads, intercept_grads
+
+    report = check_gradients(ScratchMLPClassifier(), X, y, gradient=with_nan)
+    assert (report[1].status, report[1].reason) == ("FAIL", "not finite")
+
+
+def test_a_callable_with_weighted_rows_is_refused(binary_data):
+    X, y = binary_data
+    right = learner_backprop(13.0)
+    with pytest.raises(ValueError, match="receives no sample weights"):
+        check_gradients(
+            ScratchMLPClassifier(), X, y, np.linspace(1, 2, len(y)), gradient=right
+        )
+    with pytest.raises(ValueError, match="receives no sample weights"):
+        check_gradients(
+            ScratchMLPClassifier(class_weight={0: 1.0, 1: 3.0}), X, y, gradient=right
         )
 
 
-def test_trace_needs_a_fitted_model(binary_data):
-    X, y = binary_data
-    with pytest.raises(NotFittedError):
-        trace(ScratchMLPClassifier(), X[0], y[0])
+def test_check_gradients_accepts_a_pipeline():
+    X, y = _pipeline_data()
+    pipeline = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
+    pipeline.fit(X, y)
+    through = check_gradients(pipeline, X, y)
+    direct = check_gradients(pipeline[-1], pipeline[0].transform(X), y)
+    assert through == direct and through.passed
+    seen = []
 
+    def spy(X, Y, coefs, intercepts):
+        seen.append(X)
+        return learner_backprop(pipeline[-1].alpha)(X, Y, coefs, intercepts)
 
-# ---------------------------------------------------------------- display
-
-
-# ---------------------------------------------------------------- export
+    assert check_gradients(pipeline, X, y, gradient=spy).passed
+    assert abs(seen[0].mean()) < 0.5  # standardised rows, not the raw ones
