@@ -266,9 +266,8 @@ def objective_terms(
     WT = _by_layer(coefs)
     # One sample's loss from its logits: log(1 + e^z) - y z for the sigmoid.
     loss_i = CROSS_ENTROPY[out_activation](Z_out, Y)
-    squared_weights = sum(np.sum(WT[l] ** 2) for l in WT)
     L = s @ loss_i / S  # (L1)
-    R = alpha / (2 * S_penalty) * squared_weights  # (L2)
+    R = alpha / (2 * S_penalty) * sum(np.sum(WT[l] ** 2) for l in WT)  # (L2)
     J = L + R  # (L3)
     return {"loss_i": loss_i, "L": L, "R": R, "J": J}
 
@@ -391,67 +390,38 @@ def loss_and_gradients(
         penalty_weight=penalty_weight,
     )
     Z, A = forward(X, coefs, intercepts, activation)
-    L = len(coefs)
-    loss = objective(Z[L], Y, coefs, **settings)
+    n_layers = len(coefs)
+    terms = objective_terms(Z[n_layers], Y, coefs, **settings)
     steps = backward(Z, A, Y, coefs, activation=activation, **settings)
     if record is not None:
-        record.update(
-            _in_derivation_order(X, Y, coefs, intercepts, Z, A, loss, steps, **settings)
-        )
-    coef_grads = [steps["dW"][l] for l in range(1, L + 1)]
-    intercept_grads = [steps["db"][l] for l in range(1, L + 1)]
-    return loss, coef_grads, intercept_grads
+        record.update(_in_derivation_order(X, Y, coefs, intercepts, Z, A, terms, steps))
+    coef_grads = [steps["dW"][l] for l in range(1, n_layers + 1)]
+    intercept_grads = [steps["db"][l] for l in range(1, n_layers + 1)]
+    return float(terms["J"]), coef_grads, intercept_grads
 
 
-def _in_derivation_order(
-    X,
-    Y,
-    coefs,
-    intercepts,
-    Z,
-    A,
-    J,
-    steps,
-    *,
-    out_activation,
-    alpha,
-    sample_weight,
-    penalty_weight,
-):
+def _in_derivation_order(X, Y, coefs, intercepts, Z, A, terms, steps):
     """Inputs, parameters and every intermediate under the derivation's names.
 
-    The objective and the weight gradients are also split into the
-    cross-entropy's part (``L``, ``dL/dW``) and the L2 term's (``R``,
-    ``dR/dW``); ``J`` and ``dJ/dW`` are what training uses, computed by the
-    lines above, and equal the sums. Biases are not penalised: ``dJ/db``.
+    Each value is the one a tagged line computed: the objective's two terms
+    ``L`` (L1) and ``R`` (L2) and their sum ``J`` (L3), the weight gradient's
+    data term ``dL/dW`` (B2) and L2 term ``dR/dW`` (B3) and their sum
+    ``dJ/dW`` (B4). Biases are not penalised: ``dJ/db`` (B5).
     """
-    L = len(coefs)
-    W, b = _by_layer(coefs), _by_layer(intercepts)
-    _, S = _weights_and_total(sample_weight, Y.shape[0])
-    S_penalty = S if penalty_weight is None else penalty_weight
+    n_layers = len(coefs)
+    WT, b = _by_layer(coefs), _by_layer(intercepts)
     named = {"X": X}
-    for l in range(1, L + 1):
-        named[f"W{l}"], named[f"b{l}"] = W[l], b[l]
-    for l in range(1, L):
+    for l in range(1, n_layers + 1):
+        named[f"W{l}"], named[f"b{l}"] = WT[l], b[l]
+    for l in range(1, n_layers):
         named[f"Z{l}"], named[f"a{l}"] = Z[l], A[l]
-    named[f"Z{L}"], named["y_hat"], named["y"] = Z[L], steps["P"], Y
-    # (L1) in its two parts, each computed as in objective(): L + R == J.
-    named["L"] = objective(
-        Z[L],
-        Y,
-        coefs,
-        out_activation=out_activation,
-        alpha=0.0,
-        sample_weight=sample_weight,
-    )
-    squared_weights = sum(np.sum(W_l**2) for W_l in coefs)
-    named["R"] = float(alpha / (2 * S_penalty) * squared_weights)
-    named["J"] = J
-    named[f"dL/dZ{L}"] = steps["dZ"][L]
-    for l in range(L, 0, -1):
-        # (B2) in its two parts, as computed in backward().
-        named[f"dL/dW{l}"] = A[l - 1].T @ steps["dZ"][l]
-        named[f"dR/dW{l}"] = alpha / S_penalty * W[l]
+    named[f"Z{n_layers}"], named["y_hat"], named["y"] = Z[n_layers], steps["P"], Y
+    named["L"], named["R"] = float(terms["L"]), float(terms["R"])
+    named["J"] = float(terms["J"])
+    named[f"dL/dZ{n_layers}"] = steps["dZ"][n_layers]
+    for l in range(n_layers, 0, -1):
+        named[f"dL/dW{l}"] = steps["dL_dW"][l]
+        named[f"dR/dW{l}"] = steps["dR_dW"][l]
         named[f"dJ/dW{l}"] = steps["dW"][l]
         named[f"dJ/db{l}"] = steps["db"][l]
         if l > 1:
