@@ -60,29 +60,11 @@ def scaled_heart_disease():
 
 def sample_trace():
     """``sknnscratch.trace`` of the sample at the initial weights (13-8-1)."""
-    import numpy as np
+    from sknnscratch import ScratchMLPClassifier, trace
 
-    from sknnscratch import ScratchMLPClassifier, _network
-    from sknnscratch._inspect import training_objective
-
-    # Until trace works before fit: the same numbers from the reference.
     _, X, y, _ = scaled_heart_disease()
-    problem = training_objective(ScratchMLPClassifier(random_state=0), X, y)
-    (W1, W2), (b1, b2) = problem["coefs"], problem["intercepts"]
-    x, Y = X[ROW : ROW + 1], np.array([[float(y[ROW])]])
-    settings = dict(out_activation="logistic", alpha=problem["alpha"])
-    Z, A = _network.forward(x, [W1, W2], [b1, b2], "relu")
-    terms = _network.objective_terms(Z[2], Y, [W1, W2], **settings)
-    s = _network.backward(Z, A, Y, [W1, W2], activation="relu", **settings)
-    return {
-        "X": x, "W1": W1, "b1": b1, "W2": W2, "b2": b2,
-        "Z1": Z[1], "a1": A[1], "Z2": Z[2], "y_hat": s["P"], "y": Y,
-        "L": terms["L"], "R": terms["R"], "J": terms["J"],
-        "dL/dZ2": s["dZ"][2], "dL/dW2": s["dL_dW"][2], "dR/dW2": s["dR_dW"][2],
-        "dJ/dW2": s["dW"][2], "dJ/db2": s["db"][2], "dL/da1": s["dA"][1],
-        "f'(Z1)": s["slope"][1], "dL/dZ1": s["dZ"][1], "dL/dW1": s["dL_dW"][1],
-        "dR/dW1": s["dR_dW"][1], "dJ/dW1": s["dW"][1], "dJ/db1": s["db"][1],
-    }  # fmt: skip
+    model = ScratchMLPClassifier(random_state=0)  # unfitted: its initial weights
+    return trace(model, X[ROW], y[ROW], classes=[0, 1])
 
 
 def step_model():
