@@ -83,11 +83,11 @@ def step_model():
 
 
 def gradient_step():
-    """J, its two terms, W2, b2 and their gradients before and after one step.
+    """J, its two terms, W2 and b2 before and after one step, and the gradients.
 
-    Computed by the reference implementation: the weights after the step are
-    ``W - LEARNING_RATE * dJ/dW``, written out here, not taken from a fit
-    (``tests/test_docs.py`` checks them against one).
+    Computed by the reference implementation on all 303 rows: the weights
+    after the step are ``W - LEARNING_RATE * dJ/dW``, written out here, not
+    taken from a fit (``tests/test_docs.py`` checks them against one).
     """
     import numpy as np
 
@@ -100,29 +100,22 @@ def gradient_step():
     coefs, intercepts = problem.pop("coefs"), problem.pop("intercepts")
 
     def measure(coefs, intercepts):
-        Z, A = _network.forward(X, coefs, intercepts, problem["activation"])
-        settings = {k: v for k, v in problem.items() if k != "activation"}
-        terms = _network.objective_terms(Z[len(coefs)], Y, coefs, **settings)
-        _, coef_grads, intercept_grads = _network.loss_and_gradients(
-            X, Y, coefs, intercepts, **problem
-        )
-        return terms, coef_grads, intercept_grads
+        named = {}
+        _network.loss_and_gradients(X, Y, coefs, intercepts, record=named, **problem)
+        return named
 
-    before, coef_grads, intercept_grads = measure(coefs, intercepts)
-    new_coefs = [W - LEARNING_RATE * g for W, g in zip(coefs, coef_grads, strict=True)]
-    new_intercepts = [
-        b - LEARNING_RATE * g for b, g in zip(intercepts, intercept_grads, strict=True)
-    ]
-    after, _, _ = measure(new_coefs, new_intercepts)
+    before = measure(coefs, intercepts)
+    new_coefs, new_intercepts = [], []
+    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True), start=1):
+        new_coefs.append(W - LEARNING_RATE * before[f"dJ/dW{layer}"])
+        new_intercepts.append(b - LEARNING_RATE * before[f"dJ/db{layer}"])
+    after = measure(new_coefs, new_intercepts)
     return {
-        "alpha": problem["alpha"],
-        "L": (float(before["L"]), float(after["L"])),
-        "R": (float(before["R"]), float(after["R"])),
-        "J": (float(before["J"]), float(after["J"])),
-        "W2": (np.ravel(coefs[1]), np.ravel(new_coefs[1])),
-        "b2": (float(intercepts[1][0]), float(new_intercepts[1][0])),
-        "dJ/dW2": np.ravel(coef_grads[1]),
-        "dJ/db2": float(intercept_grads[1][0]),
+        **{name: (before[name], after[name]) for name in ("L", "R", "J")},
+        "W2": (np.ravel(before["W2"]), np.ravel(after["W2"])),
+        "b2": (before["b2"].item(), after["b2"].item()),
+        "dJ/dW2": np.ravel(before["dJ/dW2"]),
+        "dJ/db2": before["dJ/db2"].item(),
     }
 
 
