@@ -14,7 +14,8 @@ with as little work per batch as numpy allows:
   shuffled rows a block of batches at a time and taking the cross-entropy of
   a whole block in one call.
 
-The tags (F1)-(F3), (L1), (B1)-(B5) are those of ``_network.py``.
+The tags (F1)-(F3), (L1)-(L3), (B1)-(B8) are those of ``_network.py``, whose
+lines compute one equation each; here a line may compute two at once.
 ``tests/test_kernels.py`` checks that both modules give the same loss and
 gradients (to 1e-12) for every activation, output function, dtype, and for
 dense and sparse input.
@@ -75,7 +76,7 @@ class _Buffers:
         self.Z = arrays(units[1:])  # Z[l], pre-activations
         self.A = [None, *arrays(units[1:-1])]  # A[l] = f(Z[l-1]); A[0] is X
         self.P = arrays(units[-1:])[0]  # output probabilities
-        self.dZ = arrays(units[1:])  # dJ/dZ[l], also dJ/dA[l+1] before (B5)
+        self.dZ = arrays(units[1:])  # dJ/dZ[l], also dJ/dA[l+1] before (B8)
 
     def first_rows(self, n):
         view = object.__new__(_Buffers)
@@ -142,7 +143,7 @@ def _matmul(A, B, out):
 
 
 def data_loss(per_sample_loss, sample_weight, total_weight):
-    """The data term of (L1): ``sum_i s_i * loss_i / S``.
+    """The data term (L1): ``sum_i s_i * loss_i / S``.
 
     ``total_weight`` is ``S``: the number of rows when ``sample_weight`` is
     None, otherwise the sum of the weights.
@@ -153,7 +154,7 @@ def data_loss(per_sample_loss, sample_weight, total_weight):
 
 
 def l2_penalty(coefs, decay, flat_weights=None):
-    """The L2 term of (L1): ``decay / 2 * ||W||^2``, ``decay = alpha / S``.
+    """The L2 term (L2): ``decay / 2 * ||W||^2``, ``decay = alpha / S``.
 
     ``||W||^2`` is the sum of the squares of every layer's weights: one dot
     product of all of them, laid out as in ``flat_weights`` (the first part of
@@ -191,7 +192,7 @@ class Backprop:
     flat_weights : tuple of two ndarray, default=None
         ``(weights_of(theta, units), weights_of(grad, units))`` when ``coefs``
         and ``coef_grads`` are views of the flat vectors ``theta`` and
-        ``grad`` (:func:`unpack`). The penalty's part of (B2) is then added to
+        ``grad`` (:func:`unpack`). The penalty's gradient (B3) is then added to
         every layer in one operation on the flat vectors: the same numbers in
         fewer calls.
     """
@@ -241,7 +242,7 @@ class Backprop:
         return Zs, As
 
     def __call__(self, X, Y, sample_weight=None, penalty_weight=None, logits=None):
-        """The objective (L1) at ``X``; its gradients go to the bound arrays.
+        """The objective (L3) at ``X``; its gradients go to the bound arrays.
 
         Parameters are those of :func:`loss_and_gradients`.
 
@@ -263,9 +264,10 @@ class Backprop:
             row_scale = (sample_weight / S)[:, np.newaxis]
         decay = self.alpha / (S if penalty_weight is None else penalty_weight)
         weights = None if self.flat_weights is None else self.flat_weights[0]
-        loss = penalty = l2_penalty(coefs, decay, weights)  # L2 term (L1)
+        loss = penalty = l2_penalty(coefs, decay, weights)  # (L2)
         if logits is None:
-            per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i (L1)
+            per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i
+            # (L1), then (L3)
             loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
 
         P = self.output_proba(Zs[-1], out=buffers.P)  # (F3)
@@ -274,23 +276,23 @@ class Backprop:
         per_layer_penalty = self.flat_weights is None
         for layer in self.backward_order:
             W = coefs[layer]
-            _matmul(As[layer].T, dZ, out=coef_grads[layer])
+            _matmul(As[layer].T, dZ, out=coef_grads[layer])  # (B2)
             if per_layer_penalty:
-                coef_grads[layer] += decay * W  # (B2)
-            _column_sums(dZ, out=self.intercept_grads[layer])  # (B3)
+                coef_grads[layer] += decay * W  # (B3), (B4)
+            _column_sums(dZ, out=self.intercept_grads[layer])  # (B5)
             if layer:
                 # Each buffer reused once its content is used: dJ/dA[l] goes
                 # where dJ/dZ[l-1] will be, f'(Z[l-1]) over Z[l-1] (fewer
                 # large buffers to allocate and touch on a million rows).
-                dA = np.dot(dZ, W.T, out=buffers.dZ[layer - 1])  # (B4)
+                dA = np.dot(dZ, W.T, out=buffers.dZ[layer - 1])  # (B6)
                 Z = Zs[layer - 1]
-                slope = self.f_prime(Z, As[layer], out=Z)
-                dZ = np.multiply(dA, slope, out=dA)  # (B5)
+                slope = self.f_prime(Z, As[layer], out=Z)  # (B7)
+                dZ = np.multiply(dA, slope, out=dA)  # (B8)
         if not per_layer_penalty:
             weights, weight_grads = self.flat_weights
             weight_grads += np.multiply(
                 weights, decay, out=self.workspace.weight_penalty
-            )  # (B2)
+            )  # (B3), (B4)
         return loss
 
 
@@ -430,7 +432,7 @@ class MinibatchTrainer:
         return loss_sum, weight_sum
 
     def _batch_losses(self, rows, penalties):
-        """Each trained batch's objective (L1) and weight, from its logits.
+        """Each trained batch's objective (L3) and weight, from its logits.
 
         ``penalties`` holds each batch's L2 term (None for a batch skipped
         for having no weight).

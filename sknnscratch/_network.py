@@ -1,121 +1,59 @@
-r"""The network's mathematics: initialisation, forward pass, loss, backward pass.
+r"""The network's mathematics, one equation per line: the reference implementation.
 
-The reference implementation: each equation of the derivation
-(``docs/derivation.md``) is one line of plain numpy here, with the layers
-numbered from 1 as in the equations (``W[l]``, ``Z[l]``, ``A[l]``). Training
-runs the same mathematics from :mod:`sknnscratch._kernels`, written for speed
-(buffers, in-place operations, blocks of batches); ``tests/test_kernels.py``
-checks that both give the same numbers. Nothing here imports scikit-learn or
-keeps training state, so everything can be checked on its own: against finite
-differences, against a worked example computed by hand, or in a benchmark.
-
-The network
------------
-A multi-layer perceptron with weight layers ``l = 1, ..., L``. With the
-default ``hidden_layer_sizes=(8,)`` on 13 features it is the 13-8-1 network:
-13 inputs, 8 ReLU hidden units, one sigmoid output, binary cross-entropy.
+Every line tagged (F1)-(F3), (L1)-(L3) or (B1)-(B8) below computes exactly one
+equation of ``docs/derivation.md``. The page derives each one, works it through
+on a heart-disease sample and links the tag to its line; ``tests/test_docs.py``
+holds the links, the lines and the equations together. Training runs the same
+mathematics from :mod:`sknnscratch._kernels`, written for speed, and
+``tests/test_kernels.py`` checks that both give the same numbers. Nothing here
+imports scikit-learn or keeps state: arrays in, arrays out.
 
 Notation
 --------
-A derivation is usually written for one sample as a column vector. The code
-stores one sample per *row* and a whole batch at once, so every equation
-appears transposed. For the 13-8-1 network:
+Weight layers are numbered ``l = 1, ..., n_layers`` as in the derivation (the
+13-8-1 network has two: 13 -> 8 and 8 -> 1). The derivation follows one
+sample as a column vector, with ``W_l`` of shape (fan_out, fan_in). The code
+takes a batch of ``S`` samples, one per row, and stores each weight matrix
+transposed, under its own name:
 
-=========================================  ======================================
-derivation (one sample, column vectors)    code (rows are samples)
-=========================================  ======================================
-W1 (8, 13), b1 (8, 1)                      ``coefs[0]`` (13, 8), ``intercepts[0]`` (8,)
-W2 (1, 8), b2 (1, 1)                       ``coefs[1]`` (8, 1), ``intercepts[1]`` (1,)
-Z1 = W1 x + b1,  a1 = ReLU(Z1)             ``Z1 = X @ W1 + b1``, ``A1 = relu(Z1)``
-Z2 = W2 a1 + b2,  y_hat = sigma(Z2)        ``Z2 = A1 @ W2 + b2``, ``P = sigmoid(Z2)``
-dL/dZ2 = y_hat - y                         ``dZ2 = (P - Y) * s / S``
-dL/dW2 = dZ2 a1^T,  dL/db2 = dZ2           ``dW2 = A1.T @ dZ2``, ``db2 = dZ2.sum(0)``
-dL/da1 = W2^T dZ2                          ``dA1 = dZ2 @ W2.T``
-dL/dZ1 = dL/da1 * 1[Z1 > 0]                ``dZ1 = dA1 * (Z1 > 0)``
-dL/dW1 = dZ1 x^T,  dL/db1 = dZ1            ``dW1 = X.T @ dZ1``, ``db1 = dZ1.sum(0)``
-=========================================  ======================================
+=========================  ========================================  ==============
+derivation (one sample)    code (a batch, one sample per row)        13-8-1 shapes
+=========================  ========================================  ==============
+``W_l`` (fan_out, fan_in)  ``WT[l]`` = ``W_l^T`` = ``coefs[l-1]``    (13, 8) (8, 1)
+``b_l`` (fan_out, 1)       ``b[l]`` = ``intercepts[l-1]``            (8,) (1,)
+``x``, ``z_l``, ``a_l``    rows of ``A[0] = X``, ``Z[l]``, ``A[l]``  (S, 13) (S, 8)
+``y_hat``, ``y``           rows of ``P``, ``Y``                      (S, 1)
+``dloss/dz_l``             row i of ``dZ[l]``, times S / s_i         (S, 8) (S, 1)
+``dloss/da_l``             row i of ``dA[l]``, times S / s_i         (S, 8)
+``dloss/dW_l``             ``dL_dWT[l]`` = ``(dL/dW_l)^T``, S = 1    (13, 8) (8, 1)
+=========================  ========================================  ==============
 
-Here ``s`` holds the sample weights (all ones by default) and ``S = sum(s)``,
-which is the batch size ``n`` when there are no weights. In the code
-``coefs[l - 1]`` is the transpose of the derivation's ``Wl``: shape
-``(fan_in, fan_out)``, the layout of scikit-learn's ``MLPClassifier.coefs_``.
+``loss_i`` is sample ``i``'s cross-entropy, ``L`` their mean over the batch
+weighted by ``s`` (all 1 by default; ``S = sum(s)``), ``R`` the L2 term and
+``J = L + R`` the objective training minimises.
 
-Forward pass (tags used in the code)
-------------------------------------
-(F1)  ``Z[l] = A[l-1] @ W[l] + b[l]``, with ``A[0] = X``.
-(F2)  ``A[l] = f(Z[l])`` for each hidden layer, ``f`` one of ReLU, tanh,
-      logistic, identity.
-(F3)  The output layer keeps its logits ``Z[L]``; probabilities are
-      ``P = sigmoid(Z[L])`` (binary: one unit; multilabel: one unit per label)
-      or ``P = softmax(Z[L])`` (multiclass: one unit per class).
+The tagged lines, in the batch form the code computes
+-----------------------------------------------------
+=====  ==========================================  ============================
+(F1)   ``Z[l] = A[l-1] @ WT[l] + b[l]``            pre-activations
+(F2)   ``A[l] = f(Z[l])``                          hidden activations
+(F3)   ``P = sigmoid(Z[n_layers])`` or softmax     output probabilities
+(L1)   ``L = sum_i s_i loss_i / S``                mean cross-entropy
+(L2)   ``R = alpha / (2 S) sum_l ||W_l||^2``       L2 term (biases are free)
+(L3)   ``J = L + R``                               the objective
+(B1)   ``dZ[n_layers] = (P - Y) * s / S``          output error
+(B2)   ``dL_dWT[l] = A[l-1].T @ dZ[l]``            weight gradient, data term
+(B3)   ``dR_dWT[l] = alpha / S * WT[l]``           weight gradient, L2 term
+(B4)   ``dJ_dWT[l] = dL_dWT[l] + dR_dWT[l]``       weight gradient
+(B5)   ``dJ_db[l] = dZ[l].sum(axis=0)``            bias gradient
+(B6)   ``dA[l-1] = dZ[l] @ WT[l].T``               error of the layer below
+(B7)   ``slope[l-1] = f'(Z[l-1])``                 ReLU: ``1[Z > 0]``, new array
+(B8)   ``dZ[l-1] = dA[l-1] * slope[l-1]``          through the activation
+=====  ==========================================  ============================
 
-Training objective
-------------------
-(L1)  ``J = sum_i s_i * loss_i / S + alpha / (2 S) * sum_l ||W[l]||^2``.
-
-``loss_i`` is the cross-entropy of sample ``i``. For the sigmoid output,
-``-y log(p) - (1 - y) log(1 - p)`` with ``p = 1 / (1 + e^-z)`` simplifies to
-``log(1 + e^z) - y z``; for the softmax output ``-sum_c y_c log(p_c)``
-simplifies to ``logsumexp(z) - z_true``. The code evaluates these logit forms
-(``log(1 + e^z) = max(z, 0) + log1p(e^-|z|)``, ``logsumexp``), which never
-overflow and never take ``log(0)`` however large the logits grow. The L2
-penalty is divided by ``S`` like the data term, as in scikit-learn's MLP.
-Biases are not penalised.
-
-*Minibatches.* A minibatch ``B`` estimates ``J`` with the mean loss over its
-own rows and the penalty of the whole training set,
-``J_B = sum_{i in B} s_i * loss_i / S_B + alpha / (2 S) * sum_l ||W[l]||^2``,
-so that every step follows an unbiased estimate of the gradient of ``J``,
-whatever the batch size (``penalty_weight=S`` below). scikit-learn's MLP
-divides the penalty by ``S_B`` instead, which puts a 20 times stronger
-penalty on a last batch of 10 rows than on a batch of 200.
-
-Backward pass
--------------
-Apply the chain rule from the loss back to the inputs, one layer at a time.
-
-(B1)  ``dZ[L] = (P - Y) * s / S``.
-      For the sigmoid output, ``d/dz [log(1 + e^z) - y z] = sigma(z) - y``.
-      For the softmax output, ``d/dz_k [logsumexp(z) - sum_c y_c z_c] =
-      softmax(z)_k - y_k`` (the targets of a sample sum to 1). The
-      derivative of the loss and the derivative of the output function never
-      need to be formed separately: their product is simply ``P - Y``.
-(B2)  ``dW[l] = A[l-1].T @ dZ[l] + alpha / S * W[l]``.
-(B3)  ``db[l] = dZ[l].sum(axis=0)``.
-(B4)  ``dA[l-1] = dZ[l] @ W[l].T``.
-(B5)  ``dZ[l-1] = dA[l-1] * f'(Z[l-1])``.
-
-Questions a derivation usually leaves open
-------------------------------------------
-*Why average over the batch?* ``J`` is a mean, so each sample's gradient
-carries the factor ``s_i / S`` (``1 / n`` unweighted). It enters once, in
-(B1), and flows through every later line by linearity. Summing instead of
-averaging would make the size of a step grow with the batch size, and the
-same learning rate would mean something different for every ``batch_size``.
-
-*Where does dA1 = W2^T dZ2 come from?* In column form ``Z2_k = sum_j W2[k, j]
-a1_j + b2_k``, so the hidden unit ``a1_j`` feeds every output unit ``k``
-through the weight ``W2[k, j]``. The chain rule adds those paths up:
-``dL/da1_j = sum_k dL/dZ2_k * W2[k, j]``, which is the ``j``-th entry of
-``W2^T dZ2``. With one sample per row and ``W`` stored as ``(fan_in,
-fan_out)``, the same sum is ``dZ2 @ W2.T``: (B4).
-
-*What shape must dW1 have?* Always the shape of ``W1``. In column form
-``dW1 = dZ1 x^T`` is ``(8, 1) x (1, 13) = (8, 13)``. In row form, summing
-over the batch, ``dW1 = X.T @ dZ1`` is ``(13, n) x (n, 8) = (13, 8)``, the
-shape of ``coefs[0]``. A product like ``X @ dZ1`` does not even conform
-unless ``n`` happens to equal 13, and then it silently means something else.
-
-*Why must the ReLU derivative not overwrite Z1?* The mask ``1[Z1 > 0]`` is a
-new array. A helper that writes 0 and 1 into the array it is given destroys
-``Z1`` (or ``A1``) while the backward pass still needs it: ``A1`` for (B2) of
-the layer above, and the original values for any later call. Every
-derivative in ``_activations.py`` returns a new array.
-
-*Why is the derivative at the kink 0?* ReLU has no derivative at ``z = 0``;
-any value in ``[0, 1]`` is a valid subgradient. We take 0, as most libraries
-do. Finite differences taken across a kink disagree with any choice, which is
-why gradient checks keep the pre-activations away from 0.
+The page answers what a derivation usually leaves open: why (B1) is simply
+``P - Y``, where (B6) comes from, why ``dL_dWT`` has the shape of ``coefs``,
+why ``s / S`` enters once, and why ``slope`` must be a new array.
 """
 
 from itertools import pairwise
@@ -158,8 +96,9 @@ def init_parameters(units, activation, rng, dtype=np.float64):
     Returns
     -------
     coefs, intercepts : list of ndarray
-        ``coefs[l]`` has shape ``(units[l], units[l + 1])`` and
-        ``intercepts[l]`` has shape ``(units[l + 1],)``.
+        For layer ``l = 1, ..., n_layers``: ``coefs[l - 1]`` of shape
+        ``(units[l - 1], units[l])`` (``W_l`` transposed) and
+        ``intercepts[l - 1]`` of shape ``(units[l],)``.
     """
     factor = 2.0 if activation == "logistic" else 6.0
     coefs, intercepts = [], []
@@ -227,6 +166,11 @@ def _by_layer(arrays):
     return dict(enumerate(arrays, start=1))
 
 
+def _penalty_total(S, penalty_weight):
+    """The ``S`` that divides the L2 term: the training set's, for a minibatch."""
+    return S if penalty_weight is None else penalty_weight
+
+
 def _weights_and_total(sample_weight, n_samples):
     """The weights ``s`` (ones by default) and their sum ``S``."""
     s = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight)
@@ -248,18 +192,18 @@ def forward(X, coefs, intercepts, activation):
     Returns
     -------
     Z : dict of int to ndarray
-        ``Z[l]``, the pre-activations of layer ``l = 1, ..., L``; ``Z[L]`` are
-        the output logits.
+        ``Z[l]``, the pre-activations of layer ``l = 1, ..., n_layers``;
+        ``Z[n_layers]`` are the output logits.
     A : dict of int to ndarray
         ``A[0]`` is ``X`` and ``A[l] = f(Z[l])`` for every hidden layer.
     """
-    W, b = _by_layer(coefs), _by_layer(intercepts)
-    L = len(W)
+    WT, b = _by_layer(coefs), _by_layer(intercepts)
+    n_layers = len(WT)
     f = HIDDEN_ACTIVATIONS[activation]
     Z, A = {}, {0: X}
-    for l in range(1, L + 1):
-        Z[l] = A[l - 1] @ W[l] + b[l]  # (F1)
-        if l < L:
+    for l in range(1, n_layers + 1):
+        Z[l] = A[l - 1] @ WT[l] + b[l]  # (F1)
+        if l < n_layers:
             A[l] = f(Z[l])  # (F2)
     return Z, A
 
@@ -267,7 +211,7 @@ def forward(X, coefs, intercepts, activation):
 def objective(
     Z_out, Y, coefs, *, out_activation, alpha, sample_weight=None, penalty_weight=None
 ):
-    """The training objective (L1): weighted mean cross-entropy plus L2 term.
+    """The training objective ``J`` (L3): mean cross-entropy plus L2 term.
 
     Parameters
     ----------
@@ -290,12 +234,42 @@ def objective(
     Returns
     -------
     J : float
+        See :func:`objective_terms` for its two terms.
+    """
+    return float(
+        objective_terms(
+            Z_out,
+            Y,
+            coefs,
+            out_activation=out_activation,
+            alpha=alpha,
+            sample_weight=sample_weight,
+            penalty_weight=penalty_weight,
+        )["J"]
+    )
+
+
+def objective_terms(
+    Z_out, Y, coefs, *, out_activation, alpha, sample_weight=None, penalty_weight=None
+):
+    """The data term ``L`` (L1), the L2 term ``R`` (L2) and ``J = L + R`` (L3).
+
+    Parameters are those of :func:`objective`.
+
+    Returns
+    -------
+    terms : dict
+        ``loss_i`` (each row's cross-entropy), ``L``, ``R`` and ``J``.
     """
     s, S = _weights_and_total(sample_weight, Y.shape[0])
-    S_penalty = S if penalty_weight is None else penalty_weight
+    S_penalty = _penalty_total(S, penalty_weight)
+    WT = _by_layer(coefs)
+    # One sample's loss from its logits: log(1 + e^z) - y z for the sigmoid.
     loss_i = CROSS_ENTROPY[out_activation](Z_out, Y)
-    squared_weights = sum(np.sum(W**2) for W in coefs)
-    return float(s @ loss_i / S + alpha / (2 * S_penalty) * squared_weights)  # (L1)
+    L = s @ loss_i / S  # (L1)
+    R = alpha / (2 * S_penalty) * sum(np.sum(WT[l] ** 2) for l in WT)  # (L2)
+    J = L + R  # (L3)
+    return {"loss_i": loss_i, "L": L, "R": R, "J": J}
 
 
 def backward(
@@ -310,7 +284,7 @@ def backward(
     sample_weight=None,
     penalty_weight=None,
 ):
-    """The backward pass: the gradient of (L1) with respect to every parameter.
+    """The backward pass: the gradient of ``J`` (L3) for every parameter.
 
     Parameters
     ----------
@@ -325,26 +299,39 @@ def backward(
     -------
     steps : dict
         ``P`` (the output probabilities), and dicts keyed by layer number:
-        ``dZ``, ``dW``, ``db`` for every layer, ``dA`` and ``slope``
-        (``f'(Z[l])``) for every hidden layer. ``dW[l]`` has the shape of
-        ``coefs[l - 1]``.
+        ``dZ``, ``dL_dW``, ``dR_dW``, ``dW`` (``dJ/dW``, their sum) and ``db``
+        for every layer, ``dA`` and ``slope`` (``f'(Z[l])``) for every hidden
+        layer. The weight gradients of layer ``l`` have the shape of
+        ``coefs[l - 1]``, that is of ``W_l`` transposed.
     """
-    W = _by_layer(coefs)
-    L = len(W)
+    WT = _by_layer(coefs)
+    n_layers = len(WT)
     f_prime = DERIVATIVES[activation]
     s, S = _weights_and_total(sample_weight, Y.shape[0])
-    S_penalty = S if penalty_weight is None else penalty_weight
-    P = OUTPUT_PROBA[out_activation](Z[L])  # (F3)
-    dZ, dW, db, dA, slope = {}, {}, {}, {}, {}
-    dZ[L] = (P - Y) * (s / S)[:, np.newaxis]  # (B1)
-    for l in range(L, 0, -1):
-        dW[l] = A[l - 1].T @ dZ[l] + alpha / S_penalty * W[l]  # (B2)
-        db[l] = dZ[l].sum(axis=0)  # (B3)
+    S_penalty = _penalty_total(S, penalty_weight)
+    P = OUTPUT_PROBA[out_activation](Z[n_layers])  # (F3)
+    dZ, dA, slope = {}, {}, {}
+    dL_dWT, dR_dWT, dJ_dWT, dJ_db = {}, {}, {}, {}
+    dZ[n_layers] = (P - Y) * (s / S)[:, np.newaxis]  # (B1)
+    for l in range(n_layers, 0, -1):
+        dL_dWT[l] = A[l - 1].T @ dZ[l]  # (B2)
+        dR_dWT[l] = alpha / S_penalty * WT[l]  # (B3)
+        dJ_dWT[l] = dL_dWT[l] + dR_dWT[l]  # (B4)
+        dJ_db[l] = dZ[l].sum(axis=0)  # (B5)
         if l > 1:
-            dA[l - 1] = dZ[l] @ W[l].T  # (B4)
-            slope[l - 1] = f_prime(Z[l - 1], A[l - 1])
-            dZ[l - 1] = dA[l - 1] * slope[l - 1]  # (B5)
-    return {"P": P, "dZ": dZ, "dW": dW, "db": db, "dA": dA, "slope": slope}
+            dA[l - 1] = dZ[l] @ WT[l].T  # (B6)
+            slope[l - 1] = f_prime(Z[l - 1], A[l - 1])  # (B7)
+            dZ[l - 1] = dA[l - 1] * slope[l - 1]  # (B8)
+    return {
+        "P": P,
+        "dZ": dZ,
+        "dL_dW": dL_dWT,
+        "dR_dW": dR_dWT,
+        "dW": dJ_dWT,
+        "db": dJ_db,
+        "dA": dA,
+        "slope": slope,
+    }
 
 
 def loss_and_gradients(
@@ -360,7 +347,7 @@ def loss_and_gradients(
     penalty_weight=None,
     record=None,
 ):
-    """The objective (L1) and its gradient with respect to every parameter.
+    """The objective ``J`` (L3) and its gradient with respect to every parameter.
 
     Parameters
     ----------
@@ -392,7 +379,7 @@ def loss_and_gradients(
     Returns
     -------
     loss : float
-        The objective ``J`` (L1), penalty included.
+        The objective ``J`` (L3), penalty included.
     coef_grads, intercept_grads : list of ndarray
         ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
     """
@@ -403,67 +390,38 @@ def loss_and_gradients(
         penalty_weight=penalty_weight,
     )
     Z, A = forward(X, coefs, intercepts, activation)
-    L = len(coefs)
-    loss = objective(Z[L], Y, coefs, **settings)
+    n_layers = len(coefs)
+    terms = objective_terms(Z[n_layers], Y, coefs, **settings)
     steps = backward(Z, A, Y, coefs, activation=activation, **settings)
     if record is not None:
-        record.update(
-            _in_derivation_order(X, Y, coefs, intercepts, Z, A, loss, steps, **settings)
-        )
-    coef_grads = [steps["dW"][l] for l in range(1, L + 1)]
-    intercept_grads = [steps["db"][l] for l in range(1, L + 1)]
-    return loss, coef_grads, intercept_grads
+        record.update(_in_derivation_order(X, Y, coefs, intercepts, Z, A, terms, steps))
+    coef_grads = [steps["dW"][l] for l in range(1, n_layers + 1)]
+    intercept_grads = [steps["db"][l] for l in range(1, n_layers + 1)]
+    return float(terms["J"]), coef_grads, intercept_grads
 
 
-def _in_derivation_order(
-    X,
-    Y,
-    coefs,
-    intercepts,
-    Z,
-    A,
-    J,
-    steps,
-    *,
-    out_activation,
-    alpha,
-    sample_weight,
-    penalty_weight,
-):
+def _in_derivation_order(X, Y, coefs, intercepts, Z, A, terms, steps):
     """Inputs, parameters and every intermediate under the derivation's names.
 
-    The objective and the weight gradients are also split into the
-    cross-entropy's part (``L``, ``dL/dW``) and the L2 term's (``R``,
-    ``dR/dW``); ``J`` and ``dJ/dW`` are what training uses, computed by the
-    lines above, and equal the sums. Biases are not penalised: ``dJ/db``.
+    Each value is the one a tagged line computed: the objective's two terms
+    ``L`` (L1) and ``R`` (L2) and their sum ``J`` (L3), the weight gradient's
+    data term ``dL/dW`` (B2) and L2 term ``dR/dW`` (B3) and their sum
+    ``dJ/dW`` (B4). Biases are not penalised: ``dJ/db`` (B5).
     """
-    L = len(coefs)
-    W, b = _by_layer(coefs), _by_layer(intercepts)
-    _, S = _weights_and_total(sample_weight, Y.shape[0])
-    S_penalty = S if penalty_weight is None else penalty_weight
+    n_layers = len(coefs)
+    WT, b = _by_layer(coefs), _by_layer(intercepts)
     named = {"X": X}
-    for l in range(1, L + 1):
-        named[f"W{l}"], named[f"b{l}"] = W[l], b[l]
-    for l in range(1, L):
+    for l in range(1, n_layers + 1):
+        named[f"W{l}"], named[f"b{l}"] = WT[l], b[l]
+    for l in range(1, n_layers):
         named[f"Z{l}"], named[f"a{l}"] = Z[l], A[l]
-    named[f"Z{L}"], named["y_hat"], named["y"] = Z[L], steps["P"], Y
-    # (L1) in its two parts, each computed as in objective(): L + R == J.
-    named["L"] = objective(
-        Z[L],
-        Y,
-        coefs,
-        out_activation=out_activation,
-        alpha=0.0,
-        sample_weight=sample_weight,
-    )
-    squared_weights = sum(np.sum(W_l**2) for W_l in coefs)
-    named["R"] = float(alpha / (2 * S_penalty) * squared_weights)
-    named["J"] = J
-    named[f"dL/dZ{L}"] = steps["dZ"][L]
-    for l in range(L, 0, -1):
-        # (B2) in its two parts, as computed in backward().
-        named[f"dL/dW{l}"] = A[l - 1].T @ steps["dZ"][l]
-        named[f"dR/dW{l}"] = alpha / S_penalty * W[l]
+    named[f"Z{n_layers}"], named["y_hat"], named["y"] = Z[n_layers], steps["P"], Y
+    named["L"], named["R"] = float(terms["L"]), float(terms["R"])
+    named["J"] = float(terms["J"])
+    named[f"dL/dZ{n_layers}"] = steps["dZ"][n_layers]
+    for l in range(n_layers, 0, -1):
+        named[f"dL/dW{l}"] = steps["dL_dW"][l]
+        named[f"dR/dW{l}"] = steps["dR_dW"][l]
         named[f"dJ/dW{l}"] = steps["dW"][l]
         named[f"dJ/db{l}"] = steps["db"][l]
         if l > 1:
@@ -474,13 +432,13 @@ def _in_derivation_order(
 
 
 def output_logits(X, coefs, intercepts, activation):
-    """Output logits ``Z[L]`` without keeping the intermediates (F1, F2)."""
+    """Output logits ``Z[n_layers]`` without keeping the intermediates."""
     f = HIDDEN_ACTIVATIONS[activation]
     A = X
-    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        if layer:
+    for l, (WT, b) in enumerate(zip(coefs, intercepts, strict=True), start=1):
+        if l > 1:
             A = f(A)
-        A = A @ W + b
+        A = A @ WT + b
     return A
 
 
@@ -511,12 +469,12 @@ def output_logits_at_any_scale(X, coefs, intercepts, activation):
     f = HIDDEN_ACTIVATIONS[activation]
     A = rows / scale
     with np.errstate(over="ignore"):
-        for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-            if layer and activation in ("relu", "identity"):
+        for l, (WT, b) in enumerate(zip(coefs, intercepts, strict=True), start=1):
+            if l > 1 and activation in ("relu", "identity"):
                 A = f(A)
-            elif layer:
+            elif l > 1:
                 A = f(np.clip(scale * A, -biggest, biggest))
                 scale = np.ones_like(scale)
-            A = A @ W + b / scale
+            A = A @ WT + b / scale
         Z[overflowed] = np.clip(scale * A, -biggest, biggest)
     return np.clip(Z, -biggest, biggest, out=Z)
