@@ -326,8 +326,8 @@ def _equations(steps, activation, out_activation):
         "y_hat": f"= {output}(Z{n_layers})  (F3)",
         "y": "the targets, 0/1 per output unit",
         "L": "= sum_i s_i * loss_i / S, the mean cross-entropy  (L1)",
-        "R": "= alpha / (2 S) * sum_l ||Wl||^2, the L2 term  (L1)",
-        "J": "= L + R, what training minimises  (L1)",
+        "R": "= alpha / (2 S) * sum_l ||Wl||^2, the L2 term  (L2)",
+        "J": "= L + R, what training minimises  (L3)",
         f"dL/dZ{n_layers}": "= (y_hat - y) * s / S  (B1)",
     }
     for k in range(1, n_layers + 1):
@@ -336,13 +336,13 @@ def _equations(steps, activation, out_activation):
         equations[f"Z{k}"] = f"= {below(k)} @ W{k} + b{k}  (F1)"
         equations[f"a{k}"] = f"= {activation}(Z{k})  (F2)"
         equations[f"dL/dW{k}"] = f"= {below(k)}.T @ dL/dZ{k}  (B2)"
-        equations[f"dR/dW{k}"] = f"= alpha / S * W{k}  (B2)"
-        equations[f"dJ/dW{k}"] = f"= dL/dW{k} + dR/dW{k}  (B2)"
-        equations[f"dJ/db{k}"] = f"= dL/dZ{k} summed over the rows  (B3)"
-        equations[f"dL/da{k}"] = f"= dL/dZ{k + 1} @ W{k + 1}.T  (B4)"
-        equations[f"f'(Z{k})"] = "= " + slope.format(k=k)
+        equations[f"dR/dW{k}"] = f"= alpha / S * W{k}  (B3)"
+        equations[f"dJ/dW{k}"] = f"= dL/dW{k} + dR/dW{k}  (B4)"
+        equations[f"dJ/db{k}"] = f"= dL/dZ{k} summed over the rows  (B5)"
+        equations[f"dL/da{k}"] = f"= dL/dZ{k + 1} @ W{k + 1}.T  (B6)"
+        equations[f"f'(Z{k})"] = "= " + slope.format(k=k) + "  (B7)"
         if k < n_layers:
-            equations[f"dL/dZ{k}"] = f"= dL/da{k} * f'(Z{k})  (B5)"
+            equations[f"dL/dZ{k}"] = f"= dL/da{k} * f'(Z{k})  (B8)"
     return {name: equations[name] for name in steps if name in equations}
 
 

@@ -267,12 +267,6 @@ TRACE_TAGS = {  # trace's names (13-8-1) and the tag of the line computing each
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sknnscratch/_inspect.py (_equations) still prints the tags of before "
-    "one tag = one line: L, R, J as (L1); dL/dW, dR/dW, dJ/dW as (B2); dJ/db (B3), "
-    "dL/da (B4), dL/dZ (B5), f'(Z) untagged",
-)
 def test_trace_prints_the_tag_of_the_line_that_computed_each_entry():
     X, y = load_heart_disease(return_X_y=True)
     steps = trace(ScratchMLPClassifier(random_state=0), np.nan_to_num(X[:5]), y[:5])

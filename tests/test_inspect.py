@@ -474,7 +474,7 @@ def test_the_printed_trace_shows_every_value_in_full(binary_data):
         assert printed.shape == expected.shape, name
         np.testing.assert_allclose(printed, expected, rtol=5e-4, atol=5e-5)
     assert "= X @ W1 + b1  (F1)" in blocks["Z1"][0]
-    assert "= dL/da1 * f'(Z1)  (B5)" in blocks["dL/dZ1"][0]
+    assert "= dL/da1 * f'(Z1)  (B8)" in blocks["dL/dZ1"][0]
     assert "-0. " not in text and "-0.]" not in text
 
 
