@@ -557,5 +557,13 @@ class TrainingMonitor:
         return True
 
     def warn_not_converged(self, message):
-        """The ConvergenceWarning, pointing at the user's call."""
+        """The ConvergenceWarning, pointing at the user's call.
+
+        Not for a target of one class: its objective has no minimum (the
+        loss falls towards 0 as the output bias heads for minus infinity),
+        and the model predicts that class whatever the weights, so more
+        iterations would change nothing a user sees.
+        """
+        if len(self.network["binarizer"].classes_) < 2:
+            return
         warn(message, ConvergenceWarning)
