@@ -55,6 +55,15 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     on the binary cross-entropy. Multiclass targets get a softmax output with
     one unit per class, multilabel targets one sigmoid unit per label.
 
+    A target with a single class is accepted, as MLPClassifier accepts it (in
+    a cross-validation fold of a rare event, say): the model predicts that
+    class for every row, with probability 1. The network still trains as
+    usual, its one sigmoid unit towards 0 (the encoding of the only class,
+    as for ``classes_[0]`` of a binary problem), so every fitted attribute
+    exists as after any fit. That objective has no minimum (the output bias
+    heads for minus infinity), and the predictions do not depend on the
+    weights, so such a fit never warns that it has not converged.
+
     Parameters
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(8,)
@@ -217,7 +226,8 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels.
+        The class labels (a single one if the target of the first fit had
+        only one).
 
     loss_ : float
         The training objective (cross-entropy plus L2 penalty) at the end of
@@ -595,6 +605,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _is_binary(self):
         return self._label_binarizer.y_type_ == "binary"
 
+    def _has_one_class(self):
+        return self._is_binary() and len(self._label_binarizer.classes_) == 1
+
     def decision_function(self, X):
         """The output layer's logits, before the sigmoid or softmax.
 
@@ -608,7 +621,10 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             For a binary problem, the logit of ``classes_[1]`` (positive means
             ``classes_[1]`` is predicted); otherwise one logit per class or
-            label.
+            label. With a single class, the logit of the network's output
+            unit, which training drives negative (the side of ``classes_[0]``
+            in a binary problem); ``predict`` does not use it and returns
+            ``classes_[0]`` for every row.
         """
         Z = self._logits(X)
         return Z[:, 0] if self._is_binary() else Z
@@ -642,9 +658,14 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         -------
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class in the order of ``classes_``
-            (for multilabel targets, of each label).
+            (for multilabel targets, of each label). With a single class,
+            one column of ones: MLPClassifier returns two columns there, one
+            more than its ``classes_``, with the network's sigmoid in the
+            second.
         """
         Z = self._logits(X)
+        if self._has_one_class():
+            return np.ones_like(Z)
         if self._is_binary():
             return np.hstack([expit(-Z), expit(Z)])
         return OUTPUT_PROBA[self.out_activation_](Z)
@@ -663,9 +684,12 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            The log-probability of each class in the order of ``classes_``.
+            The log-probability of each class in the order of ``classes_``;
+            one column of zeros with a single class.
         """
         Z = self._logits(X)
+        if self._has_one_class():
+            return np.zeros_like(Z)
         if self._is_binary():
             return np.hstack([log_expit(-Z), log_expit(Z)])
         return OUTPUT_LOG_PROBA[self.out_activation_](Z)

@@ -382,6 +382,14 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
 def _validated(network, X, y):
     """X and y checked as the network's fit checks them (nothing stored)."""
     data = validate_training_data(network, X, y)
+    if len(data.binarizer.classes_) < 2:
+        # Every penalty predicts the one class on every held-out row.
+        raise ValueError(
+            "ScratchMLPClassifierCV needs samples of at least 2 classes to "
+            "compare penalties, but y contains only one class: "
+            f"{data.binarizer.classes_.tolist()[0]!r}. ScratchMLPClassifier "
+            "accepts a single class."
+        )
     return data.X, data.y
 
 

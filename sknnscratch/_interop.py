@@ -43,7 +43,10 @@ def to_sklearn(estimator):
     mlp : MLPClassifier
         With the same parameters (those MLPClassifier has), copies of the
         weights and labels, and the same ``predict_proba``. Training it
-        further follows MLPClassifier's rules, not ours.
+        further follows MLPClassifier's rules, not ours. For a model fitted
+        on a single class the predictions agree, but MLPClassifier's
+        ``predict_proba`` has two columns (one minus the network's sigmoid,
+        and the sigmoid) where ours has one column of ones.
 
     Raises
     ------

@@ -56,9 +56,13 @@ def warn_if_collapsed(estimator, data, state):
     The warning gives the penalty's effective strength, ``alpha * n / S``
     with ``S`` the total sample weight: normalised weights (``S = 1``, as
     AdaBoost passes them) make it ``n`` times ``alpha``.
+
+    No warning when every row that carries weight has the same targets (a
+    single class, or one class left after zero sample weights): one
+    prediction for every input is then the right answer.
     """
     n_samples = data.X.shape[0]
-    if len(data.binarizer.classes_) < 2 or n_samples < 2:
+    if n_samples < 2 or _targets_are_constant(data):
         return
     rows = np.unique(np.linspace(0, n_samples - 1, _COLLAPSE_SAMPLE).astype(int))
     coefs, intercepts = unpack(state.theta, state.units)
@@ -99,6 +103,12 @@ def warn_if_collapsed(estimator, data, state):
             "input, lower learning_rate_init, or try another random_state."
         )
     warn(message)
+
+
+def _targets_are_constant(data):
+    """Whether every row of positive weight has the same 0/1 targets."""
+    Y = data.Y if data.sample_weight is None else data.Y[data.sample_weight > 0]
+    return bool(np.all(Y == Y[0]))
 
 
 class DivergenceGuard:
@@ -557,5 +567,13 @@ class TrainingMonitor:
         return True
 
     def warn_not_converged(self, message):
-        """The ConvergenceWarning, pointing at the user's call."""
+        """The ConvergenceWarning, pointing at the user's call.
+
+        Not for a target of one class: its objective has no minimum (the
+        loss falls towards 0 as the output bias heads for minus infinity),
+        and the model predicts that class whatever the weights, so more
+        iterations would change nothing a user sees.
+        """
+        if len(self.network["binarizer"].classes_) < 2:
+            return
         warn(message, ConvergenceWarning)

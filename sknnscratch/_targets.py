@@ -5,8 +5,9 @@ One path for every caller that needs the training objective (``fit``,
 encoding and the class weights are the same everywhere.
 
 The kind of target is fixed by the first fit: single-label targets (binary
-or multiclass, with their classes) or a multilabel indicator matrix (with its
-number of labels). Every later call that continues training is checked
+or multiclass, with their classes; a single class is accepted, as
+MLPClassifier accepts it) or a multilabel indicator matrix (with its number
+of labels). Every later call that continues training is checked
 against it, so a model never trains silently on targets of another shape.
 """
 
@@ -128,11 +129,6 @@ def validate_training_data(
         else:
             check_same_targets(binarizer, y, classes, mode)
         _check_known_labels(binarizer, y)
-    if len(binarizer.classes_) < 2:
-        raise ValueError(
-            "The classifier needs samples of at least 2 classes in the data, "
-            f"but the data contains only one class: {binarizer.classes_.tolist()[0]!r}."
-        )
     return TrainingData(
         X,
         y,
@@ -162,7 +158,9 @@ def _check_known_labels(binarizer, y):
         if len(unknown):
             raise ValueError(
                 f"y has classes {unknown} that are not in classes_ "
-                f"{binarizer.classes_}."
+                f"{binarizer.classes_}, which the first fit fixed (the `classes` "
+                "of the first partial_fit); use a new estimator "
+                "(sklearn.base.clone) to learn other classes."
             )
 
 
@@ -183,6 +181,8 @@ def _new_binarizer(y, classes):
 def _describe(y_type, n_labels):
     if y_type == MULTILABEL:
         return f"multilabel targets with {n_labels} labels"
+    if n_labels == 1:
+        return "targets of a single class"
     return f"{'multiclass' if n_labels > 2 else 'binary'} targets"
 
 
@@ -313,12 +313,15 @@ def encode_targets(y, classes, y_type, dtype):
     """0/1 targets per output unit, as ``LabelBinarizer.transform`` gives them.
 
     Written out because the binarizer's checks cost more than a small fit:
-    one column ``y == classes[1]`` for binary targets, one-hot rows for
+    one column ``y == classes[1]`` for binary targets (all zeros when there
+    is a single class, as the binarizer gives it), one-hot rows for
     multiclass, the indicator matrix itself for multilabel.
     """
     if y_type == MULTILABEL:
         return np.asarray(y, dtype=dtype)
     if y_type == "binary":
+        if len(classes) < 2:
+            return np.zeros((y.shape[0], 1), dtype=dtype)
         return (y == classes[1]).astype(dtype).reshape(-1, 1)
     Y = np.zeros((y.shape[0], len(classes)), dtype=dtype)
     Y[np.arange(y.shape[0]), np.searchsorted(classes, y)] = 1

@@ -12,6 +12,9 @@ scikit-learn model::
 The fitted network is stored exactly like MLPClassifier's (``coefs_``,
 ``intercepts_``, ``activation``, ``out_activation_``, ``classes_``), so
 skl2onnx's own MLPClassifier converter and shape calculator apply unchanged.
+For a model fitted on a single class, the exported labels agree with
+``predict``, but the exported probability is the network's sigmoid output
+(as for MLPClassifier), not the column of ones ``predict_proba`` returns.
 Needs the ``onnx`` extra: ``pip install "sknnscratch[onnx]"``.
 """
 

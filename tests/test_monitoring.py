@@ -453,6 +453,21 @@ def test_a_healthy_fit_does_not_warn(binary_data):
         ScratchMLPClassifier(alpha=1.0, random_state=0).fit(X, y)
 
 
+def test_a_single_class_left_by_zero_weights_is_no_collapse(binary_data):
+    # Every row of positive weight is of class 1: the same prediction for
+    # every input is the answer, not a penalty that outweighs the data.
+    X, y = binary_data
+    weights = (y == 1).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = ScratchMLPClassifier(random_state=0).fit(X, y, sample_weight=weights)
+    assert (model.predict(X) == 1).all()
+    # One row of the other class with weight is data again, and collapses.
+    weights[np.flatnonzero(y == 0)[0]] = 1.0
+    with pytest.warns(UserWarning, match="collapsed"):
+        ScratchMLPClassifier(random_state=0).fit(X, y, sample_weight=weights)
+
+
 def test_a_collapse_without_penalty_points_at_dead_units(binary_data):
     X, y = binary_data
     model = quiet(ScratchMLPClassifier(alpha=0, max_iter=1, random_state=0), X, y)

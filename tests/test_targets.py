@@ -9,9 +9,11 @@ import pickle
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import quiet
 from scipy import sparse
+from scipy.special import expit
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
@@ -19,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import LabelBinarizer
 
-from sknnscratch import ScratchMLPClassifier
+from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
 from sknnscratch._targets import fit_label_binarizer
 
 RNG = np.random.RandomState(0)
@@ -292,3 +294,205 @@ def test_a_sparse_label_indicator_matrix_trains_like_a_dense_one():
         ScratchMLPClassifier(random_state=0, max_iter=20), X, sparse.csr_matrix(y)
     )
     np.testing.assert_array_equal(dense.coefs_[0], sparse_y.coefs_[0])
+
+
+# ---------------------------------------------------------------- one class
+# A target with a single class is accepted, as MLPClassifier accepts it: the
+# model predicts that class everywhere, and a fit says nothing about it.
+
+ONE_CLASS_SETTINGS = {
+    "lbfgs": dict(solver="lbfgs"),
+    "sgd": dict(solver="sgd"),
+    "adam": dict(solver="adam"),
+    "auto, early stopping": dict(early_stopping=True, validation_fraction=0.2),
+    "sgd, early stopping": dict(
+        solver="sgd", early_stopping=True, validation_fraction=0.2
+    ),
+    "adam, early stopping, loss": dict(
+        solver="adam", early_stopping=True, validation_fraction=0.2, scoring="loss"
+    ),
+}
+
+
+def _one_class_frame(n=20, label="rare"):
+    frame = pd.DataFrame(RNG.normal(size=(n, 3)), columns=["age", "chol", "thalach"])
+    return frame, pd.Series(np.full(n, label), name="target")
+
+
+def _fit_strictly(model, X, y, **kwargs):
+    """Fit turning every warning and floating-point error into an error."""
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        return model.fit(X, y, **kwargs)
+
+
+@pytest.mark.parametrize("settings", ONE_CLASS_SETTINGS)
+def test_one_class_fits_without_a_warning(settings):
+    X_frame, y = _one_class_frame()
+    model = ScratchMLPClassifier(random_state=0, **ONE_CLASS_SETTINGS[settings])
+    _fit_strictly(model, X_frame, y)
+    assert model.classes_.tolist() == ["rare"]
+    assert model.n_outputs_ == 1 and model.out_activation_ == "logistic"
+    assert model.feature_names_in_.tolist() == ["age", "chol", "thalach"]
+    # Trained like any fit: every fitted attribute is there and finite.
+    assert model.n_iter_ >= 1 and len(model.loss_curve_) == model.n_iter_
+    assert np.all(np.isfinite(model.loss_curve_)) and model.loss_ >= 0
+    for array in (*model.coefs_, *model.intercepts_):
+        assert np.all(np.isfinite(array))
+    if model.early_stopping:
+        assert model.validation_scores_ and model.best_validation_score_ is not None
+    assert model.score(X_frame, y) == 1.0
+
+
+def test_one_class_as_in_scikit_learns_test_preserve_feature_names():
+    # sklearn/neural_network/tests/test_mlp.py::test_preserve_feature_names.
+    rng = np.random.RandomState(0)
+    X_frame = pd.DataFrame(data=rng.randn(10, 2), columns=["colname_a", "colname_b"])
+    y = pd.Series(data=np.full(10, 1), name="colname_y")
+    model = ScratchMLPClassifier(early_stopping=True, validation_fraction=0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.fit(X_frame, y)
+    assert model.feature_names_in_.tolist() == ["colname_a", "colname_b"]
+    assert model.predict(X_frame).tolist() == [1] * 10
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_one_class_predictions_have_one_column_of_certainty(dtype):
+    X_frame, y = _one_class_frame()
+    X_train = X_frame.to_numpy(dtype=dtype)
+    model = _fit_strictly(ScratchMLPClassifier(random_state=0), X_train, y)
+    # Far from the training data too, where the logits are large.
+    X_new = np.vstack([X_train, 1e6 * X_train])
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        labels = model.predict(X_new)
+        proba = model.predict_proba(X_new)
+        log_proba = model.predict_log_proba(X_new)
+        scores = model.decision_function(X_new)
+    n = len(X_new)
+    assert labels.tolist() == ["rare"] * n
+    assert proba.shape == log_proba.shape == (n, 1)
+    assert proba.dtype == log_proba.dtype == dtype
+    np.testing.assert_array_equal(proba, 1.0)
+    np.testing.assert_array_equal(log_proba, 0.0)
+    # The network's logit: trained towards negative, the side of classes_[0].
+    assert scores.shape == (n,) and np.all(np.isfinite(scores))
+    hidden = np.maximum(X_new[:20] @ model.coefs_[0] + model.intercepts_[0], 0)
+    by_hand = (hidden @ model.coefs_[1] + model.intercepts_[1])[:, 0]
+    np.testing.assert_allclose(scores[:20], by_hand, rtol=1e-5)
+    assert np.all(scores[:20] < 0)
+
+
+def test_one_class_with_class_weights():
+    X_frame, y = _one_class_frame()
+    plain = _fit_strictly(ScratchMLPClassifier(random_state=0), X_frame, y)
+    # 'balanced' gives the one class the weight S / (1 * S) = 1.
+    balanced = ScratchMLPClassifier(class_weight="balanced", random_state=0)
+    _fit_strictly(balanced, X_frame, y)
+    for W1, W2 in zip(plain.coefs_, balanced.coefs_, strict=True):
+        np.testing.assert_allclose(W1, W2, rtol=1e-10, atol=1e-12)
+    by_class = ScratchMLPClassifier(class_weight={"rare": 3.0}, random_state=0)
+    by_sample = ScratchMLPClassifier(random_state=0)
+    _fit_strictly(by_class, X_frame, y)
+    _fit_strictly(by_sample, X_frame, y, sample_weight=np.full(len(y), 3.0))
+    for W1, W2 in zip(by_class.coefs_, by_sample.coefs_, strict=True):
+        np.testing.assert_array_equal(W1, W2)
+    np.testing.assert_array_equal(by_class.predict_proba(X_frame), 1.0)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_on_one_class_then_another_class_is_refused(solver):
+    X_frame, y = _one_class_frame()
+    model = ScratchMLPClassifier(solver=solver, random_state=0)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        for _ in range(3):
+            model.partial_fit(X_frame, y, classes=["rare"])
+    assert model.classes_.tolist() == ["rare"] and model.n_iter_ == 1
+    assert model.t_ == 3 * len(y)
+    np.testing.assert_array_equal(model.predict_proba(X_frame), 1.0)
+    before = _snapshot(model)
+    second = y.where(np.arange(len(y)) % 2 == 0, "common")
+    with pytest.raises(ValueError, match=r"\['common'\] that are not in classes_"):
+        model.partial_fit(X_frame, second)
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        model.partial_fit(X_frame, second, classes=["common", "rare"])
+    assert _snapshot(model) == before
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_warm_start_keeps_the_one_class_of_the_first_fit(solver):
+    X_frame, y = _one_class_frame()
+    model = ScratchMLPClassifier(solver=solver, warm_start=True, random_state=0)
+    _fit_strictly(model, X_frame, y)
+    _fit_strictly(model, X_frame, y)  # the same single class: fine
+    before = _snapshot(model)
+    second = y.where(np.arange(len(y)) % 2 == 0, "common")
+    with pytest.raises(ValueError, match="warm_start can only be used where `y` has"):
+        model.fit(X_frame, second)
+    assert _snapshot(model) == before
+    # Without warm_start, a new fit starts anew with the new classes.
+    model.set_params(warm_start=False, alpha=1e-4, max_iter=5)
+    assert _quietly(model.fit, X_frame, second).classes_.tolist() == ["common", "rare"]
+
+
+def test_a_binary_model_trains_on_a_batch_of_one_class_but_keeps_both():
+    y = TARGETS["binary"]
+    model = ScratchMLPClassifier(solver="adam", random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    model.partial_fit(X[y == 1], y[y == 1])  # a batch of one class
+    assert model.classes_.tolist() == [0, 1]
+    assert model.predict_proba(X).shape == (len(X), 2)
+    model.set_params(warm_start=True)
+    with pytest.raises(ValueError, match="warm_start can only be used where `y` has"):
+        model.fit(X[y == 1], y[y == 1])
+
+
+def test_a_one_class_model_survives_pickling():
+    X_frame, y = _one_class_frame()
+    model = ScratchMLPClassifier(solver="adam", max_iter=5, random_state=0)
+    model.partial_fit(X_frame, y, classes=["rare"])
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.classes_.tolist() == ["rare"]
+    for method in ("predict", "predict_proba", "predict_log_proba"):
+        np.testing.assert_array_equal(
+            getattr(restored, method)(X_frame), getattr(model, method)(X_frame)
+        )
+    np.testing.assert_array_equal(
+        restored.decision_function(X_frame), model.decision_function(X_frame)
+    )
+    # Training continues from the same state in both.
+    model.partial_fit(X_frame, y)
+    restored.partial_fit(X_frame, y)
+    for W1, W2 in zip(model.coefs_, restored.coefs_, strict=True):
+        np.testing.assert_array_equal(W1, W2)
+
+
+def test_a_multilabel_target_with_a_constant_label_keeps_its_columns():
+    y = np.column_stack([TARGETS["binary"], np.ones(len(X), dtype=int)])
+    model = _quietly(ScratchMLPClassifier(random_state=0, max_iter=50).fit, X, y)
+    assert model.n_outputs_ == 2 and model.classes_.tolist() == [0, 1]
+    assert model.predict(X).shape == (len(X), 2)
+    assert model.predict_proba(X).shape == (len(X), 2)
+
+
+def test_the_cv_estimator_refuses_one_class_clearly():
+    # Every penalty predicts the one class: there is nothing to choose by.
+    X_frame, y = _one_class_frame()
+    with pytest.raises(ValueError, match="at least 2 classes.* only one class: 'rare'"):
+        ScratchMLPClassifierCV(alphas=[0.1, 1.0]).fit(X_frame, y)
+
+
+def test_a_one_class_model_converts_to_and_from_mlpclassifier():
+    X_frame, y = _one_class_frame()
+    X_train = X_frame.to_numpy()
+    ours = _fit_strictly(ScratchMLPClassifier(random_state=0), X_train, y)
+    theirs = ours.to_sklearn()
+    assert theirs.predict(X_train).tolist() == ours.predict(X_train).tolist()
+    # MLPClassifier's two columns: one minus the sigmoid, and the sigmoid.
+    np.testing.assert_allclose(
+        theirs.predict_proba(X_train)[:, 1], expit(ours.decision_function(X_train))
+    )
+    back = ScratchMLPClassifier.from_sklearn(theirs)
+    np.testing.assert_array_equal(back.predict_proba(X_train), 1.0)
