@@ -58,22 +58,47 @@ def test_readme_runs_the_heart_disease_example():
     assert _shell_blocks()[0].endswith("python examples/heart_disease.py")
 
 
+_HEART_ROW = re.compile(r"^ {4}(\S.*?)\s+(0\.\d+) ±0\.\d+\s+(0\.\d+) ±", re.M)
+
+
+def _heart_disease_rows(out):
+    """The model names and scores of the table printed after stage 3."""
+    table = out[out.index("[3/5") : out.index("[4/5")]
+    return [
+        (name, float(acc), float(auc)) for name, acc, auc in _HEART_ROW.findall(table)
+    ]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not README.exists(), reason="needs the source tree")
 def test_heart_disease_example_runs_and_draws(tmp_path, capsys):
     pytest.importorskip("matplotlib")
+    from sknnscratch import ScratchMLPClassifier
+
     _load_example("heart_disease").main(["--quick", "--output-dir", str(tmp_path)])
     out = capsys.readouterr().out
     for stage in range(1, 6):
         assert f"[{stage}/5" in out
-    rows = re.findall(r"^ {4}(\S.*?)\s+(0\.\d+) ±0\.\d+\s+(0\.\d+) ±", out, re.M)
-    names = [name for name, _, _ in rows]
-    assert "ScratchMLPClassifier() defaults" in names
-    assert "MLPClassifier((8,))" in names and "LogisticRegression()" in names
+    rows = _heart_disease_rows(out)
+    default_alpha = ScratchMLPClassifier().alpha
+    assert [name for name, _, _ in rows] == [
+        f"ScratchMLPClassifier() defaults (alpha={default_alpha:g})",
+        "same, one-hot cp/restecg/slope/thal",
+        "ScratchMLPClassifierCV(), nested",
+        "MLPClassifier((8,))",
+        "LogisticRegression()",
+    ]
     for name, accuracy, auc in rows:
-        assert float(accuracy) > 0.7 and float(auc) > 0.8, name
-    for picture in ("loss_curve.png", "roc_curves.png", "grid_search.png"):
+        assert accuracy > 0.7 and auc > 0.8, name
+    # One chosen alpha per outer fold (3 in the quick run), among the 3 tried.
+    chosen = re.search(r"alpha chosen on the 3 outer folds: (.*)$", out, re.M)
+    counts = re.findall(r"(\S+) \((\d+)x\)", chosen.group(1))
+    assert sum(int(count) for _, count in counts) == 3
+    assert len(re.findall(r"^ +\S+ +-\d+\.\d{4} +\d\.\d{4} +\d of 3", out, re.M)) == 3
+    for picture in ("alpha_selection.png", "loss_curve.png", "roc_curves.png"):
         assert (tmp_path / picture).read_bytes().startswith(b"\x89PNG")
+        assert f"wrote {tmp_path / picture}" in out
+    assert not (tmp_path / "grid_search.png").exists()
 
 
 @pytest.mark.slow
@@ -83,22 +108,25 @@ def test_heart_disease_example_prints_tables_without_matplotlib(
 ):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     example = _load_example("heart_disease")
-    monkeypatch.setattr(example, "param_grid", lambda quick: {})
-    monkeypatch.setattr(example, "tune", _fake_search)
     example.main(["--quick", "--output-dir", str(tmp_path / "pictures")])
     out = capsys.readouterr().out
     assert "matplotlib is not installed" in out
-    assert "LogisticRegression()" in out
+    assert len(_heart_disease_rows(out)) == 5
     assert not (tmp_path / "pictures").exists()
 
 
-def _fake_search(X, y, quick):
-    class Search:
-        best_params_ = {"scratchmlpclassifier__alpha": 13.0}
-        best_score_ = 0.9
-        cv_results_ = {"params": [{}]}
-
-    return Search()
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_heart_disease_example_help_runs_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    example = _load_example("heart_disease")
+    with pytest.raises(SystemExit) as exit_:
+        example.main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "ScratchMLPClassifierCV, nested" in out
+    assert "--output-dir" in out and "--quick" in out
+    assert "[1/5" not in out
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(not README.exists(), reason="needs the source tree")
