@@ -4,8 +4,8 @@ The scikit-learn pattern of ``LogisticRegressionCV`` and ``RidgeCV``. Each
 fold trains one network along the path of penalties from the weakest to the
 strongest, every fit warm-started from the previous one (cheap: the weights
 are already close), and scores it on the fold's held-out rows after each
-penalty. After the first folds, penalties that are clearly worse on every
-fold so far are dropped, as successive halving does, so that the remaining
+penalty. After the first folds, penalties that are clearly worse than the
+best and not next to it are dropped, as successive halving does, so that the remaining
 folds start their path at the weakest penalty still in the race. The best
 penalty is then refitted on all the data along the same path, so that the
 model returned is the kind of model that was scored.
@@ -64,10 +64,11 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
 
     Each fold trains one network along ``alphas`` from the weakest penalty to
     the strongest, each fit warm-started from the previous one, and scores it
-    on the held-out rows after each. After the first two folds, a penalty
-    whose score is below the best penalty's on every fold so far by more
-    than the spread of the best penalty's scores is dropped; the remaining
-    folds start their path at the weakest penalty left. The penalty with
+    on the held-out rows after each. After the first two folds only the
+    best penalty, its neighbours in the grid and any penalty whose mean
+    score is within the spread of the best one's scores stay in the race
+    (successive halving's idea); the remaining folds start their path at the
+    weakest penalty left. The penalty with
     the best mean score (``alpha_``) is refitted on the whole training set,
     from scratch: the fitted network is exactly
     ``ScratchMLPClassifier(alpha=alpha_, **same_parameters).fit(X, y)``, with
@@ -244,6 +245,10 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
     def warm_start(self):
         """False: every ``fit`` chooses ``alpha`` anew."""
         return False
+
+    def __sklearn_is_fitted__(self):
+        """Fitted once it holds a network (``refit=False`` chooses only)."""
+        return hasattr(self, "coefs_")
 
     @available_if(_never)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -470,13 +475,13 @@ def _labels(y):
 
 
 def _dropped(scores):
-    """Penalties clearly worse than the best on every fold run so far.
+    """Penalties to drop after the first folds, as successive halving does.
 
     ``scores`` is (n_alphas, n_folds_run), NaN where a penalty did not run.
-    A penalty is dropped when, on every fold, it scores below the best
-    penalty (by mean) by more than the spread of the best penalty's own
-    scores across those folds: the difference is then larger than the
-    noise of the estimate itself.
+    The best penalty (by mean) and its neighbours in the grid stay, so that
+    the choice can still move one step either way; so does any penalty
+    whose mean is within the spread of the best penalty's own scores across
+    those folds (the noise of the estimate itself). The rest are dropped.
     """
     ran = ~np.isnan(scores).any(axis=1)
     if scores.shape[1] < _FIRST_ROUND or ran.sum() < 2:
@@ -484,5 +489,6 @@ def _dropped(scores):
     mean = np.where(ran, scores.mean(axis=1), -np.inf)
     best = int(np.argmax(mean))
     spread = np.ptp(scores[best])
-    worse_everywhere = np.all(scores < scores[best] - spread, axis=1)
-    return ran & worse_everywhere
+    keep = mean >= mean[best] - spread
+    keep[max(best - 1, 0) : best + 2] = True
+    return ran & ~keep

@@ -83,7 +83,7 @@ def test_partial_fit_exists_for_auto_and_the_stochastic_solvers_only():
     assert hasattr(ScratchMLPClassifier(), "partial_fit")
     assert hasattr(ScratchMLPClassifier(solver="sgd"), "partial_fit")
     with pytest.raises(AttributeError) as error:
-        ScratchMLPClassifier(solver="lbfgs").partial_fit
+        ScratchMLPClassifier(solver="lbfgs").partial_fit  # noqa: B018
     assert "solver='lbfgs'" in str(error.value.__cause__)
 
 
