@@ -33,7 +33,7 @@ from sknnscratch._targets import validate_training_data
 DEFAULT_ALPHAS = (1e-4, 1e-2, 0.1, 1.0, 3.0, 10.0, 30.0)
 """The default grid: from nearly no penalty to a strong one (see the README)."""
 
-PATH_MAX_ITER = 200
+PATH_MAX_ITER = 50
 """At most this many iterations (or epochs) for a fit on the path that only
 ranks a penalty; the refit's last fit gets the full ``max_iter``."""
 
@@ -64,11 +64,11 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
 
     Each fold trains one network along ``alphas`` from the weakest penalty to
     the strongest, each fit warm-started from the previous one, and scores it
-    on the held-out rows after each. After the first two folds only the
-    best penalty, its neighbours in the grid and any penalty whose mean
-    score is within the spread of the best one's scores stay in the race
-    (successive halving's idea); the remaining folds start their path at the
-    weakest penalty left. The penalty with
+    on the held-out rows after each, every fit stopping after at most 50
+    iterations (or epochs): a penalty only needs to be ranked. After the
+    first two folds only the best penalty and its neighbours in the grid
+    stay in the race (successive halving's idea); the remaining folds start
+    their path at the weakest of them. The penalty with
     the best mean score (``alpha_``) is refitted on the whole training set,
     from scratch: the fitted network is exactly
     ``ScratchMLPClassifier(alpha=alpha_, **same_parameters).fit(X, y)``, with
@@ -478,17 +478,13 @@ def _dropped(scores):
     """Penalties to drop after the first folds, as successive halving does.
 
     ``scores`` is (n_alphas, n_folds_run), NaN where a penalty did not run.
-    The best penalty (by mean) and its neighbours in the grid stay, so that
-    the choice can still move one step either way; so does any penalty
-    whose mean is within the spread of the best penalty's own scores across
-    those folds (the noise of the estimate itself). The rest are dropped.
+    Only the best penalty (by mean) and its neighbours in the grid stay, so
+    that the choice can still move one step either way on the other folds.
     """
     ran = ~np.isnan(scores).any(axis=1)
     if scores.shape[1] < _FIRST_ROUND or ran.sum() < 2:
         return np.zeros(scores.shape[0], dtype=bool)
-    mean = np.where(ran, scores.mean(axis=1), -np.inf)
-    best = int(np.argmax(mean))
-    spread = np.ptp(scores[best])
-    keep = mean >= mean[best] - spread
+    best = int(np.argmax(np.where(ran, scores.mean(axis=1), -np.inf)))
+    keep = np.zeros(scores.shape[0], dtype=bool)
     keep[max(best - 1, 0) : best + 2] = True
     return ran & ~keep

@@ -8,6 +8,7 @@ the call cannot use is reported in one warning per call, never silently
 ignored.
 """
 
+import functools
 import inspect
 
 import numpy as np
@@ -70,14 +71,23 @@ def choose_solver(estimator, n_samples, *, incremental):
     return "lbfgs"
 
 
+@functools.cache
+def _defaults(cls):
+    """The defaults of the parameters a solver may ignore, in signature order."""
+    signature = inspect.signature(cls.__init__)
+    return {
+        name: parameter.default
+        for name, parameter in signature.parameters.items()
+        if name in _USED_BY
+    }
+
+
 def _changed_parameters(estimator):
     """The parameters set away from their defaults, in signature order."""
-    signature = inspect.signature(type(estimator).__init__)
-    params = estimator.get_params(deep=False)
     return {
-        name: params[name]
-        for name, parameter in signature.parameters.items()
-        if name in _USED_BY and not _same(params[name], parameter.default)
+        name: getattr(estimator, name)
+        for name, default in _defaults(type(estimator)).items()
+        if not _same(getattr(estimator, name), default)
     }
 
 

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
-from sknnscratch._cv import DEFAULT_ALPHAS
+from sknnscratch._cv import DEFAULT_ALPHAS, PATH_MAX_ITER
 
 ALPHAS = [1e-3, 0.1, 1.0, 10.0]
 
@@ -34,14 +34,16 @@ def fitted_cv(moons):
     return ScratchMLPClassifierCV(alphas=ALPHAS, cv=4, random_state=0).fit(X, y)
 
 
-def _path(alphas, X, y, sample_weight=None, **params):
-    """A network fitted along ``alphas``, warm-started, as the CV estimator does."""
-    network = ScratchMLPClassifier(random_state=0, warm_start=True, **params)
-    for alpha in alphas:
+def _path(alphas, X, y):
+    """A network fitted along ``alphas``, warm-started, as the CV estimator's
+    refit is: at most PATH_MAX_ITER iterations but for the last penalty."""
+    network = ScratchMLPClassifier(random_state=0, warm_start=True)
+    for i, alpha in enumerate(alphas):
+        last = i == len(alphas) - 1
+        network.set_params(alpha=alpha, max_iter=1000 if last else PATH_MAX_ITER)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            warnings.simplefilter("ignore", UserWarning)
-            network.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+            network.fit(X, y)
     return network
 
 
@@ -66,7 +68,7 @@ def test_the_fitted_attributes_describe_the_choice(fitted_cv):
 def test_the_first_folds_score_the_whole_path_as_computed_by_hand(moons, fitted_cv):
     X, y = moons
     train, test = next(StratifiedKFold(4).split(X, y))
-    network = ScratchMLPClassifier(random_state=0, warm_start=True, max_iter=200)
+    network = ScratchMLPClassifier(random_state=0, warm_start=True, max_iter=PATH_MAX_ITER)
     for i, alpha in enumerate(ALPHAS):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -136,7 +138,7 @@ def test_sample_weights_weigh_training_and_held_out_scores(moons):
     cv = ScratchMLPClassifierCV(alphas=ALPHAS, cv=4, random_state=0)
     cv.fit(X, y, sample_weight=weights)
     train, test = next(StratifiedKFold(4).split(X, y))
-    network = ScratchMLPClassifier(random_state=0, warm_start=True, max_iter=200)
+    network = ScratchMLPClassifier(random_state=0, warm_start=True, max_iter=PATH_MAX_ITER)
     for i, alpha in enumerate(ALPHAS):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
