@@ -109,24 +109,24 @@ def training_objective(estimator, X, y, sample_weight=None, classes=None):
     ):
         estimator = copy.copy(estimator)
         estimator.random_state = copy.deepcopy(estimator.random_state)
-    try:
-        data = validate_training_data(
-            estimator,
-            X,
-            y,
-            sample_weight,
-            binarizer=estimator._label_binarizer if fitted else None,
-            classes=classes,
-            mode="partial_fit",
-        )
-    except ValueError as error:
-        if fitted or classes is not None or "only one class" not in str(error):
-            raise
+    data = validate_training_data(
+        estimator,
+        X,
+        y,
+        sample_weight,
+        binarizer=estimator._label_binarizer if fitted else None,
+        classes=classes,
+        mode="partial_fit",
+    )
+    if not fitted and classes is None and len(data.binarizer.classes_) < 2:
+        # A model fitted on one class is legitimate, but not what a learner
+        # tracing one sample of a two-class problem means.
         raise ValueError(
-            f"{error} An unfitted estimator takes its classes from y: pass "
-            "classes=[...] (every class of the data set, as in partial_fit), "
-            "or fit the estimator first."
-        ) from error
+            f"y holds only the class {data.binarizer.classes_[0]!r}, and an "
+            "unfitted estimator takes its classes from y: pass classes=[...] "
+            "(every class of the data set, as in partial_fit), or fit the "
+            "estimator first."
+        )
     state = starting_state(estimator, data, resume=fitted)
     coefs, intercepts = unpack(state.theta, state.units)
     X = data.X.toarray() if sp.issparse(data.X) else np.array(data.X)

@@ -1,9 +1,10 @@
 """Which solver a call trains with, and the settings that solver cannot use.
 
 ``solver='auto'`` (the default) trains with L-BFGS where it works best, an
-ordinary ``fit`` on up to :data:`LBFGS_MAX_ROWS` rows, and with Adam where a
-stochastic solver is needed: ``partial_fit``, ``early_stopping=True`` and
-larger data. Whatever the solver, a parameter set away from its default that
+ordinary ``fit`` of up to :data:`LBFGS_MAX_WORK` rows times parameters, and
+with Adam where a stochastic solver is needed: ``partial_fit``,
+``early_stopping=True`` and larger problems. Whatever the solver, a parameter
+set away from its default that
 the call cannot use is reported in one warning per call, never silently
 ignored.
 """
@@ -17,12 +18,15 @@ from sknnscratch._monitoring import warn
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
-LBFGS_MAX_ROWS = 50_000
-"""Above this many training rows, ``solver='auto'`` takes Adam for ``fit``.
+LBFGS_MAX_WORK = 10_000_000
+"""Above this many rows times parameters, ``solver='auto'`` takes Adam for ``fit``.
 
-Every L-BFGS iteration is a pass over the whole training set, and a few
-hundred are usual; an Adam epoch costs about the same pass and makes
-``n / 200`` steps (``benchmarks/defaults.py --solvers`` measures both).
+Every L-BFGS iteration is a pass over the whole training set, and hundreds
+are usual; an Adam epoch costs about the same pass and makes ``n / 200``
+steps. Measured by ``benchmarks/defaults.py --solvers``: with 8 hidden units
+(177 parameters on 20 features) L-BFGS is faster up to 20 000 rows and Adam
+from 100 000; with 64 units (1 409 parameters) Adam is faster from 2 000
+rows. 10 million is 82 000 rows for the 13-8-1 network.
 """
 
 # Who uses what: a parameter is ignored by every solver not listed.
@@ -45,7 +49,7 @@ _USED_BY = {
 }
 
 
-def choose_solver(estimator, n_samples, *, incremental):
+def choose_solver(estimator, n_samples, n_parameters, *, incremental):
     """The solver this call trains with.
 
     Parameters
@@ -54,6 +58,8 @@ def choose_solver(estimator, n_samples, *, incremental):
         Its ``solver`` and ``early_stopping``.
     n_samples : int
         The number of training rows.
+    n_parameters : int
+        The number of weights and biases of the network.
     incremental : bool
         Whether the call is ``partial_fit``.
 
@@ -62,11 +68,12 @@ def choose_solver(estimator, n_samples, *, incremental):
     solver : {'lbfgs', 'sgd', 'adam'}
         ``estimator.solver`` unless it is 'auto': then 'adam' for
         ``partial_fit``, with ``early_stopping`` or above
-        :data:`LBFGS_MAX_ROWS` rows, otherwise 'lbfgs'.
+        :data:`LBFGS_MAX_WORK` rows times parameters, otherwise 'lbfgs'.
     """
     if estimator.solver != "auto":
         return estimator.solver
-    if incremental or estimator.early_stopping or n_samples > LBFGS_MAX_ROWS:
+    too_large = n_samples * n_parameters > LBFGS_MAX_WORK
+    if incremental or estimator.early_stopping or too_large:
         return "adam"
     return "lbfgs"
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 from threadpoolctl import ThreadpoolController
 
+from sknnscratch._network import n_parameters
 from sknnscratch._solver_choice import choose_solver
 from sknnscratch._state import hidden_sizes
 
@@ -102,7 +103,9 @@ def estimator_blas_threads(estimator, X, fitting, incremental=False):
         n_rows, n_features = (int(size) for size in X.shape)
         if fitting:
             units = [n_features, *hidden_sizes(estimator), 1]
-            solver = choose_solver(estimator, n_rows, incremental=incremental)
+            solver = choose_solver(
+                estimator, n_rows, n_parameters(units), incremental=incremental
+            )
             if solver != "lbfgs":
                 batch = estimator.batch_size
                 n_rows = min(200 if batch == "auto" else int(batch), n_rows)

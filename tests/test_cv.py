@@ -68,7 +68,9 @@ def test_the_fitted_attributes_describe_the_choice(fitted_cv):
 def test_the_first_folds_score_the_whole_path_as_computed_by_hand(moons, fitted_cv):
     X, y = moons
     train, test = next(StratifiedKFold(4).split(X, y))
-    network = ScratchMLPClassifier(random_state=0, warm_start=True, max_iter=PATH_MAX_ITER)
+    network = ScratchMLPClassifier(
+        random_state=0, warm_start=True, max_iter=PATH_MAX_ITER
+    )
     for i, alpha in enumerate(ALPHAS):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -138,7 +140,9 @@ def test_sample_weights_weigh_training_and_held_out_scores(moons):
     cv = ScratchMLPClassifierCV(alphas=ALPHAS, cv=4, random_state=0)
     cv.fit(X, y, sample_weight=weights)
     train, test = next(StratifiedKFold(4).split(X, y))
-    network = ScratchMLPClassifier(random_state=0, warm_start=True, max_iter=PATH_MAX_ITER)
+    network = ScratchMLPClassifier(
+        random_state=0, warm_start=True, max_iter=PATH_MAX_ITER
+    )
     for i, alpha in enumerate(ALPHAS):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -110,16 +110,7 @@ from sklearn.base import RegressorMixin, is_regressor
 from sknnscratch import ScratchMLPClassifier
 
 KNOWN_DIFFERENCES = {
-    # The defaults solver='lbfgs' and alpha=13 (README, "Defaults that differ").
-    "test_lbfgs_classification[X0-y0]": (
-        "the default alpha=13 underfits: the logistic network scores 0.947, not "
-        "> 0.95, on its training digits (1.0 with alpha from 1e-4 to 3)"
-    ),
-    "test_predict_proba_multilabel": (
-        "the default alpha=13 underfits: 26 of 250 labels wrong at 0.5 (alpha "
-        "1e-3 to 3 passes; at 1e-4 predict_proba rounds several labels of a row "
-        "to 1.0 and predict_log_proba, from the logits, breaks the argmax tie)"
-    ),
+    # Deliberate differences (README, "Other differences from MLPClassifier").
     "test_partial_fit_unseen_classes": (
         "the default 8 hidden units (the 13-8-1 network, not MLPClassifier's 100) "
         "predict 0 of the 4 points after two Adam steps at random_state=0, as "
@@ -128,11 +119,6 @@ KNOWN_DIFFERENCES = {
     "test_early_stopping_stratified": (
         "the early-stopping split keeps a class of one sample for training "
         "(validation_fraction's documentation) where MLPClassifier raises"
-    ),
-    # Behaviours.
-    "test_preserve_feature_names[ScratchMLPClassifier]": (
-        "y of one class is refused with a ValueError (tests/test_hostile.py); "
-        "MLPClassifier fits it"
     ),
 }
 

@@ -9,7 +9,8 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from sknnscratch import ScratchMLPClassifier
-from sknnscratch._solver_choice import LBFGS_MAX_ROWS
+from sknnscratch._network import n_parameters
+from sknnscratch._solver_choice import LBFGS_MAX_WORK
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +53,12 @@ def test_auto_takes_adam_for_early_stopping(data):
     assert model.best_validation_score_ == max(model.validation_scores_)
 
 
-def test_auto_takes_adam_above_the_lbfgs_row_limit():
-    X, y = make_classification(
-        n_samples=LBFGS_MAX_ROWS + 1, n_features=4, random_state=0
-    )
-    model = _fit_quietly(ScratchMLPClassifier(max_iter=1, random_state=0), X, y)
-    assert model.solver_ == "adam"
-    model = _fit_quietly(
-        ScratchMLPClassifier(max_iter=1, random_state=0), X[:-1], y[:-1]
-    )
+def test_auto_takes_adam_above_the_lbfgs_work_limit():
+    wide = dict(hidden_layer_sizes=(100,), max_iter=1, random_state=0)
+    limit = LBFGS_MAX_WORK // n_parameters([4, 100, 1])  # rows x parameters
+    X, y = make_classification(n_samples=limit + 1, n_features=4, random_state=0)
+    assert _fit_quietly(ScratchMLPClassifier(**wide), X, y).solver_ == "adam"
+    model = _fit_quietly(ScratchMLPClassifier(**wide), X[:-1], y[:-1])
     assert model.solver_ == "lbfgs"
 
 
