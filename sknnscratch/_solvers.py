@@ -171,6 +171,24 @@ def run_lbfgs(estimator, data, state, monitor):
         )
 
 
+def _slow_progress_note(estimator, state, n_batches):
+    """How far this call got, and what would take it further."""
+    curve = state.loss_curve[len(state.loss_curve) - state.n_iter :]
+    steps = n_batches * state.n_iter
+    note = (
+        f"The objective went from {curve[0]:.4g} to {curve[-1]:.4g} in "
+        f"{steps} step(s) ({n_batches} per epoch) of learning_rate_init="
+        f"{estimator.learning_rate_init:g}"
+    )
+    if state.solver == "sgd" and estimator.momentum == 0:
+        note += " without momentum"
+    return note + (
+        ": raise learning_rate_init (plain gradient descent often takes 0.1 "
+        "or more on standardised data) or max_iter, or let solver='lbfgs' "
+        "(the default for fit) find the minimum."
+    )
+
+
 def _or_inf(best_loss):
     """The best loss so far; None (after early stopping) counts as none."""
     return np.inf if best_loss is None else best_loss
@@ -230,7 +248,10 @@ def run_epochs(estimator, data, state, monitor, fresh, incremental):
             if not incremental:
                 monitor.warn_not_converged(
                     f"Stochastic optimizer: maximum iterations ({estimator.max_iter}) "
-                    "reached and the optimization hasn't converged yet."
+                    "reached and the optimization hasn't converged yet. "
+                    + _slow_progress_note(
+                        estimator, state, -(-n_samples // trainer.batch_size)
+                    )
                 )
     except KeyboardInterrupt:
         if not monitor.keep_completed_steps(incremental):

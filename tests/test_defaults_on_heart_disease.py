@@ -1,7 +1,8 @@
-"""The defaults must train well on the data set this package is built around."""
+"""The defaults and the CV estimator on the data set this package is built around."""
 
 import warnings
 
+import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -9,7 +10,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknnscratch import ScratchMLPClassifier
+from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
 from sknnscratch.datasets import load_heart_disease
 
 
@@ -24,11 +25,30 @@ def _cross_validate(estimator):
     return scores["test_accuracy"].mean(), scores["test_roc_auc"].mean(), n_warnings
 
 
-def test_default_network_beats_logistic_regression_without_warnings():
+@pytest.fixture(scope="module")
+def logistic_regression():
+    return _cross_validate(LogisticRegression())
+
+
+def test_the_defaults_train_without_warnings_close_to_logistic_regression(
+    logistic_regression,
+):
+    # The general-purpose default alpha gives up a little on this data,
+    # which wants a stronger penalty (README, "Defaults that differ").
     accuracy, auc, n_warnings = _cross_validate(ScratchMLPClassifier(random_state=0))
+    assert n_warnings == 0
+    lr_accuracy, lr_auc, _ = logistic_regression
+    assert accuracy >= lr_accuracy - 0.03
+    assert auc >= lr_auc - 0.03
+
+
+@pytest.mark.slow
+def test_the_cv_estimator_nested_beats_logistic_regression(logistic_regression):
+    # Nested: each outer fold's inner CV sees only the outer training rows.
+    accuracy, auc, n_warnings = _cross_validate(ScratchMLPClassifierCV(random_state=0))
     assert n_warnings == 0
     assert accuracy >= 0.83
     assert auc >= 0.90
-    lr_accuracy, lr_auc, _ = _cross_validate(LogisticRegression())
+    lr_accuracy, lr_auc, _ = logistic_regression
     assert accuracy > lr_accuracy
     assert auc > lr_auc

@@ -11,12 +11,17 @@ import os
 import pickle
 import signal
 import threading
+import warnings
 
 import numpy as np
 import pytest
 from conftest import NoOpCallback, quiet
 from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
 from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import sknnscratch._network as network
 from sknnscratch import ScratchMLPClassifier
@@ -393,3 +398,21 @@ def test_a_warm_start_with_a_stronger_penalty_is_not_divergence(solver, binary_d
     quiet(model, X, y)
     quiet(model.set_params(alpha=1e6), X, y)  # the loss's scale changes
     assert np.isfinite(model.loss_)
+
+
+def test_plain_gradient_descent_that_stops_short_says_why_and_what_to_do():
+    from sknnscratch.datasets import load_heart_disease
+
+    X, y = load_heart_disease(return_X_y=True)
+    X = make_pipeline(SimpleImputer(strategy="median"), StandardScaler()).fit_transform(
+        X
+    )
+    seed_post = dict(solver="sgd", momentum=0, batch_size=len(X), random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"1 per epoch.*without momentum") as w:
+        ScratchMLPClassifier(max_iter=200, **seed_post).fit(X, y)
+    assert "raise learning_rate_init" in str(w[0].message)
+    # The advice works: the same full-batch descent with a larger step learns.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = ScratchMLPClassifier(learning_rate_init=0.1, max_iter=300, **seed_post)
+        assert model.fit(X, y).score(X, y) > 0.8
