@@ -88,7 +88,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         MLPClassifier's default is 'adam', which on a few hundred rows stops
         at ``max_iter`` before it has converged.
 
-    alpha : float, default=5.0
+    alpha : float, default=2.5
         Strength of the L2 penalty. The training objective is
         ``J = sum(s_i * loss_i) / S + alpha / (2 S) * sum ||W||^2``, with
         ``s_i`` the sample weights (times the class weights) and ``S`` their
@@ -98,7 +98,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         unbiased estimate of ``J`` (MLPClassifier divides the penalty by the
         batch's size, so a small last batch is penalised far harder; the two
         agree for full batches). MLPClassifier's default is 0.0001, with
-        which a network trained to convergence overfits small data. 5 was
+        which a network trained to convergence overfits small data. 2.5 was
         chosen on a panel of 12 data sets (``benchmarks/defaults.py``): its
         mean accuracy is 1.0 point below each data set's best alpha, never
         more than 4.6 below. No fixed value suits every data set:
@@ -355,7 +355,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         activation="relu",
         *,
         solver="auto",
-        alpha=5.0,
+        alpha=2.5,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.001,

@@ -35,7 +35,7 @@ DEFAULT_ALPHAS = (1e-4, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30
 30, where the best penalty of 8 of the 12 data sets of ``benchmarks/defaults.py``
 lies."""
 
-PATH_MAX_ITER = 50
+PATH_MAX_ITER = 75
 """At most this many iterations (or epochs) for a fit on the path that only
 ranks a penalty; the refit's last fit gets the full ``max_iter``."""
 
@@ -66,7 +66,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
 
     Each fold trains one network along ``alphas`` from the weakest penalty to
     the strongest, each fit warm-started from the previous one, and scores it
-    on the held-out rows after each, every fit stopping after at most 50
+    on the held-out rows after each, every fit stopping after at most 75
     iterations (or epochs): a penalty only needs to be ranked. After the
     first two folds only the best penalty and its neighbours in the grid
     stay in the race (successive halving's idea); the remaining folds start
