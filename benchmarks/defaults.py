@@ -11,16 +11,18 @@ time. The candidates are the current default, L-BFGS at a grid of ``alpha``,
 LogisticRegression() as a reference and, when it can be imported,
 ScratchMLPClassifierCV. A candidate's shortfall on a data set is the best
 grid alpha's mean accuracy there minus its own (an oracle: the best alpha is
-picked on the very folds it is scored on). The recommended alpha is the grid
-alpha with the best mean panel accuracy among those within 2 points of the
-best on average, within 5 points on every panel data set, and free of
-ConvergenceWarnings.
+picked on the very folds it is scored on). The recommended row is the
+ScratchMLPClassifier row with the best mean panel accuracy among those within
+2 points of the best on average, within 5 points on every panel data set, and
+free of ConvergenceWarnings. A few grid alphas are also run with a higher
+``max_iter``, to see whether the default 1000 is enough.
 
 Part two (``--solvers``): for the ``solver='auto'`` rule, L-BFGS against Adam
 (same alpha, the estimator's other defaults: max_iter=1000, tol=1e-4,
-n_iter_no_change=10) on make_classification data of 2 000 to 300 000 rows,
-on a stratified 75/25 train/test split: fit time, test accuracy and log loss,
-n_iter_, ConvergenceWarnings.
+n_iter_no_change=10) on make_classification data of 2 000 to 300 000 rows
+(and with a 64-unit hidden layer up to 100 000 rows), on a stratified 75/25
+train/test split: fit time, test accuracy and log loss, n_iter_,
+ConvergenceWarnings.
 
 Run: python benchmarks/defaults.py                 (part one, about 15 min)
      python benchmarks/defaults.py --solvers       (both parts)
@@ -317,18 +319,26 @@ QUICK_ALPHAS = [0.1, 13]
 class Candidate:
     label: str
     make: object  # () -> an unfitted classifier
-    alpha: float | None = None  # set for the grid rows the best alpha is taken from
+    alpha: float | None = None  # set for the ScratchMLPClassifier rows that vary it
+    in_grid: bool = False  # the rows each data set's best alpha is taken from
 
 
-def alpha_candidate(alpha):
+def alpha_candidate(alpha, max_iter=1000):
+    """L-BFGS at ``alpha``; the grid rows keep the default ``max_iter``."""
+    in_grid = max_iter == 1000
     return Candidate(
-        f"lbfgs alpha={alpha:g}",
+        f"lbfgs alpha={alpha:g}" + ("" if in_grid else f", max_iter={max_iter}"),
         lambda: ScratchMLPClassifier(
-            solver="lbfgs", alpha=alpha, random_state=RANDOM_STATE
+            solver="lbfgs", alpha=alpha, max_iter=max_iter, random_state=RANDOM_STATE
         ),
         alpha=alpha,
+        in_grid=in_grid,
     )
 
+
+LONGER_MAX_ITER = 3000
+LONGER_ALPHAS = [1, 2, 3, 5]
+"""Grid alphas also run with a higher ``max_iter``: does it end the warnings?"""
 
 _DEFAULTS = ScratchMLPClassifier().get_params()
 REFERENCES = [
@@ -354,7 +364,15 @@ else:
 
 
 def candidates(alphas):
-    return REFERENCES + [alpha_candidate(alpha) for alpha in alphas]
+    return (
+        REFERENCES
+        + [alpha_candidate(alpha) for alpha in alphas]
+        + [
+            alpha_candidate(alpha, LONGER_MAX_ITER)
+            for alpha in alphas
+            if alpha in LONGER_ALPHAS
+        ]
+    )
 
 
 # ------------------------------------------------------------ measurements
@@ -412,7 +430,7 @@ def cross_validate(candidate, X, y, cv):
 
 def add_shortfalls(rows):
     """Each row's shortfall from the best grid alpha; return that best."""
-    grid = {label: row for label, row in rows.items() if row["alpha"] is not None}
+    grid = {label: row for label, row in rows.items() if row["in_grid"]}
     best_label = max(grid, key=lambda label: grid[label]["accuracy"])
     best = grid[best_label]
     for row in rows.values():
@@ -433,7 +451,10 @@ def study_dataset(dataset, candidate_list, cv):
     )
     rows = {}
     for candidate in candidate_list:
-        rows[candidate.label] = {"alpha": candidate.alpha}
+        rows[candidate.label] = {
+            "alpha": candidate.alpha,
+            "in_grid": candidate.in_grid,
+        }
         rows[candidate.label].update(cross_validate(candidate, X, y, cv))
     best = add_shortfalls(rows)
     print_dataset_table(rows, best)
@@ -454,6 +475,7 @@ def summarise(results, names, candidate_list):
         worst = max(rows, key=lambda name: rows[name]["shortfall"])
         summary[candidate.label] = {
             "alpha": candidate.alpha,
+            "in_grid": candidate.in_grid,
             "mean_accuracy": statistics.fmean(r["accuracy"] for r in rows.values()),
             "mean_log_loss": statistics.fmean(r["log_loss"] for r in rows.values()),
             "mean_shortfall": statistics.fmean(r["shortfall"] for r in rows.values()),
@@ -477,12 +499,16 @@ def acceptable(row):
 
 
 def recommend(summary):
-    """The grid alpha with the best mean accuracy among the acceptable ones."""
-    grid = {label: row for label, row in summary.items() if row["alpha"] is not None}
-    fine = [label for label, row in grid.items() if acceptable(row)]
+    """The ScratchMLPClassifier row with the best mean accuracy among the ok ones."""
+    fine = [
+        label
+        for label, row in summary.items()
+        if row["alpha"] is not None and acceptable(row)
+    ]
     if not fine:
         return None
-    return grid[max(fine, key=lambda label: grid[label]["mean_accuracy"])]["alpha"]
+    best = max(fine, key=lambda label: summary[label]["mean_accuracy"])
+    return {"label": best, "alpha": summary[best]["alpha"]}
 
 
 # ----------------------------------------------------------------- printing
@@ -557,19 +583,23 @@ def alpha_study(dataset_names, alphas, cv):
     recommended = recommend(summaries["panel"]) if panel else None
     if panel:
         print(
-            "\nRecommended alpha (best mean panel accuracy among the 'ok' grid "
-            f"alphas): {'none is ok' if recommended is None else f'{recommended:g}'}"
+            "\nRecommended (best mean panel accuracy among the 'ok' "
+            "ScratchMLPClassifier rows): "
+            + ("none is ok" if recommended is None else recommended["label"])
         )
     return {"datasets": results, "summaries": summaries, "recommended": recommended}
 
 
 # ------------------------------------------------------------ solver study
 
-SOLVER_SIZES = [2_000, 20_000, 100_000, 300_000]
-QUICK_SOLVER_SIZES = [2_000, 5_000]
+SOLVER_CASES = [  # rows, hidden_layer_sizes
+    *((n, (8,)) for n in (2_000, 20_000, 100_000, 300_000)),
+    *((n, (64,)) for n in (2_000, 20_000, 100_000)),  # 8 times the parameters
+]
+QUICK_SOLVER_CASES = [(2_000, (8,)), (5_000, (8,))]
 
 
-def solver_study(sizes, alpha):
+def solver_study(cases, alpha):
     """L-BFGS against Adam at the estimator's defaults, growing data."""
     print(
         f"\n## Solvers: make_classification(n_features=20, n_informative=10, "
@@ -577,12 +607,12 @@ def solver_study(sizes, alpha):
         "the defaults (max_iter=1000, tol=1e-4, n_iter_no_change=10)\n"
     )
     print(
-        "| rows | solver | fit s | test accuracy | test log loss | n_iter_ | "
-        "s per iteration | ConvergenceWarnings |"
+        "| rows | hidden | parameters | solver | fit s | test accuracy | "
+        "test log loss | n_iter_ | s per iteration | ConvergenceWarnings |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     results = []
-    for n in sizes:
+    for n, hidden in cases:
         X, y = make_classification(
             n_samples=n, n_features=20, n_informative=10, n_redundant=5,
             random_state=RANDOM_STATE,
@@ -593,7 +623,10 @@ def solver_study(sizes, alpha):
         for solver in ("lbfgs", "adam"):
             model = pipeline(
                 ScratchMLPClassifier(
-                    solver=solver, alpha=alpha, random_state=RANDOM_STATE
+                    hidden_layer_sizes=hidden,
+                    solver=solver,
+                    alpha=alpha,
+                    random_state=RANDOM_STATE,
                 )
             )
             seconds, convergence, others = fit_counting_warnings(
@@ -602,22 +635,23 @@ def solver_study(sizes, alpha):
             network = model[-1]
             row = {
                 "rows": n,
+                "hidden_layer_sizes": list(hidden),
+                "n_parameters": sum(
+                    w.size for w in network.coefs_ + network.intercepts_
+                ),
                 "solver": solver,
                 "seconds": seconds,
                 "accuracy": accuracy_score(y_test, model.predict(X_test)),
                 "log_loss": log_loss(y_test, model.predict_proba(X_test)),
                 "n_iter": network.n_iter_,
-                "n_parameters": sum(
-                    w.size for w in network.coefs_ + network.intercepts_
-                ),
                 "convergence_warnings": convergence,
                 "other_warnings": others,
             }
             results.append(row)
             print(
-                f"| {n:,} | {solver} | {seconds:.2f} | {row['accuracy']:.4f} | "
-                f"{row['log_loss']:.4f} | {row['n_iter']} | "
-                f"{seconds / row['n_iter']:.3g} | {convergence} |",
+                f"| {n:,} | {hidden} | {row['n_parameters']} | {solver} | "
+                f"{seconds:.2f} | {row['accuracy']:.4f} | {row['log_loss']:.4f} | "
+                f"{row['n_iter']} | {seconds / row['n_iter']:.3g} | {convergence} |",
                 flush=True,
             )
             for message in others:
@@ -638,7 +672,7 @@ def parse_arguments(argv):
         action="store_true",
         help=f"data sets {' '.join(QUICK_DATASETS)}, alphas "
         f"{' '.join(f'{a:g}' for a in QUICK_ALPHAS)}, 3 folds once; with "
-        f"--solvers, {' and '.join(f'{n:,}' for n in QUICK_SOLVER_SIZES)} rows",
+        f"--solvers, {' and '.join(f'{n:,}' for n, _ in QUICK_SOLVER_CASES)} rows",
     )
     parser.add_argument(
         "--datasets",
@@ -660,7 +694,8 @@ def parse_arguments(argv):
         "--solver-alpha",
         type=float,
         help="alpha of the solver comparison (default: the recommended alpha "
-        "when the alpha study ran on the panel, else 13)",
+        "when the alpha study ran on the panel and found one, else the "
+        "estimator's default)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="save every number")
     return parser.parse_args(argv)
@@ -695,9 +730,11 @@ def main(argv=None):
         output["alpha"] = alpha_study(names, alphas, cv)
         recommended = output["alpha"]["recommended"]
     if args.solvers:
-        alpha = args.solver_alpha or recommended or 13.0
-        sizes = QUICK_SOLVER_SIZES if args.quick else SOLVER_SIZES
-        output["solvers"] = solver_study(sizes, alpha)
+        alpha = args.solver_alpha or (
+            recommended["alpha"] if recommended else _DEFAULTS["alpha"]
+        )
+        cases = QUICK_SOLVER_CASES if args.quick else SOLVER_CASES
+        output["solvers"] = solver_study(cases, alpha)
     output["wall_seconds"] = time.perf_counter() - start
     print(f"\nWall time: {output['wall_seconds']:.0f} s")
     if args.json:

@@ -59,11 +59,13 @@ def test_defaults_quick_run_prints_summaries_and_saves_every_number(
     heart = output["alpha"]["datasets"]["heart"]
     best = heart["best_alpha"]["label"]
     assert heart["candidates"][best]["shortfall"] == 0
-    assert "Recommended alpha" in printed
+    assert "Recommended" in printed
 
     solver_rows = output["solvers"]
     assert [(row["rows"], row["solver"]) for row in solver_rows] == [
-        (n, solver) for n in defaults.QUICK_SOLVER_SIZES for solver in ("lbfgs", "adam")
+        (n, solver)
+        for n, _ in defaults.QUICK_SOLVER_CASES
+        for solver in ("lbfgs", "adam")
     ]
     assert all(row["accuracy"] > 0.8 for row in solver_rows)
 
@@ -77,7 +79,11 @@ def test_defaults_options_choose_data_sets_and_alphas(defaults, capsys):
     output = defaults.main(["--datasets", "moons", "--alphas", "1", "--quick"])
     capsys.readouterr()
     rows = output["alpha"]["datasets"]["moons"]["candidates"]
-    assert [row["alpha"] for row in rows.values() if row["alpha"] is not None] == [1]
+    assert [label for label, row in rows.items() if row["alpha"] is not None] == [
+        "lbfgs alpha=1",
+        f"lbfgs alpha=1, max_iter={defaults.LONGER_MAX_ITER}",
+    ]
+    assert [label for label, row in rows.items() if row["in_grid"]] == ["lbfgs alpha=1"]
     assert list(output["alpha"]["datasets"]) == ["moons"]
     assert all(row["fits"] == 3 for row in rows.values())
 
