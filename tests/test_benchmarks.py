@@ -1,0 +1,100 @@
+"""The benchmark scripts still run: their quick modes, end to end."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+pytestmark = pytest.mark.skipif(not BENCHMARKS.exists(), reason="needs the source tree")
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def defaults():
+    return _load("defaults")
+
+
+def test_defaults_help_describes_without_running(defaults, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        defaults.main(["--help"])
+    assert exit_info.value.code == 0
+    printed = capsys.readouterr().out
+    assert "default alpha" in printed and "--quick" in printed
+    assert "| model |" not in printed
+
+
+@pytest.mark.slow
+def test_defaults_quick_run_prints_summaries_and_saves_every_number(
+    defaults, capsys, tmp_path
+):
+    saved = tmp_path / "defaults.json"
+    output = defaults.main(["--quick", "--solvers", "--json", str(saved)])
+    printed = capsys.readouterr().out
+
+    assert "## Summary, panel" in printed and "## Summary, hold-out" in printed
+    summary = output["alpha"]["summaries"]["panel"]
+    default_label = defaults.REFERENCES[0].label
+    panel_summary = printed[printed.index("## Summary, panel") :]
+    line = next(
+        line
+        for line in panel_summary.splitlines()
+        if line.startswith(f"| {default_label}")
+    )
+    assert f"{summary[default_label]['mean_accuracy']:.4f}" in line
+    assert {"LogisticRegression()", "lbfgs alpha=0.1", "lbfgs alpha=13"} <= set(summary)
+    for row in summary.values():
+        assert 0.5 < row["mean_accuracy"] <= 1
+        assert row["worst_shortfall"] >= row["mean_shortfall"] >= -1e-12
+    # The shortfall is measured from the best grid alpha: that one's is zero.
+    heart = output["alpha"]["datasets"]["heart"]
+    best = heart["best_alpha"]["label"]
+    assert heart["candidates"][best]["shortfall"] == 0
+    assert "Recommended" in printed
+
+    solver_rows = output["solvers"]
+    assert [(row["rows"], row["solver"]) for row in solver_rows] == [
+        (n, solver)
+        for n, _ in defaults.QUICK_SOLVER_CASES
+        for solver in ("lbfgs", "adam")
+    ]
+    assert all(row["accuracy"] > 0.8 for row in solver_rows)
+
+    assert (
+        json.loads(saved.read_text())["alpha"]["recommended"]
+        == (output["alpha"]["recommended"])
+    )
+
+
+def test_defaults_options_choose_data_sets_and_alphas(defaults, capsys):
+    output = defaults.main(["--datasets", "moons", "--alphas", "1", "--quick"])
+    capsys.readouterr()
+    rows = output["alpha"]["datasets"]["moons"]["candidates"]
+    assert [label for label, row in rows.items() if row["alpha"] is not None] == [
+        "lbfgs alpha=1",
+        f"lbfgs alpha=1, max_iter={defaults.LONGER_MAX_ITER}",
+    ]
+    assert [label for label, row in rows.items() if row["in_grid"]] == ["lbfgs alpha=1"]
+    assert list(output["alpha"]["datasets"]) == ["moons"]
+    assert all(row["fits"] == 3 for row in rows.values())
+
+
+def test_every_data_set_loads_reproducibly_in_one_group(defaults):
+    panel = {dataset.name for dataset in defaults.PANEL}
+    holdout = {dataset.name for dataset in defaults.HOLDOUT}
+    assert len(panel) == 12 and len(holdout) >= 5 and not panel & holdout
+    for dataset in defaults.PANEL + defaults.HOLDOUT:
+        X_first, y_first = dataset.load()
+        X_again, y_again = dataset.load()
+        assert len(X_first) == len(y_first) > 100
+        np.testing.assert_array_equal(X_first, X_again)  # NaN equal to NaN
+        np.testing.assert_array_equal(y_first, y_again)
