@@ -36,8 +36,8 @@ DEFAULT_ALPHAS = (1e-4, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30
 lies."""
 
 PATH_MAX_ITER = 75
-"""At most this many iterations (or epochs) for a fit on the path that only
-ranks a penalty; the refit's last fit gets the full ``max_iter``."""
+"""At most this many iterations (or epochs) for a fit on a fold's path, which
+only ranks a penalty; the refit's fits get the full ``max_iter``."""
 
 _FIRST_ROUND = 2
 """Folds run over the whole path before any penalty may be dropped."""
@@ -460,14 +460,10 @@ def _fit_quietly(network, X, y, sample_weight):
 def _fit_path(network, alphas, X, y, sample_weight):
     """``network`` fitted along ``alphas``, each fit warm-started; the last one
     reports its warnings, as a plain fit would."""
-    max_iter = network.max_iter
-    network = clone(network).set_params(
-        warm_start=True, max_iter=min(max_iter, PATH_MAX_ITER)
-    )
+    network = clone(network).set_params(warm_start=True)
     for alpha in alphas[:-1]:
         _fit_quietly(network.set_params(alpha=alpha), X, y, sample_weight)
-    network.set_params(alpha=alphas[-1], max_iter=max_iter)
-    network.fit(X, y, sample_weight=sample_weight)
+    network.set_params(alpha=alphas[-1]).fit(X, y, sample_weight=sample_weight)
     return network.set_params(warm_start=False)
 
 

@@ -52,9 +52,11 @@ def test_defaults_quick_run_prints_summaries_and_saves_every_number(
     )
     assert f"{summary[default_label]['mean_accuracy']:.4f}" in line
     assert {"LogisticRegression()", "lbfgs alpha=0.1", "lbfgs alpha=13"} <= set(summary)
-    for row in summary.values():
+    for label, row in summary.items():
         assert 0.5 < row["mean_accuracy"] <= 1
-        assert row["worst_shortfall"] >= row["mean_shortfall"] >= -1e-12
+        assert row["worst_shortfall"] >= row["mean_shortfall"]
+        if label.startswith("lbfgs alpha="):  # the grid defines the best: none beats it
+            assert row["mean_shortfall"] >= -1e-12
     # The shortfall is measured from the best grid alpha: that one's is zero.
     heart = output["alpha"]["datasets"]["heart"]
     best = heart["best_alpha"]["label"]

@@ -35,12 +35,11 @@ def fitted_cv(moons):
 
 
 def _path(alphas, X, y):
-    """A network fitted along ``alphas``, warm-started, as the CV estimator's
-    refit is: at most PATH_MAX_ITER iterations but for the last penalty."""
+    """A network fitted along ``alphas``, warm-started, each fit to convergence,
+    as the CV estimator's refit is."""
     network = ScratchMLPClassifier(random_state=0, warm_start=True)
-    for i, alpha in enumerate(alphas):
-        last = i == len(alphas) - 1
-        network.set_params(alpha=alpha, max_iter=1000 if last else PATH_MAX_ITER)
+    for alpha in alphas:
+        network.set_params(alpha=alpha)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             network.fit(X, y)
