@@ -100,3 +100,11 @@ def test_every_data_set_loads_reproducibly_in_one_group(defaults):
         assert len(X_first) == len(y_first) > 100
         np.testing.assert_array_equal(X_first, X_again)  # NaN equal to NaN
         np.testing.assert_array_equal(y_first, y_again)
+
+
+def test_cv_speed_quick_run_prints_its_ratios(capsys):
+    cv_speed = _load("cv_speed")
+    cv_speed.main(["--quick"])
+    printed = capsys.readouterr().out
+    assert "largest CV / grid ratio:" in printed
+    assert printed.count("\n") >= 5
