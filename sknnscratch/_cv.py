@@ -88,9 +88,14 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         ``warm_start`` (the path warm-starts by design; every ``fit`` starts
         anew). ``scoring`` means the score that chooses ``alpha`` (below); with
         ``early_stopping=True`` the networks stop on that score too.
+        ``verbose`` prints each fold's scores along the path and the refit's
+        iterations.
 
-    alphas : array-like of float, default=DEFAULT_ALPHAS
-        The penalties to compare; sorted and de-duplicated before use.
+    alphas : array-like of float, default=(1e-4, 1e-3, 0.01, 0.1, 0.3, 1, 3, 5, \
+            8, 13, 20, 30)
+        The penalties to compare; sorted and de-duplicated before use. The
+        default is densest from 1 to 30, where most data sets of
+        ``benchmarks/defaults.py`` have their best penalty.
 
     cv : int, cross-validation generator or iterable, default=None
         As in :func:`sklearn.model_selection.cross_val_score`: None means
@@ -256,9 +261,10 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Not available: choosing ``alpha`` needs the whole data set."""
 
-    def _network(self, alpha):
+    def _network(self, alpha, verbose=False):
         """A ScratchMLPClassifier with these parameters and penalty ``alpha``."""
         params = {name: getattr(self, name) for name in _network_parameter_names()}
+        params["verbose"] = verbose
         if not self.early_stopping:
             params["scoring"] = None  # only early stopping would use it
         elif params["scoring"] == "neg_log_loss":
@@ -327,6 +333,12 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             for k, (fold_scores, fold_iter, fold_seconds) in zip(
                 folds_of_round, results, strict=True
             ):
+                if self.verbose:
+                    listed = ", ".join(
+                        f"{a:g}: {s:.4f}"
+                        for a, s in zip(alphas[alive], fold_scores, strict=True)
+                    )
+                    print(f"Fold {k + 1} of {len(folds)}, scores by alpha: {listed}")
                 scores[alive, k] = fold_scores
                 n_iter[alive, k] = fold_iter
                 seconds[alive, k] = fold_seconds
@@ -336,7 +348,11 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             # The model scored is the one the path reaches: refit along it.
             path = self.alphas_[alive & (self.alphas_ <= self.alpha_)]
             started = time.perf_counter()
-            network = _fit_path(self._network(path[0]), path, X, y, sample_weight)
+            if self.verbose:
+                print(f"Chosen alpha {self.alpha_:g}; refit along {path.tolist()}")
+            network = _fit_path(
+                self._network(path[0], self.verbose), path, X, y, sample_weight
+            )
             self.refit_time_ = time.perf_counter() - started
             vars(self).update(
                 {k: v for k, v in vars(network).items() if k not in vars(probe)}

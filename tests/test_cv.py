@@ -210,3 +210,11 @@ def test_the_path_warnings_stay_inside_only_the_refit_speaks(moons):
         warnings.simplefilter("always")
         ScratchMLPClassifierCV(alphas=[1e-4, 1.0], cv=3, random_state=0).fit(X, y)
     assert not [w for w in caught if "does not use" in str(w.message)]
+
+
+def test_verbose_prints_the_path_scores_and_the_choice(moons, capsys):
+    X, y = moons
+    ScratchMLPClassifierCV(alphas=ALPHAS, cv=3, verbose=True, random_state=0).fit(X, y)
+    printed = capsys.readouterr().out
+    assert printed.count("Fold ") == 3 and "Chosen alpha" in printed
+    assert "Iteration 1, loss" in printed  # the refit's own lines
