@@ -97,8 +97,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         rows but keeps the whole training set's ``S`` in the penalty, an
         unbiased estimate of ``J`` for random batches (MLPClassifier divides
         the penalty by the batch's size, so a small last batch is penalised
-        far harder; the two agree for full batches). MLPClassifier's default is 0.0001, with
-        which a network trained to convergence overfits small data. 2.5 was
+        far harder; the two agree for full batches). MLPClassifier's default
+        is 0.0001, with which a network trained to convergence overfits small
+        data. 2.5 was
         chosen on a panel of 12 data sets (``benchmarks/defaults.py``): its
         mean accuracy is 1.0 point below each data set's best alpha, never
         more than 4.6 below. No fixed value suits every data set:
