@@ -101,8 +101,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         is 0.0001, with which a network trained to convergence overfits small
         data. 2.5 was chosen on a panel of 12 data sets
         (``benchmarks/defaults.py``): its mean accuracy is 1.0 point below
-        each data set's best alpha, never more than 4.6 below. No fixed value suits every data set:
-        :class:`ScratchMLPClassifierCV` chooses it by cross-validation.
+        each data set's best alpha, never more than 4.6 below. No fixed value
+        suits every data set: :class:`ScratchMLPClassifierCV` chooses it by
+        cross-validation.
         Normalised sample weights (summing to 1) make the penalty ``n`` times
         stronger; a network the penalty flattens says so in a warning.
 
