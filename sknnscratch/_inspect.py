@@ -647,9 +647,21 @@ def _call_gradient(gradient, X, Y, coefs, intercepts):
         + ", ".join(f"dJ/db{k} {b.shape}" for k, b in enumerate(intercepts, 1))
         + "], in that order"
     )
-    result = gradient(
-        X.copy(), Y.copy(), [W.copy() for W in coefs], [b.copy() for b in intercepts]
-    )
+    try:
+        result = gradient(
+            X.copy(),
+            Y.copy(),
+            [W.copy() for W in coefs],
+            [b.copy() for b in intercepts],
+        )
+    except Exception as error:
+        raise ValueError(
+            f"The gradient function raised {type(error).__name__}: {error}. It "
+            f"gets X of shape {X.shape} (one sample per row), Y of shape "
+            f"{Y.shape} and the weights in the code's layout; it must return "
+            f"{expected}. A shape error often means a missing or extra "
+            "transpose: in this layout dW1 = X.T @ dZ1."
+        ) from error
     if not isinstance(result, tuple | list) or len(result) != 2:
         got = f"a {type(result).__name__}" + (
             f" of {len(result)} items" if isinstance(result, tuple | list) else ""

@@ -734,3 +734,20 @@ def test_check_gradients_accepts_a_pipeline():
 
     assert check_gradients(pipeline, X, y, gradient=spy).passed
     assert abs(seen[0].mean()) < 0.5  # standardised rows, not the raw ones
+
+
+def test_a_learner_backprop_that_raises_is_reported_with_the_layout(binary_data):
+    X, y = binary_data
+
+    def seed_post_backprop(X, Y, coefs, intercepts):
+        W1, W2 = coefs
+        Z1 = X @ W1 + intercepts[0]
+        dZ1 = (Z1 > 0) * 1.0
+        return [np.dot(X, dZ1), W2], list(intercepts)  # X is (n, 13): no conform
+
+    model = ScratchMLPClassifier(alpha=0, random_state=0)
+    with pytest.raises(
+        ValueError, match=r"raised ValueError.*dW1 = X.T @ dZ1"
+    ) as error:
+        check_gradients(model, X, y, gradient=seed_post_backprop)
+    assert isinstance(error.value.__cause__, ValueError)  # the learner's own error
