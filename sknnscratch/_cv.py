@@ -2,13 +2,13 @@
 
 The scikit-learn pattern of ``LogisticRegressionCV`` and ``RidgeCV``. Each
 fold trains one network along the path of penalties from the weakest to the
-strongest, every fit warm-started from the previous one (cheap: the weights
-are already close), and scores it on the fold's held-out rows after each
-penalty. After the first folds, penalties that are clearly worse than the
-best and not next to it are dropped, as successive halving does, so that the remaining
-folds start their path at the weakest penalty still in the race. The best
-penalty is then refitted on all the data along the same path, so that the
-model returned is the kind of model that was scored.
+strongest, every fit warm-started from the previous one, and scores it on the
+fold's held-out rows after each penalty. After the first folds, penalties
+that are neither the best nor next to it are dropped, as successive halving
+does, so that the remaining folds start their path at the weakest penalty
+still in the race. The best penalty is then refitted on all the data along
+the same path, so that the model returned is the kind of model that was
+scored.
 """
 
 import time
@@ -70,16 +70,23 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
     iterations (or epochs): a penalty only needs to be ranked. After the
     first two folds only the best penalty and its neighbours in the grid
     stay in the race (successive halving's idea); the remaining folds start
-    their path at the weakest of them. The penalty with
-    the best mean score (``alpha_``) is refitted on the whole training set,
-    from scratch: the fitted network is exactly
-    ``ScratchMLPClassifier(alpha=alpha_, **same_parameters).fit(X, y)``, with
-    every method and attribute of that class (``coefs_``, ``predict_proba``,
-    ``trace``, ``loss_curve_``...).
+    their path at the weakest of them. The penalty with the best mean score
+    (``alpha_``) is refitted on the whole training set along the same path
+    (the penalties still in the race, up to ``alpha_``, each fit now run to
+    convergence), so the model returned is trained the way the scored ones
+    were. It has every method and attribute of :class:`ScratchMLPClassifier`
+    (``coefs_``, ``predict_proba``, ``trace``...); its ``loss_curve_`` and
+    ``history_`` cover the whole refit path.
 
-    The path from weak to strong matters: started from a strong penalty,
-    whose weights are nearly zero, a weak one stays stuck near that
-    symmetric point on non-linear data.
+    The direction of the path matters: started from a strong penalty, whose
+    weights are nearly zero, a weak one stays stuck near that symmetric
+    point on non-linear data; from weak to strong, each fit starts from a
+    network that has already learnt the data's shape. On small non-linear
+    data the path also finds better networks than cold fits at the same
+    penalty (on two moons, a held-out log loss of 0.13 against 0.26 at
+    alpha 0.1). It is not cheaper per fit: a warm start towards a stronger
+    penalty needs about as many iterations as a cold one, since the weights
+    must shrink; the iteration cap and the dropped penalties save the time.
 
     Parameters
     ----------
@@ -455,13 +462,13 @@ def _fold_path(network, alphas, X, y, sample_weight, fold, scorer):
     network = clone(network).set_params(
         warm_start=True, max_iter=min(network.max_iter, PATH_MAX_ITER)
     )
+    weighted = {} if w_test is None else {"sample_weight": w_test}
     for i, alpha in enumerate(alphas):
         started = time.perf_counter()
         _fit_quietly(network.set_params(alpha=alpha), X_train, y_train, w_train)
         seconds[i] = time.perf_counter() - started
         n_iter[i] = network.n_iter_
-        kwargs = {} if w_test is None else {"sample_weight": w_test}
-        scores[i] = scorer(network, X_test, y_test, **kwargs)
+        scores[i] = scorer(network, X_test, y_test, **weighted)
     return scores, n_iter, seconds
 
 

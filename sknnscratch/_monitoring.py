@@ -48,6 +48,19 @@ def warn(message, category=UserWarning):
     warnings.warn(message, category, stacklevel=level)
 
 
+def effective_alpha(alpha, data):
+    """The penalty's strength as ``alpha`` with unit weights: ``alpha * n / S``.
+
+    The L2 term is divided by the total sample weight ``S``; weights that sum
+    to less than the number of rows ``n`` (normalised ones, say) make it
+    ``n / S`` times stronger.
+    """
+    weights = data.sample_weight
+    if weights is None:
+        return alpha
+    return alpha * len(weights) / float(weights.sum())
+
+
 def warn_if_collapsed(estimator, data, state):
     """Warn when the trained network predicts the same for every training row.
 
@@ -80,7 +93,7 @@ def warn_if_collapsed(estimator, data, state):
     if estimator.alpha > 0:
         weights = data.sample_weight
         total = n_samples if weights is None else float(weights.sum())
-        strength = estimator.alpha * n_samples / total
+        strength = effective_alpha(estimator.alpha, data)
         weighted = (
             "" if weights is None else f" with sample weights summing to {total:.3g}"
         )

@@ -4,9 +4,8 @@
 ordinary ``fit`` of up to :data:`LBFGS_MAX_WORK` rows times parameters, and
 with Adam where a stochastic solver is needed: ``partial_fit``,
 ``early_stopping=True`` and larger problems. Whatever the solver, a parameter
-set away from its default that
-the call cannot use is reported in one warning per call, never silently
-ignored.
+set away from its default that the call cannot use is reported in one
+warning per call, never silently ignored.
 """
 
 import functools
@@ -24,7 +23,7 @@ LBFGS_MAX_WORK = 10_000_000
 Every L-BFGS iteration is a pass over the whole training set, and hundreds
 are usual; an Adam epoch costs about the same pass and makes ``n / 200``
 steps. Measured by ``benchmarks/defaults.py --solvers``: with 8 hidden units
-(177 parameters on 20 features) L-BFGS is faster up to 20 000 rows and Adam
+(177 parameters on 20 features) L-BFGS is faster up to 50 000 rows and Adam
 from 100 000; with 64 units (1 409 parameters) Adam is faster from 2 000
 rows. 10 million is 82 000 rows for the 13-8-1 network.
 """
@@ -107,36 +106,39 @@ def _same(value, default):
         return False
 
 
-def _unused(estimator, solver, incremental):
-    """The changed parameters this call cannot use, each with the reason."""
+def _unused(estimator, solver):
+    """The changed parameters this call cannot use, each with the reason.
+
+    ``partial_fit`` needs no case of its own: it refuses ``early_stopping``
+    before it gets here, and its solver is chosen like any other.
+    """
+    changed = _changed_parameters(estimator)
     unused = {}
-    for name, value in _changed_parameters(estimator).items():
+    for name, value in changed.items():
         if solver not in _USED_BY[name]:
             users = " and ".join(repr(s) for s in _USED_BY[name])
             unused[name] = (value, f"used only by {users}")
-    if solver in STOCHASTIC_SOLVERS:
-        changed = _changed_parameters(estimator)
-        if not estimator.early_stopping or incremental:
-            for name in ("validation_fraction", "scoring"):
-                if name in changed and name not in unused:
-                    unused[name] = (changed[name], "used only with early_stopping=True")
-        if solver == "sgd":
-            if "power_t" in changed and estimator.learning_rate != "invscaling":
-                unused["power_t"] = (
-                    changed["power_t"],
-                    "used only with learning_rate='invscaling'",
-                )
-            if "nesterovs_momentum" in changed and estimator.momentum == 0:
-                unused["nesterovs_momentum"] = (
-                    changed["nesterovs_momentum"],
-                    "no momentum to apply it to (momentum=0)",
-                )
+    if solver in STOCHASTIC_SOLVERS and not estimator.early_stopping:
+        for name in ("validation_fraction", "scoring"):
+            if name in changed:
+                unused[name] = (changed[name], "used only with early_stopping=True")
+    if solver == "sgd":
+        if "power_t" in changed and estimator.learning_rate != "invscaling":
+            unused["power_t"] = (
+                changed["power_t"],
+                "used only with learning_rate='invscaling'",
+            )
+        if "nesterovs_momentum" in changed and estimator.momentum == 0:
+            unused["nesterovs_momentum"] = (
+                changed["nesterovs_momentum"],
+                "no momentum to apply it to (momentum=0)",
+            )
     return unused
 
 
-def warn_unused_parameters(estimator, solver, *, incremental):
+def warn_unused_parameters(estimator, solver):
     """One warning naming every changed parameter this call cannot use."""
-    unused = _unused(estimator, solver, incremental)
+    unused = _unused(estimator, solver)
     if not unused:
         return
     chosen = (

@@ -13,6 +13,7 @@ from sknnscratch._kernels import Backprop, MinibatchTrainer, Workspace
 from sknnscratch._monitoring import (
     TrainingMonitor,
     ValidationSet,
+    effective_alpha,
     validation_split,
     warn,
     warn_if_collapsed,
@@ -89,16 +90,12 @@ def _backprop(estimator, data, state, X, n_rows):
 
 
 def _penalty_note(estimator, data):
-    """A word on the penalty's strength when small sample weights inflate it.
-
-    The L2 term is divided by the total sample weight ``S``: weights that sum
-    to far less than the number of rows (normalised weights, say) make it
-    ``n / S`` times stronger.
-    """
+    """A word on the penalty's strength when small sample weights inflate it
+    more than 100 times (see ``effective_alpha``)."""
     weights = data.sample_weight
     if weights is None or not estimator.alpha:
         return ""
-    strength = estimator.alpha * len(weights) / weights.sum()
+    strength = effective_alpha(estimator.alpha, data)
     if strength <= 100 * estimator.alpha:
         return ""
     return (
@@ -185,7 +182,7 @@ def _slow_progress_note(estimator, state, n_batches):
     return note + (
         ": raise learning_rate_init (plain gradient descent often takes 0.1 "
         "or more on standardised data) or max_iter, or let solver='lbfgs' "
-        "(the default for fit) find the minimum."
+        "(what the default solver='auto' takes for fit) find the minimum."
     )
 
 
