@@ -41,7 +41,7 @@ from sknnscratch._threads import limits_blas_threads
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
-    """Multi-layer perceptron classifier with a hand-written numpy network.
+    r"""Multi-layer perceptron classifier with a hand-written numpy network.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
     the same parameters, with the same names, meanings and validation, and
@@ -277,10 +277,10 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         ``intercepts_[i]`` is the bias vector of layer i + 1.
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`, when they are all strings.
+        Names of features seen during ``fit``, when they are all strings.
 
     n_iter_ : int
         The number of iterations the solver ran in the last call.
@@ -300,6 +300,24 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     See Also
     --------
     sklearn.neural_network.MLPClassifier : scikit-learn's MLP classifier.
+
+    Notes
+    -----
+    Training minimises the objective :math:`J = L + R`: the weighted mean
+    cross-entropy of the rows and the L2 penalty of the weight matrices (the
+    biases are not penalised),
+
+    .. math::
+
+        J = \frac{1}{S} \sum_{i} s_i \ell_i
+            + \frac{\alpha}{2 S} \sum_{l} \lVert W_l \rVert^2 ,
+
+    where :math:`s_i` is the weight of row :math:`i` (1 without
+    ``sample_weight``), :math:`S = \sum_i s_i` and, for a binary target,
+    :math:`\ell_i = -y_i \log \hat y_i - (1 - y_i) \log (1 - \hat y_i)`. A
+    minibatch step (``sgd``, ``adam``) takes the mean over its batch and
+    the penalty of the whole training set. The documentation's derivation
+    works out every gradient of :math:`J`.
 
     Examples
     --------

@@ -13,7 +13,11 @@ README = ROOT / "README.md"
 
 
 def _shell_blocks():
-    return re.findall(r"```sh\n(.*?)\n```", README.read_text(), flags=re.DOTALL)
+    """The shell commands of the README's "Set up and go" section."""
+    text = README.read_text()
+    section = text[text.index("## Set up and go") :]
+    section = section[: section.index("\n## ", 1)]
+    return re.findall(r"```sh\n(.*?)\n```", section, flags=re.DOTALL)
 
 
 @pytest.mark.skipif(not README.exists(), reason="needs the source tree")

@@ -1,0 +1,90 @@
+"""Sphinx configuration of the sknnscratch documentation site.
+
+Build it with ``python -m sphinx -W --keep-going -b html docs docs/_build/html``
+(``pip install ".[docs]"`` first). The gallery runs every example, so a build
+takes about two minutes on two cores.
+"""
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path[:0] = [str(DOCS), str(DOCS / "_ext")]
+
+import sknnscratch  # noqa: E402
+
+project = "sknnscratch"
+author = "The sknnscratch developers"
+copyright = f"2026, {author}"
+release = sknnscratch.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_nb",
+    "sphinx_design",
+    "code_pages",
+]
+
+exclude_patterns = [
+    "_build",
+    "figures",
+    "auto_examples/*.ipynb",  # sphinx-gallery's downloads, not pages
+    "auto_examples/*.py",
+    "**.ipynb_checkpoints",
+]
+templates_path = ["_templates"]
+
+# --- API reference -------------------------------------------------------
+autosummary_generate = True
+autodoc_default_options = {"inherited-members": False}
+numpydoc_show_class_members = True
+numpydoc_show_inherited_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+autodoc_mock_imports = ["skl2onnx"]  # sknnscratch.onnx needs it only to run
+
+# --- Markdown and notebooks ------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+nb_execution_mode = "off"  # docs/backprop.ipynb is stored executed and tested
+
+# --- Mathematics: MathJax served from the site itself ---------------------
+# The pages render offline too. tex-svg.js holds its fonts, so this one file
+# is all MathJax needs; it comes from the django-static-mathjax package
+# (MathJax 3's own files, no Django needed), copied by code_pages.
+mathjax_path = "mathjax/tex-svg.js"
+
+# --- Gallery ---------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/(?!distributed_search)[^/]+\.py$",
+    "within_subsection_order": "gallery_order.ExampleOrder",
+    "reset_argv": "gallery_order.example_arguments",
+    "download_all_examples": False,
+    "doc_module": ("sknnscratch",),
+    "backreferences_dir": "generated/backreferences",
+    "remove_config_comments": True,
+    "show_memory": False,
+}
+
+# --- Pages -----------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"sknnscratch {release}"
+html_static_path = []
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_show_sourcelink = False
+html_copy_source = False

@@ -1,0 +1,291 @@
+"""The documentation site: it builds, its links resolve, a browser renders it.
+
+The site is built once, by the command the README documents (Sphinx with
+warnings as errors, the gallery running every example), into
+``docs/_build/html``. Then:
+
+* every public name has its API page, and the gallery opens with the
+  heart-disease example and its figures;
+* every link inside the site points to a page that exists, and an anchor
+  to an id on that page;
+* headless Chromium (Debian's ``chromium`` and ``chromium-driver``) loads
+  the derivation, the API page of ``ScratchMLPClassifier`` and the
+  heart-disease example: every formula is typeset by MathJax (no raw ``$$``
+  or TeX left, no TeX error), every image has loaded, and a full-page
+  screenshot of each is kept in ``docs/_build/screenshots/``.
+
+Without Chromium the browser tests are skipped, unless
+``SKNNSCRATCH_REQUIRE_BROWSER=1`` (``.ci/run`` sets it) makes that a failure.
+"""
+
+import functools
+import http.server
+import importlib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+import sknnscratch
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+SITE = ROOT / "docs" / "_build" / "html"
+SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+pytestmark = [
+    pytest.mark.skipif(
+        not (ROOT / "docs" / "conf.py").exists(), reason="needs the source tree"
+    ),
+    # One process builds the site and runs every test on it.
+    pytest.mark.xdist_group("site"),
+]
+
+PUBLIC_NAMES = [
+    *(f"sknnscratch.{name}" for name in sknnscratch.__all__),
+    "sknnscratch.datasets.load_heart_disease",
+    "sknnscratch.onnx.register",
+]
+
+
+def docs_command():
+    """The README's documented build command, as the shell would split it."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"<!-- docs-command[^>]*-->\n```sh\n(?P<line>.+)\n```", text)
+    assert match, "README.md documents no docs-command"
+    install, build = match["line"].split(" && ")
+    assert install.startswith("pip install") and '".[docs]"' in install
+    argv = shlex.split(build)
+    assert argv[:3] == ["python", "-m", "sphinx"] and "-W" in argv
+    return [sys.executable, *argv[1:]]
+
+
+@pytest.fixture(scope="module")
+def site():
+    for module in ("sphinx", "sphinx_gallery", "numpydoc", "myst_nb", "mathjax"):
+        pytest.importorskip(module, reason='needs pip install ".[docs]"')
+    shutil.rmtree(SITE, ignore_errors=True)
+    build = subprocess.run(
+        docs_command(), cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    if build.returncode != 0:
+        pytest.fail(
+            "the documented docs build failed:\n"
+            + build.stdout[-3000:]
+            + build.stderr[-6000:]
+        )
+    return SITE
+
+
+@pytest.mark.slow
+def test_the_site_builds_with_warnings_as_errors(site):
+    assert (site / "index.html").is_file()
+    for page in ["getting_started", "derivation", "backprop", "api", "guarantees"]:
+        assert (site / f"{page}.html").is_file(), page
+    assert "## Unreleased" not in (site / "changelog.html").read_text()
+    assert "Unreleased" in (site / "changelog.html").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PUBLIC_NAMES)
+def test_every_public_name_has_its_api_page(site, name):
+    page = site / "generated" / f"{name}.html"
+    assert page.is_file(), f"no API page for {name}"
+    text = page.read_text()
+    module, _, attribute = name.rpartition(".")
+    obj = getattr(importlib.import_module(module), attribute)
+    summary = obj.__doc__.strip().splitlines()[0].rstrip(".")
+    assert summary.split(":")[0].split("`")[0] in text
+    if isinstance(obj, type) and hasattr(obj, "fit"):
+        for section in ["Parameters", "Attributes", "Examples"]:
+            assert f">{section}<" in text, f"{name} has no {section} section"
+        assert (site / "api.html").read_text().count(f"generated/{name}.html") >= 1
+
+
+@pytest.mark.slow
+def test_the_gallery_opens_with_the_heart_disease_example_and_its_figures(site):
+    index = (site / "auto_examples" / "index.html").read_text()
+    examples = re.findall(r'href="(\w+)\.html#sphx-glr-auto-examples', index)
+    assert examples, "the gallery lists no example"
+    assert examples[0] == "heart_disease", examples
+    assert {"quickstart", "out_of_core", "plot_training_dynamics"} <= set(examples)
+    heart = (site / "auto_examples" / "heart_disease.html").read_text()
+    figures = re.findall(r'src="(\.\./_images/sphx_glr_heart_disease_\d+\.png)"', heart)
+    assert len(set(figures)) == 3, figures  # alpha selection, loss curve, ROC
+    for figure in figures:
+        assert (site / "auto_examples" / figure).stat().st_size > 10_000
+
+
+class _LinksAndIds(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for key in ("id", "name"):
+            if attributes.get(key):
+                self.ids.add(attributes[key])
+        for key in ("href", "src"):
+            if attributes.get(key) and not (tag == "link" and key == "href"):
+                self.links.append(attributes[key])
+
+
+@functools.cache
+def _parse(page):
+    parser = _LinksAndIds()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.mark.slow
+def test_every_link_inside_the_site_resolves(site):
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        for link in _parse(page).links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("javascript:"):
+                continue  # an outside address: not this site's to check
+            target = page
+            if parts.path:
+                target = (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(site)} -> {link}"
+            if not target.is_relative_to(site.resolve()) or not target.exists():
+                broken.append(f"{where}: no such file")
+            elif parts.fragment and target.suffix == ".html":
+                if unquote(parts.fragment) not in _parse(target).ids:
+                    broken.append(f"{where}: no such anchor")
+    assert not broken, "\n".join(broken[:40])
+
+
+@pytest.mark.slow
+def test_the_derivations_code_links_reach_their_lines(site):
+    derivation = (site / "derivation.html").read_text()
+    anchor = r'href="code/sknnscratch/_network\.py\.html#L-(\d+)"'
+    lines = re.findall(anchor, derivation)
+    assert len(set(lines)) >= 14  # (F1)-(F3), (L1)-(L3), (B1)-(B8)
+    source = (ROOT / "sknnscratch" / "_network.py").read_text().splitlines()
+    for line in lines:
+        assert re.search(r"\((F|L|B)\d\)", source[int(line) - 1]), source[int(line) - 1]
+
+
+# --- in a real browser -----------------------------------------------------
+
+# name: (page, whether it has mathematics)
+BROWSER_PAGES = {
+    "derivation": ("derivation.html", True),
+    "api-ScratchMLPClassifier": (
+        "generated/sknnscratch.ScratchMLPClassifier.html",
+        True,  # its Notes give the objective
+    ),
+    "gallery-heart-disease": ("auto_examples/heart_disease.html", False),
+}
+
+# Resolves when MathJax has typeset the page (or at once on a page without
+# mathematics), and whether every image has loaded.
+RENDER_CHECK = """
+const done = arguments[arguments.length - 1];
+const images = () => Promise.all(Array.from(document.images, (img) => {
+  img.loading = "eager";
+  return img.decode().catch(() => null);
+}));
+const typeset = () => window.MathJax && MathJax.startup
+  ? MathJax.startup.promise : Promise.resolve();
+const wait = (tries) => (document.querySelector("script[src*=mathjax]") &&
+  !(window.MathJax && MathJax.startup) && tries > 0)
+  ? new Promise((r) => setTimeout(r, 100)).then(() => wait(tries - 1))
+  : typeset();
+wait(100).then(images).then(() => done({
+  mathjax: Boolean(window.MathJax && MathJax.version),
+  formulas: document.querySelectorAll(".math").length,
+  typeset: document.querySelectorAll(".math mjx-container").length,
+  errors: document.querySelectorAll("mjx-merror, [data-mjx-error]").length,
+  text: document.body.innerText,
+  images: Array.from(document.images, (img) => ({
+    src: img.getAttribute("src"), ok: img.complete && img.naturalWidth > 0})),
+  height: document.documentElement.scrollHeight,
+}), (error) => done({failure: String(error)}));
+"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    webdriver = pytest.importorskip("selenium.webdriver", reason='needs ".[test]"')
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        reason = "needs Debian's Chromium: apt-get install chromium chromium-driver"
+        if os.environ.get("SKNNSCRATCH_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,900",
+    ]:
+        options.add_argument(flag)
+    os.environ.setdefault("SE_OFFLINE", "true")  # no driver download, ever
+    driver = webdriver.Chrome(
+        service=webdriver.ChromeService(str(CHROMEDRIVER)), options=options
+    )
+    driver.set_script_timeout(60)
+    try:
+        yield driver, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        driver.quit()
+        server.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BROWSER_PAGES)
+def test_the_browser_renders_the_mathematics_and_every_image(browser, name):
+    driver, base = browser
+    path, has_mathematics = BROWSER_PAGES[name]
+    driver.get(base + path)
+    page = driver.execute_async_script(RENDER_CHECK)
+    assert "failure" not in page, page.get("failure")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.set_window_size(1280, min(page["height"], 30_000))
+    assert driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    driver.set_window_size(1280, 900)
+
+    if has_mathematics:
+        assert page["mathjax"], "MathJax did not load"
+        assert page["formulas"] > 0, "the page has no mathematics to render"
+    assert page["typeset"] == page["formulas"], (
+        f"{page['formulas'] - page['typeset']} formulas left untypeset"
+    )
+    assert page["errors"] == 0, "MathJax reports TeX errors"
+    for raw in ["$$", "\\frac", "\\partial", "\\begin{", "\\mathrm"]:
+        assert raw not in page["text"], f"raw TeX {raw!r} on the rendered page"
+    assert page["images"], "no image on the page"
+    failed = [image["src"] for image in page["images"] if not image["ok"]]
+    assert not failed, f"images that did not load: {failed}"
