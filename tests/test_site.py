@@ -126,6 +126,22 @@ def test_the_gallery_opens_with_the_heart_disease_example_and_its_figures(site):
         assert (site / "auto_examples" / figure).stat().st_size > 10_000
 
 
+@pytest.mark.slow
+def test_the_getting_started_page_runs_as_written(tmp_path, monkeypatch):
+    from test_readme import python_blocks
+
+    page = ROOT / "docs" / "getting_started.md"
+    blocks = python_blocks(page.read_text(encoding="utf-8"))
+    assert len(blocks) >= 4
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "__getting_started__"}
+    for block in blocks:
+        # Padded so that a traceback points at the line of the page.
+        source = "\n" * (block.line - 1) + block.code
+        exec(compile(source, str(page), "exec"), namespace)
+    assert namespace["steps"]["dJ/dW1"].shape == (13, 8)
+
+
 class _LinksAndIds(HTMLParser):
     def __init__(self):
         super().__init__()
