@@ -81,10 +81,24 @@ html_title = f"sknnscratch {release}"
 html_static_path = []
 html_theme_options = {
     "navigation_with_keys": False,
+    "header_links_before_dropdown": 7,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
 html_show_sourcelink = False
+# Pages without sub-pages need no section navigation: the text gets the room.
+html_sidebars = {
+    page: []
+    for page in [
+        "index",
+        "getting_started",
+        "derivation",
+        "backprop",
+        "guarantees",
+        "changelog",
+        "code/**",
+    ]
+}
 html_copy_source = False
