@@ -308,8 +308,8 @@ def test_the_built_sdist_and_wheel(tmp_path, subtests):
             if name.split("/")[0] in {"tests", "docs", "examples", "benchmarks"}
         ]
 
-    with subtests.test("the sdist holds every tracked file but the hidden ones"):
-        wanted = [path for path in files if not path.startswith(".")]
+    with subtests.test("the sdist holds every tracked file but git's own"):
+        wanted = [path for path in files if not path.startswith(".git")]
         assert sorted(set(wanted) - set(sdist_names)) == []
         assert "tests/conftest.py" in sdist_names
         assert "CHANGELOG.md" in sdist_names
