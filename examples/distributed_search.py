@@ -18,7 +18,7 @@ run, the best candidate and its ROC AUC, and whether the two runs gave
 identical results.
 
 It needs the ``distributed`` extra (``pip install "sknnscratch[distributed]"``),
-draws nothing, writes no file and takes about 20 seconds on two cores. Run::
+draws nothing, writes no file and takes about 15 seconds on two cores. Run::
 
     python examples/distributed_search.py [--scheduler ADDRESS] [--quick]
 """

@@ -30,7 +30,7 @@ random_state=0)``. It prints one progress line per stage:
 
 The figures need matplotlib (``pip install "sknnscratch[examples]"``);
 without it the example says so and prints its tables only. The full run takes
-about 40 seconds on two cores, ``--quick`` (3 folds, 1 repeat, 3 penalties)
+about 30 seconds on two cores, ``--quick`` (3 folds, 1 repeat, 3 penalties)
 about 5. Run::
 
     python examples/heart_disease.py [--output-dir DIR] [--quick]

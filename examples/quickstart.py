@@ -20,7 +20,7 @@ It prints
    written out in three lines of numpy.
 
 It needs no optional extra, draws nothing, writes no file and takes about
-5 seconds. Run::
+3 seconds. Run::
 
     python examples/quickstart.py [--n-splits N]
 """
