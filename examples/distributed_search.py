@@ -1,15 +1,30 @@
-"""Hyper-parameter search on a Dask cluster, checked against the local run.
+"""Hyper-parameter search on a Dask cluster, checked against the local run
+=======================================================================
 
-GridSearchCV hands its fits to joblib; ``joblib.parallel_backend("dask")``
+``GridSearchCV`` hands its fits to joblib, and ``joblib.parallel_backend("dask")``
 sends them to the workers of a ``dask.distributed`` cluster instead of local
-processes. Without ``--scheduler`` this starts a LocalCluster of 2 worker
-processes; with ``--scheduler tcp://host:8786`` the same code runs on a real
-cluster. Needs the ``distributed`` extra: ``pip install ".[distributed]"``.
+processes; the estimator needs nothing special for that.
 
-Run: python examples/distributed_search.py [--scheduler ADDRESS] [--quick]
+The search tunes the heart-disease pipeline (median imputation, scaling, then
+``ScratchMLPClassifier(random_state=0)``, L-BFGS) over ``hidden_layer_sizes``
+(4, 8 or 16 units) and ``alpha`` (0.3, 1, 3 or 13): 12 candidates scored by
+ROC AUC on the same 5 ``StratifiedKFold(shuffle=True, random_state=0)`` folds
+of the 303 patients, 60 fits (``--quick``: 4, 8 units and alpha 1, 13, 20
+fits). Without ``--scheduler`` it starts a ``LocalCluster`` of 2 worker
+processes with one thread each; with ``--scheduler tcp://host:8786`` the same
+code runs on that cluster. It then runs the same search with local processes
+(joblib's loky backend) and prints the number of fits and the time of each
+run, the best candidate and its ROC AUC, and whether the two runs gave
+identical results.
+
+It needs the ``distributed`` extra (``pip install "sknnscratch[distributed]"``),
+draws nothing, writes no file and takes about 15 seconds on two cores. Run::
+
+    python examples/distributed_search.py [--scheduler ADDRESS] [--quick]
 """
 
 import argparse
+import sys
 import time
 
 import joblib
@@ -54,11 +69,31 @@ def run(search, X, y, backend):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scheduler", help="address of a running Dask scheduler")
-    parser.add_argument("--quick", action="store_true", help="a 2 x 2 grid")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, for example tcp://host:8786 "
+        "(default: start a LocalCluster of 2 worker processes, 1 thread each)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a 2 x 2 grid (4 or 8 units, alpha 1 or 13): 20 fits instead of 60 "
+        "(default: off)",
+    )
     args = parser.parse_args(argv)
-    from dask.distributed import Client, LocalCluster
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as error:
+        # error.name is None when dask is there but its distributed part is not.
+        missing = (error.name or "distributed").split(".")[0]
+        sys.exit(
+            f"distributed_search.py needs {missing}: "
+            'pip install "sknnscratch[distributed]"'
+        )
 
     X, y = load_heart_disease(return_X_y=True)
     if args.scheduler:

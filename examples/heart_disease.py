@@ -1,27 +1,45 @@
-"""The 13-8-1 network on the UCI Cleveland heart-disease data (303 patients).
+"""The 13-8-1 network on the UCI heart-disease data
+================================================
+
+``ScratchMLPClassifier`` with its defaults, ``ScratchMLPClassifierCV`` and two
+scikit-learn baselines, cross-validated on the same folds of the Cleveland
+heart-disease data bundled with the package (303 patients, 13 features,
+139 with disease).
 
 Every model is a pipeline (median imputation, scaling, then the classifier)
-scored on the same RepeatedStratifiedKFold(n_splits=10, n_repeats=5,
-random_state=0) folds. One progress line per stage:
+scored on the folds of ``RepeatedStratifiedKFold(n_splits=10, n_repeats=5,
+random_state=0)``. It prints one progress line per stage:
 
-1. ScratchMLPClassifier with its defaults: the plain 13-input network, and
+1. ``ScratchMLPClassifier`` with its defaults: the plain 13-input network, and
    one that one-hot encodes the categorical columns cp, restecg, slope, thal;
 2. ScratchMLPClassifierCV, nested: on each outer fold its own inner
-   cross-validation chooses alpha on the outer training rows only, so its
+   cross-validation chooses ``alpha`` on the outer training rows only, so its
    held-out scores are not optimistic; prints the alphas chosen;
-3. scikit-learn's MLPClassifier((8,)) and LogisticRegression on the same
-   folds, then the table of every model: accuracy and ROC AUC (mean ± std
-   over the folds), fit time and ConvergenceWarnings;
-4. fits the default model and ScratchMLPClassifierCV on all 303 rows (the
+3. scikit-learn's ``MLPClassifier((8,))`` and ``LogisticRegression`` on the
+   same folds, then the table of every model: accuracy and ROC AUC (mean ±
+   std over the folds), fit time and ``ConvergenceWarning`` count;
+4. fits the default model and ``ScratchMLPClassifierCV`` on all 303 rows (the
    penalties' inner-CV scores, the training objectives) and collects
    out-of-fold probabilities from the first repeat of the table's folds;
-5. draws alpha_selection.png, loss_curve.png and roc_curves.png (needs
-   matplotlib: pip install ".[examples]").
+5. draws three figures and saves them to ``--output-dir``:
+   ``alpha_selection.png`` (the inner-CV score of every penalty
+   ``ScratchMLPClassifierCV`` tried on all rows), ``loss_curve.png`` (the
+   training objective of both fits on all rows) and ``roc_curves.png`` (the
+   out-of-fold ROC curve of every model of the table). The figures stay open
+   at the end.
 
-The full run takes about a minute on two cores, --quick a few seconds.
+The figures need matplotlib (``pip install "sknnscratch[examples]"``);
+without it the example says so and prints its tables only. The full run takes
+about 30 seconds on two cores, ``--quick`` (3 folds, 1 repeat, 3 penalties)
+about 5. Run::
+
+    python examples/heart_disease.py [--output-dir DIR] [--quick]
 """
 
 import argparse
+import os
+import sys
+import textwrap
 import time
 import warnings
 from collections import Counter
@@ -33,7 +51,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score, roc_curve
-from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
+from sklearn.model_selection import (
+    RepeatedStratifiedKFold,
+    check_cv,
+    cross_validate,
+)
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -42,6 +64,7 @@ from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
 from sknnscratch.datasets import load_heart_disease
 
 CATEGORICAL = ["cp", "restecg", "slope", "thal"]
+SOLVER_NAMES = {"lbfgs": "L-BFGS", "adam": "Adam", "sgd": "SGD"}
 N_STAGES = 5
 
 
@@ -182,35 +205,91 @@ def print_alpha_scores(model):
         )
 
 
-def save_pictures(output_dir, cv_model, loss_curves, probabilities, y, roc_split):
-    """alpha_selection.png, loss_curve.png and roc_curves.png in ``output_dir``."""
-    try:
-        import matplotlib
+def fitted_summary(classifiers):
+    """The fitted models of one table row, for a legend.
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print(
-            '    matplotlib is not installed (pip install ".[examples]"): no pictures'
+    For example '13-8-1 relu, L-BFGS, alpha=2.5' for a network, with the
+    ``alpha_`` each fold chose, on a second line, for ScratchMLPClassifierCV.
+    """
+    first = classifiers[0]
+    if not hasattr(first, "coefs_"):  # LogisticRegression
+        return f"linear, C={first.C:g}, {first.solver}"
+    shapes = sorted({network_shape(model) for model in classifiers})
+    solvers = sorted(
+        {SOLVER_NAMES[getattr(model, "solver_", model.solver)] for model in classifiers}
+    )
+    if hasattr(first, "alpha_"):
+        counts = Counter(model.alpha_ for model in classifiers)
+        n_inner = check_cv(first.cv).get_n_splits()
+        alpha = (
+            f"alpha_ per fold (inner {n_inner}-fold CV among "
+            f"{len(first.alphas_)} alphas):\n    "
+            + ", ".join(f"{a:g} ({count}x)" for a, count in sorted(counts.items()))
         )
-        return []
-    output_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    else:
+        alpha = f"alpha={first.alpha:g}"
+    summary = f"{' or '.join(shapes)} {first.activation}, {'/'.join(solvers)}, {alpha}"
+    stopped = sum(model.n_iter_ >= model.max_iter for model in classifiers)
+    if stopped:
+        summary += f", {stopped} of {len(classifiers)} stopped at max_iter"
+    return summary
 
-    # The inner CV's score per penalty.
+
+def describe_network(classifier):
+    """For example '13-8-1 network (relu hidden units, L-BFGS)'."""
+    return (
+        f"{network_shape(classifier)} network ({classifier.activation} hidden "
+        f"units, {SOLVER_NAMES[classifier.solver_]})"
+    )
+
+
+def save_pictures(plt, output_dir, cv_model, loss_curves, probabilities, y, roc_rows):
+    """alpha_selection.png, loss_curve.png and roc_curves.png in ``output_dir``.
+
+    The figures stay open (a documentation build shows the open figures).
+    """
+    output_dir.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "alpha_selection.png": draw_alpha_selection(plt, cv_model, y),
+        "loss_curve.png": draw_loss_curves(plt, loss_curves, len(y)),
+        "roc_curves.png": draw_roc_curves(plt, probabilities, y, roc_rows),
+    }
+    written = []
+    for name, fig in figures.items():
+        fig.tight_layout()
+        fig.savefig(output_dir / name, dpi=110)
+        written.append(output_dir / name)
+    return written
+
+
+def draw_alpha_selection(plt, cv_model, y):
+    """The inner-CV score of every penalty of a ScratchMLPClassifierCV."""
     results = cv_model.cv_results_
     alphas = results["param_alpha"]
     complete = results["n_folds_run"] == cv_model.n_splits_
-    fig, ax = plt.subplots(figsize=(6, 4))
+    dropped_after = " or ".join(
+        str(n) for n in sorted(set(results["n_folds_run"][~complete]))
+    )
+    mean, std = results["mean_test_score"], results["std_test_score"]
+    score_name = cv_model.scoring
+    if score_name.startswith("neg_"):  # draw the loss itself, on a log scale
+        mean, score_name = -mean, f"{score_name[4:]} (lower is better)"
+    inner_cv = check_cv(cv_model.cv, y, classifier=True)
+    fig, ax, legend_ax = _figure_with_legend_below(plt, (7, 6))
     for subset, label, face in (
         (complete, f"scored on all {cv_model.n_splits_} folds", "C0"),
-        (~complete, "dropped early (over the folds it ran)", "white"),
+        (
+            ~complete,
+            f"dropped after the first {dropped_after} of {cv_model.n_splits_} folds: "
+            f"mean of those {dropped_after} only",
+            "white",
+        ),
     ):
         if subset.any():
             ax.errorbar(
                 alphas[subset],
-                results["mean_test_score"][subset],
-                yerr=results["std_test_score"][subset],
+                mean[subset],
+                yerr=std[subset],
                 fmt="o",
                 color="C0",
                 markerfacecolor=face,
@@ -221,77 +300,127 @@ def save_pictures(output_dir, cv_model, loss_curves, probabilities, y, roc_split
         cv_model.alpha_,
         color="C3",
         linestyle="--",
-        label=f"chosen alpha_ = {cv_model.alpha_:g}",
+        label=f"chosen: alpha_ = {cv_model.alpha_:g}",
     )
     ax.set(
         xscale="log",
+        yscale="log" if score_name != cv_model.scoring else "linear",
         xlabel="alpha (L2 penalty)",
-        ylabel=f"held-out {cv_model.scoring}\nmean ± std over the folds",
-        title=(
-            f"ScratchMLPClassifierCV's choice of alpha: inner "
-            f"{cv_model.n_splits_}-fold CV\non all {len(y)} rows (not nested), "
-            f"held-out {cv_model.scoring} per alpha"
-        ),
+        ylabel=f"held-out {score_name}\nmean ± std over the inner folds",
     )
-    ax.legend(fontsize="small")
-    written.append(_save(fig, output_dir / "alpha_selection.png"))
+    n_iter = results["mean_n_iter"]
+    details = (
+        f"{describe_network(cv_model)}; inner {inner_cv} on all {len(y)} rows, "
+        "imputed and scaled on all of them: not nested (the table's nested "
+        "scores are the unbiased ones). Each fold trains one network along the "
+        "alphas from weakest to strongest, warm-started, in short fits (mean "
+        f"iterations per fit: {np.nanmin(n_iter):.0f} to {np.nanmax(n_iter):.0f} "
+        "across the alphas). Only the alphas scored on every fold compete."
+    )
+    ax.set_title(
+        f"How ScratchMLPClassifierCV chose alpha_ = {cv_model.alpha_:g} on all "
+        f"{len(y)} rows\n{_wrap(details, 95)}",
+        fontsize=8,
+    )
+    legend_ax.legend(*ax.get_legend_handles_labels(), loc="upper center")
+    return fig
 
-    # The training objectives of the models fitted on all rows.
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    shapes, solvers = set(), set()
+
+def draw_loss_curves(plt, loss_curves, n_rows):
+    """The training objective of each model fitted on all rows."""
+    fig, ax, legend_ax = _figure_with_legend_below(plt, (7, 6))
+    solvers = set()
     for label, (fitted, path) in loss_curves.items():
         curve = fitted.loss_curve_
-        shapes.add(network_shape(fitted))
-        solvers.add(fitted.solver_)
+        solvers.add(SOLVER_NAMES[fitted.solver_])
         (line,) = ax.plot(np.arange(1, len(curve) + 1), curve, label=label)
         if path is not None and len(path) > 1:
             # n_iter_ counts the iterations of the last fit only, at alpha_.
-            before = ", ".join(f"{alpha:g}" for alpha in path[:-1])
+            start = len(curve) - fitted.n_iter_ + 1
             ax.axvline(
-                len(curve) - fitted.n_iter_ + 0.5,
+                start - 0.5,
                 color=line.get_color(),
                 linestyle=":",
-                label=f"its fit at alpha_ = {path[-1]:g} starts (before: {before})",
+                label=f"the refit's last fit (alpha_ = {path[-1]:g}) starts at "
+                f"iteration {start}",
             )
     ax.set(
-        xlabel=(
-            ("L-BFGS iteration" if solvers == {"lbfgs"} else "iteration or epoch")
-            + " (the CV refit's count runs along its whole path)"
-        ),
-        ylabel="training objective\n(cross-entropy + L2 at the current alpha)",
+        xlabel=" or ".join(sorted(solvers)) + " iteration",
+        ylabel="training objective: mean cross-entropy\n"
+        "+ alpha / (2 n) x sum of squared weights",
         yscale="log",
-        title=(
-            f"Training objective of the {' and '.join(sorted(shapes))} network on "
-            f"all {len(y)} rows:\nthe defaults, and ScratchMLPClassifierCV's refit "
-            "along its path"
-        ),
     )
-    ax.legend(fontsize="small")
-    written.append(_save(fig, output_dir / "loss_curve.png"))
+    networks = {describe_network(fitted) for fitted, _ in loss_curves.values()}
+    title = (
+        f"Training objective of the {' and '.join(sorted(networks))},\n"
+        f"fitted on all {n_rows} rows (imputed and scaled)"
+    )
+    if any(path is not None and len(path) > 1 for _, path in loss_curves.values()):
+        title += "\n" + _wrap(
+            "The ScratchMLPClassifierCV refit runs along its path of alphas, each "
+            "fit warm-started from the last, and counts its iterations along the "
+            "whole path: the curve jumps up where alpha grows (a larger L2 term "
+            "on the same weights).",
+            95,
+        )
+    ax.set_title(title, fontsize=8)
+    legend_ax.legend(*ax.get_legend_handles_labels(), loc="upper center")
+    return fig
 
-    # Out-of-fold ROC curves.
-    fig, ax = plt.subplots(figsize=(5.5, 5.5))
-    for name, proba in probabilities.items():
+
+def draw_roc_curves(plt, probabilities, y, roc_rows):
+    """The ROC curve of each model's out-of-fold probabilities."""
+    fig, ax, legend_ax = _figure_with_legend_below(plt, (7, 8.5), legend_height=0.3)
+    for name, (proba, summary) in probabilities.items():
         fpr, tpr, _ = roc_curve(y, proba)
-        ax.plot(fpr, tpr, label=f"{name} (pooled AUC {roc_auc_score(y, proba):.3f})")
+        ax.plot(
+            fpr,
+            tpr,
+            label=f"{name}\n    {summary}; AUC {roc_auc_score(y, proba):.3f}",
+        )
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
     ax.set(
         xlabel="false positive rate",
         ylabel="true positive rate",
+        aspect="equal",
     )
     ax.set_title(
-        f"ROC of the pooled out-of-fold predictions,\n{roc_split}", fontsize=10
+        f"Out-of-fold ROC curves on the {len(y)} patients\n" + _wrap(roc_rows, 95),
+        fontsize=8,
     )
-    ax.legend(loc="lower right", fontsize="x-small")
-    written.append(_save(fig, output_dir / "roc_curves.png"))
-    return written
+    legend_ax.legend(
+        *ax.get_legend_handles_labels(), loc="upper center", fontsize="small"
+    )
+    return fig
 
 
-def _save(fig, path):
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    fig.clear()
-    return path
+def _figure_with_legend_below(plt, size, legend_height=0.2):
+    """A figure, its axes and, below them, an empty axes to hold the legend."""
+    fig, (ax, legend_ax) = plt.subplots(
+        2,
+        1,
+        figsize=size,
+        gridspec_kw={"height_ratios": [1 - legend_height, legend_height]},
+    )
+    legend_ax.axis("off")
+    return fig, ax, legend_ax
+
+
+def _wrap(text, width):
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _import_pyplot():
+    """matplotlib.pyplot, or None when matplotlib is not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    if "matplotlib.pyplot" not in sys.modules and "MPLBACKEND" not in os.environ:
+        matplotlib.use("Agg")  # files only, no window; a docs build chose its own
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def main(argv=None):
@@ -302,17 +431,25 @@ def main(argv=None):
         "--output-dir",
         type=Path,
         default=Path("heart_disease_output"),
-        help="folder for the PNG files (default: ./heart_disease_output)",
+        metavar="DIR",
+        help="folder for the PNG files, created if needed "
+        "(default: ./heart_disease_output/)",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=(
-            "3 folds x 1 repeat, and ScratchMLPClassifierCV with cv=3 and 3 "
-            "penalties (a smoke test)"
-        ),
+        help="3 folds x 1 repeat, and ScratchMLPClassifierCV with cv=3 and 3 "
+        "penalties: a smoke test of a few seconds (default: off, 10 folds x 5 "
+        "repeats and the default ScratchMLPClassifierCV)",
     )
     args = parser.parse_args(argv)
+    plt = _import_pyplot()
+    no_figures = (
+        'matplotlib is not installed: no figures (pip install "sknnscratch[examples]" '
+        "draws them)"
+    )
+    if plt is None:
+        print(f"heart_disease.py: {no_figures}; the tables follow", flush=True)
     start = time.perf_counter()
 
     def progress(stage, text):
@@ -398,26 +535,37 @@ def main(argv=None):
         f"at alpha_ = {fitted_cv.alpha_:g}, final objective {fitted_cv.loss_:.4f}"
     )
     loss_curves = {
-        f"ScratchMLPClassifier() defaults, alpha={default.alpha:g}": (
-            fitted_default,
-            None,
-        ),
-        f"ScratchMLPClassifierCV refit, path alpha = {path_text}": (fitted_cv, path),
+        f"ScratchMLPClassifier() defaults: alpha={fitted_default.alpha:g}, "
+        f"{fitted_default.n_iter_} iterations": (fitted_default, None),
+        f"ScratchMLPClassifierCV() refit: alpha = {path_text} in turn, "
+        f"{len(fitted_cv.loss_curve_)} iterations in all": (fitted_cv, path),
     }
     probabilities = {
-        name: out_of_fold_probabilities(result, X, len(y), n_splits)
+        name: (
+            out_of_fold_probabilities(result, X, len(y), n_splits),
+            fitted_summary(
+                [pipeline[-1] for pipeline in result["estimators"][:n_splits]]
+            ),
+        )
         for name, result in table.items()
     }
-    roc_split = (
-        f"repeat 1 of the table's folds ({n_splits} folds): each row is\n"
-        "predicted by the table's model that did not train on it"
+    roc_rows = (
+        f"Repeat 1 of the table's RepeatedStratifiedKFold(n_splits={n_splits}, "
+        f"n_repeats={n_repeats}, random_state=0), its first {n_splits} folds: "
+        "each patient is predicted once, by the table's pipeline of the fold "
+        "that held it out (imputer, scaler and model fitted on that fold's "
+        f"training rows). AUC: of these {len(y)} pooled predictions; the "
+        f"table's ROC AUC is the mean of the {len(folds)} folds' own AUCs."
     )
 
-    progress(5, f"pictures in {args.output_dir}/")
-    for written in save_pictures(
-        args.output_dir, fitted_cv, loss_curves, probabilities, y, roc_split
-    ):
-        print(f"    wrote {written}")
+    if plt is None:
+        progress(5, no_figures)
+    else:
+        progress(5, f"pictures in {args.output_dir}/")
+        for written in save_pictures(
+            plt, args.output_dir, fitted_cv, loss_curves, probabilities, y, roc_rows
+        ):
+            print(f"    wrote {written}")
     progress(5, "done")
 
 

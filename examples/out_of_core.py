@@ -1,13 +1,27 @@
-"""Train on a CSV file larger than memory, one chunk at a time.
+"""Train on a CSV file larger than memory, one chunk at a time
+===========================================================
 
 Only one chunk of rows is in memory at any moment: ``pandas.read_csv`` with
 ``chunksize`` streams the file, a first pass fits a ``StandardScaler`` with
 ``partial_fit``, then every epoch streams the file again into
 ``ScratchMLPClassifier.partial_fit``, which continues from the weights and
-Adam state of the previous chunk. The file here is generated chunk by chunk
-too, so the example scales to any size (``--rows``).
+Adam state of the previous chunk.
 
-Run: python examples/out_of_core.py [--rows N] [--chunksize N] [--epochs N]
+The CSV file is generated chunk by chunk into a temporary folder (deleted at
+the end), so the example scales to any size: ``--rows`` rows of a non-linear
+two-class problem with 13 standard-normal features, 4 of which carry the
+signal. The network is 13-16-1 (16 ReLU units, one sigmoid output), trained
+with Adam (learning rate 0.003, ``alpha=0.0001``, ``random_state=0``). It
+prints one line per chunk and epoch (its rows and the training loss), then
+the time of the streaming passes (the scaler's and the epochs), the peak
+memory ``tracemalloc`` traced over them (it does not grow with the file) and
+the accuracy on 20 000 freshly generated rows.
+
+It needs no optional extra and draws nothing. With the defaults (200 000
+rows, 49 MiB of CSV, 3 epochs) it takes about 6 seconds, most of them spent
+writing the file; the time grows in proportion to ``--rows``. Run::
+
+    python examples/out_of_core.py [--rows N] [--chunksize N] [--epochs N]
 """
 
 import argparse
@@ -69,11 +83,34 @@ def fit_out_of_core(path, chunksize, epochs, verbose=True, **params):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--chunksize", type=int, default=20_000)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=200_000,
+        metavar="N",
+        help="rows of the generated CSV file (default: %(default)s, about 49 MiB)",
+    )
+    parser.add_argument(
+        "--chunksize",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="rows read and trained on at a time (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=3,
+        metavar="N",
+        help="passes over the file (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
+    for name in ("rows", "chunksize", "epochs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
     params = dict(hidden_layer_sizes=(16,), alpha=1e-4, learning_rate_init=0.003)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "train.csv"

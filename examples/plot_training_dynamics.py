@@ -1,9 +1,13 @@
-"""How a small ReLU network bends its decision boundary while it trains.
+"""How a small ReLU network bends its decision boundary while it trains
+====================================================================
 
-Trains a 2-4-1 ScratchMLPClassifier (4 ReLU hidden units by default, one
-sigmoid output, Adam) on two 2-D problems, XOR with noise and two interleaved
-moons, and draws one figure per problem. Each row is a moment of training
-(epochs 0, 10, 50, 200 and the last); the columns are
+A 2-4-1 ``ScratchMLPClassifier`` (2 inputs, 4 ReLU hidden units by default,
+one sigmoid output) learns two 2-D problems, XOR with noise and two
+interleaved moons (200 points each, standardised; every point is a training
+point). It is trained with Adam (learning rate 0.01, batches of 32,
+``alpha=0.0001``, ``random_state=0``), one ``partial_fit`` call per epoch, and
+the example draws one figure per problem. Each row of a figure is a moment of
+training (epochs 0, 10, 50, 200 and the last, 300 by default); its columns are
 
 * the decision boundary: the network's probability of class 1 over the plane,
   its 0.5 contour in black, the training points, and each hidden unit's line
@@ -15,14 +19,23 @@ moons, and draws one figure per problem. Each row is a moment of training
 
 At epoch 0 the units' lines lie where the random initial weights put them;
 training moves and turns them until their ramps, added up, separate the
-classes. Each run prints the training accuracy at every drawn epoch.
+classes. For each problem it prints the training accuracy at every drawn
+epoch and checks the forward pass written out in numpy against
+``predict_proba``; it saves ``training_dynamics_xor.png`` and
+``training_dynamics_moons.png`` to ``--output-dir`` and leaves both figures
+open.
 
-Run: python examples/plot_training_dynamics.py [--output-dir DIR] [--epochs N]
-(needs matplotlib: pip install "sknnscratch[examples]").
+It needs matplotlib (``pip install "sknnscratch[examples]"``) and takes about
+5 seconds. Run (``--help`` lists every option)::
+
+    python examples/plot_training_dynamics.py [--output-dir DIR] [--epochs N]
 """
 
 import argparse
+import os
+import re
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -36,6 +49,10 @@ from sknnscratch import ScratchMLPClassifier, trace
 SNAPSHOT_EPOCHS = (0, 10, 50, 200)
 LEARNING_RATE = 0.01
 BATCH_SIZE = 32
+N_SAMPLES = 200
+SOLVER_NAMES = {"adam": "Adam", "sgd": "SGD", "lbfgs": "L-BFGS"}
+XOR_NOISE = 0.35
+MOONS_NOISE = 0.15
 
 
 def noisy_xor(n_samples=200, noise=0.35, random_state=0):
@@ -49,12 +66,25 @@ def noisy_xor(n_samples=200, noise=0.35, random_state=0):
 
 
 def problems():
-    """The two data sets, standardised: {file name part: (title, X, y)}."""
-    moons = make_moons(n_samples=200, noise=0.15, random_state=0)
-    data = {"xor": ("XOR with noise", *noisy_xor()), "moons": ("Two moons", *moons)}
+    """The two data sets, standardised: {file name part: (title, source, X, y)}."""
+    moons = make_moons(n_samples=N_SAMPLES, noise=MOONS_NOISE, random_state=0)
+    data = {
+        "xor": (
+            "XOR with noise",
+            f"{N_SAMPLES} points around the corners (+-1, +-1), Gaussian noise of "
+            f"standard deviation {XOR_NOISE} (seed 0), class 1 around (-1, 1) and "
+            "(1, -1)",
+            *noisy_xor(N_SAMPLES, XOR_NOISE),
+        ),
+        "moons": (
+            "Two moons",
+            f"make_moons(n_samples={N_SAMPLES}, noise={MOONS_NOISE}, random_state=0)",
+            *moons,
+        ),
+    }
     return {
-        key: (title, StandardScaler().fit_transform(X), y)
-        for key, (title, X, y) in data.items()
+        key: (title, source, StandardScaler().fit_transform(X), y)
+        for key, (title, source, X, y) in data.items()
     }
 
 
@@ -107,7 +137,7 @@ def probability_and_hidden(points, coefs, intercepts):
     return expit(hidden @ W2 + b2)[:, 0], hidden
 
 
-def draw(plt, title, X, y, snapshots, accuracy):
+def draw(plt, title, source, X, y, model, snapshots, accuracy):
     """One figure: a row per snapshot, the boundary then each hidden unit."""
     hidden_units = snapshots[0][0][0].shape[1]
     low, high = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
@@ -118,7 +148,7 @@ def draw(plt, title, X, y, snapshots, accuracy):
     unit_colours = plt.get_cmap("tab10").colors
     n_rows, n_cols = len(snapshots), 1 + hidden_units
     fig, axes = plt.subplots(
-        n_rows, n_cols, figsize=(2.2 * n_cols, 2.2 * n_rows + 0.6), squeeze=False
+        n_rows, n_cols, figsize=(2.2 * n_cols, 2.4 * n_rows + 1.0), squeeze=False
     )
     for row, (epoch, (coefs, intercepts)) in zip(axes, snapshots.items(), strict=True):
         proba, hidden = probability_and_hidden(grid, coefs, intercepts)
@@ -135,19 +165,24 @@ def draw(plt, title, X, y, snapshots, accuracy):
             vmax=1,
             alpha=0.6,
         )
-        ax.contour(
-            grid_x,
-            grid_y,
-            proba.reshape(grid_x.shape),
-            levels=[0.5],
-            colors="black",
-            linewidths=1.5,
-        )
+        if proba.min() < 0.5 < proba.max():
+            ax.contour(
+                grid_x,
+                grid_y,
+                proba.reshape(grid_x.shape),
+                levels=[0.5],
+                colors="black",
+                linewidths=1.5,
+            )
+            boundary = "and its 0.5 contour"
+        else:
+            side = "<" if proba.max() <= 0.5 else ">"
+            boundary = f"{side} 0.5 everywhere: no contour"
         _scatter_classes(ax, X, y, size=10)
         for unit, (w, b) in enumerate(lines):
             _unit_line(ax, w, b, xs, unit_colours[unit])
         ax.set_title(
-            f"epoch {epoch}: P(class 1), boundary\n"
+            f"epoch {epoch}: P(class 1)\n{boundary}\n"
             f"training accuracy {accuracy[epoch]:.2f}",
             fontsize=8,
         )
@@ -155,8 +190,9 @@ def draw(plt, title, X, y, snapshots, accuracy):
         # One colour scale per row: the units' activations compare directly.
         largest = max(hidden.max(), 1e-12)
         for unit, ax in enumerate(row[1:]):
+            activation = hidden[:, unit]
             ax.imshow(
-                hidden[:, unit].reshape(grid_x.shape),
+                activation.reshape(grid_x.shape),
                 origin="lower",
                 extent=extent,
                 aspect="auto",
@@ -166,25 +202,54 @@ def draw(plt, title, X, y, snapshots, accuracy):
             )
             _scatter_classes(ax, X, y, size=3, alpha=0.5)
             _unit_line(ax, *lines[unit], xs, unit_colours[unit])
+            # A line outside the panel is not drawn: say which side we are on.
+            if (activation > 0).all():
+                where = "\nactive on the whole panel"
+            elif (activation == 0).all():
+                where = "\nsilent on the whole panel"
+            else:
+                where = "\n"  # an empty line keeps the row's titles aligned
             ax.set_title(
                 f"epoch {epoch}: hidden unit {unit + 1}\n"
-                f"weight to the output {coefs[1][unit, 0]:+.2f}",
+                f"weight to the output {coefs[1][unit, 0]:+.2f}{where}",
                 fontsize=8,
                 color=unit_colours[unit],
             )
         for ax in row:
             ax.set(xlim=extent[:2], ylim=extent[2:], xticks=[], yticks=[])
-    fig.suptitle(
-        f"{title}, {len(X)} points: a 2-{hidden_units}-1 ReLU network trained with "
-        f"Adam (learning rate {LEARNING_RATE}, batches of {BATCH_SIZE})\n"
-        "first column: P(class 1) (red high, blue low), its 0.5 contour (black), "
-        "the data (red: class 1, blue: class 0)\nand each hidden unit's line "
-        "w.x + b = 0 (dashed); other columns: each hidden unit's activation "
-        "max(0, w.x + b) (white 0, black the row's largest)",
-        fontsize=9,
-    )
+    caption = [
+        f"{title}: {source}; standardised; all {len(X)} points are training "
+        "points (no held-out set).",
+        f"A 2-{hidden_units}-1 ScratchMLPClassifier ({hidden_units} hidden units, "
+        f"activation={model.activation!r}, sigmoid output) trained with "
+        f"{SOLVER_NAMES[model.solver_]} (learning rate "
+        f"{model.learning_rate_init:g}, batches of {model.batch_size}, "
+        f"alpha={model.alpha:g}, random_state={model.random_state}), one "
+        "partial_fit call per epoch; one row per drawn epoch, epoch 0 being the "
+        "initial weights.",
+        "First column: P(class 1) over the plane (red near 1, white 0.5, blue "
+        "near 0), its 0.5 contour (black), the points (red triangles: class 1, "
+        "blue circles: class 0) and each hidden unit's line w.x + b = 0 (dashed, "
+        "in the unit's colour).",
+        "Other columns: each hidden unit's activation max(0, w.x + b) (white: 0, "
+        "black: the largest activation in the row). Axes: the two standardised "
+        "features, the same limits in every panel.",
+    ]
+    fig.suptitle(_wrap(caption, width=int(12 * 2.2 * n_cols)), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def _wrap(paragraphs, width):
+    """Paragraphs filled to ``width`` characters, never breaking "(1, -1)"."""
+    keep_together = re.compile(r"\([^()]{1,12}\)")
+    return "\n".join(
+        textwrap.fill(
+            keep_together.sub(lambda m: m[0].replace(" ", "\N{NO-BREAK SPACE}"), text),
+            width,
+        )
+        for text in paragraphs
+    )
 
 
 def _scatter_classes(ax, X, y, size, alpha=1.0):
@@ -217,45 +282,48 @@ def main(argv=None):
         "--output-dir",
         type=Path,
         default=Path("training_dynamics_output"),
-        help="folder for the PNG files (default: ./training_dynamics_output/)",
+        metavar="DIR",
+        help="folder for the PNG files, created if needed "
+        "(default: ./training_dynamics_output/)",
     )
     parser.add_argument(
         "--epochs",
         type=int,
         default=300,
-        help="epochs of training; the last row of each figure (default: 300)",
+        metavar="N",
+        help="epochs of training, the last row of each figure (default: %(default)s)",
     )
     parser.add_argument(
         "--hidden-units",
         type=int,
         default=4,
-        help="hidden ReLU units, one column each (default: 4)",
+        metavar="N",
+        help="hidden ReLU units, one column each (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.hidden_units < 1:
         parser.error("--epochs and --hidden-units must be at least 1")
     try:
         import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
     except ImportError:
         sys.exit(
-            "This example draws figures and needs matplotlib: "
+            "plot_training_dynamics.py needs matplotlib: "
             'pip install "sknnscratch[examples]"'
         )
+    if "matplotlib.pyplot" not in sys.modules and "MPLBACKEND" not in os.environ:
+        matplotlib.use("Agg")  # files only, no window; a docs build chose its own
+    import matplotlib.pyplot as plt
 
     args.output_dir.mkdir(parents=True, exist_ok=True)
-    for key, (title, X, y) in problems().items():
+    for key, (title, source, X, y) in problems().items():
         start = time.perf_counter()
         model = make_model(args.hidden_units)
         snapshots, accuracy = train_with_snapshots(model, X, y, args.epochs)
         by_hand = probability_and_hidden(X, model.coefs_, model.intercepts_)[0]
         gap = np.abs(by_hand - model.predict_proba(X)[:, 1]).max()
-        fig = draw(plt, title, X, y, snapshots, accuracy)
+        fig = draw(plt, title, source, X, y, model, snapshots, accuracy)
         path = args.output_dir / f"training_dynamics_{key}.png"
-        fig.savefig(path, dpi=72)
-        plt.close(fig)
+        fig.savefig(path, dpi=72)  # the figure stays open for a docs build
         progress = ", ".join(f"{e}: {a:.2f}" for e, a in accuracy.items())
         print(
             f"{title}: training accuracy by epoch {progress} "

@@ -1,12 +1,31 @@
-"""Quick start: ScratchMLPClassifier where you had MLPClassifier.
+"""Quick start: ScratchMLPClassifier where you had MLPClassifier
+=============================================================
 
-Trains the default 8-unit ReLU network on scikit-learn's breast-cancer data
-inside a Pipeline, compares it with MLPClassifier((8,)) on the same folds,
-and shows that the fitted weights mean what MLPClassifier's mean.
+``ScratchMLPClassifier`` takes the place of scikit-learn's ``MLPClassifier``
+in a pipeline; this example compares the two on scikit-learn's breast-cancer
+data (569 tumours, 30 features) and looks inside the fitted network.
 
-Run: python examples/quickstart.py
+It prints
+
+1. a table of ``ScratchMLPClassifier()`` (its defaults: one hidden layer of 8
+   ReLU units, ``alpha=2.5``, L-BFGS for this fit) and ``MLPClassifier((8,))``
+   (its other defaults: Adam, ``alpha=0.0001``, ``max_iter=200``), each after
+   a ``StandardScaler``, on the same
+   ``StratifiedKFold(shuffle=True, random_state=0)`` folds (10 by default):
+   accuracy and ROC AUC (mean ± std over the folds), the mean fit time in
+   seconds and the number of ``ConvergenceWarning`` raised;
+2. one fit of ``ScratchMLPClassifier()`` on all 569 scaled rows: the network's
+   shape and weight shapes, its solver, iterations and training objective,
+   and the largest difference between ``predict_proba`` and the forward pass
+   written out in three lines of numpy.
+
+It needs no optional extra, draws nothing, writes no file and takes about
+3 seconds. Run::
+
+    python examples/quickstart.py [--n-splits N]
 """
 
+import argparse
 import time
 import warnings
 
@@ -55,10 +74,14 @@ def inspect(X, y):
     model = ScratchMLPClassifier(random_state=0).fit(X, y)
     seconds = time.perf_counter() - start
     shapes = [W.shape for W in model.coefs_]
-    print(f"network {X.shape[1]}-8-1, weight shapes {shapes}")
+    layers = [shape[0] for shape in shapes] + [shapes[-1][1]]
     print(
-        f"L-BFGS: {model.n_iter_} iterations in {seconds:.3f} s, "
-        f"loss {model.loss_curve_[0]:.4f} -> {model.loss_:.4f}"
+        f"network {'-'.join(map(str, layers))} ({model.activation} hidden units, "
+        f"alpha={model.alpha:g}), weight shapes {shapes}"
+    )
+    print(
+        f"solver {model.solver_!r}: {model.n_iter_} iterations in {seconds:.3f} s, "
+        f"training objective {model.loss_curve_[0]:.4f} -> {model.loss_:.4f}"
     )
     hidden = np.maximum(X @ model.coefs_[0] + model.intercepts_[0], 0)
     logit = hidden @ model.coefs_[1] + model.intercepts_[1]
@@ -67,12 +90,27 @@ def inspect(X, y):
     print(f"forward pass by hand vs predict_proba: largest difference {gap:.1e}")
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--n-splits",
+        type=int,
+        default=10,
+        metavar="N",
+        help="folds of the cross-validation that compares the models "
+        "(default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    if args.n_splits < 2:
+        parser.error("--n-splits must be at least 2")
+
     X, y = load_breast_cancer(return_X_y=True)
     print(f"breast-cancer data: {X.shape[0]} samples, {X.shape[1]} features")
-    print("[1/2] 10-fold cross-validation on the same folds")
-    compare(X, y)
-    print("[2/2] one fit, looked at from the inside")
+    print(f"[1/2] {args.n_splits}-fold cross-validation on the same folds")
+    compare(X, y, n_splits=args.n_splits)
+    print("[2/2] one fit on all rows, looked at from the inside")
     inspect(X, y)
 
 
