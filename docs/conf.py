@@ -65,7 +65,7 @@ mathjax_path = "mathjax/tex-svg.js"
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
-    "filename_pattern": r"/(?!distributed_search)[^/]+\.py$",
+    "filename_pattern": r"/[^/]+\.py$",  # run every example
     "within_subsection_order": "gallery_order.ExampleOrder",
     "reset_argv": "gallery_order.example_arguments",
     "download_all_examples": False,

@@ -26,9 +26,14 @@ class ExampleOrder:
         return rank, filename
 
 
+# The Dask example's full grid adds nothing to the page but time.
+QUICK = {"distributed_search.py"}
+
+
 def example_arguments(gallery_conf, script_vars):
     """Command-line arguments of an example run by the gallery."""
     name = script_vars["src_file"].replace("\\", "/").rsplit("/", 1)[-1]
+    arguments = ["--quick"] if name in QUICK else []
     if name in WRITES_FILES:
-        return ["--output-dir", tempfile.mkdtemp(prefix="sknnscratch-gallery-")]
-    return []
+        arguments += ["--output-dir", tempfile.mkdtemp(prefix="sknnscratch-gallery-")]
+    return arguments
