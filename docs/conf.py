@@ -83,6 +83,7 @@ html_theme_options = {
     "navigation_with_keys": False,
     "header_links_before_dropdown": 7,
     "show_toc_level": 2,
+    # An API page's table of methods needs the width more than a contents list.
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
