@@ -176,6 +176,11 @@ def heart_claims(readme, output):
         where = f"heart table, {name}"
         claims += [
             Claim(f"{where}: model", plain(cells[0]).split()[0], name.split()[0]),
+            Claim(
+                f"{where}: alpha",
+                " ".join(re.findall(r"alpha=[\d.]+", cells[0])),
+                " ".join(re.findall(r"alpha=[\d.]+", name)),
+            ),
             Claim(f"{where}: accuracy", cells[1], f"{acc} ± {acc_sd}"),
             Claim(f"{where}: ROC AUC", cells[2], f"{auc} ± {auc_sd}"),
             Claim(f"{where}: fit ms", cells[3], f"{float(ms):.0f}", fresh=TIMING),

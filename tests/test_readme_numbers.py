@@ -360,3 +360,16 @@ def test_the_test_count_is_about_what_pytest_collects(readme, numbers):
 def test_the_python_version_is_the_one_the_package_requires(readme):
     required = re.search(r'requires-python = ">=(\d+\.\d+)"', _source("pyproject.toml"))
     assert f"Python {required[1]} or newer" in readme
+
+
+def test_the_benchmark_settings_are_those_of_bench_py(readme):
+    source = _source("benchmarks/bench.py")
+    said = _said(
+        r"median of (\d+) runs \((\d+) for the millisecond heart-disease L-BFGS "
+        r"fit\).*? Stochastic solvers: batch (\d+), `tol=0`",
+        readme,
+    )
+    repeats = int(re.search(r'"--repeats", type=int, default=(\d+)', source)[1])
+    factor = int(re.search(r"(\d+) \* repeats,", source)[1])
+    assert (int(said[1]), int(said[2])) == (repeats, factor * repeats)
+    assert f"batch_size={said[3]}" in source and "tol=0.0" in source
