@@ -31,7 +31,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +165,7 @@ def heart_rows(output):
 
 
 def heart_claims(readme, output):
+    """The heart-disease table, the sentences after it and the run time."""
     claims = []
     rows = heart_rows(output)
     table = markdown_table(readme, "| model | accuracy | ROC AUC | fit ms |")
@@ -260,6 +261,7 @@ def defaults_sections(output):
 
 
 def _defaults_label(cell, labels):
+    """The label defaults.py prints for a row of the README's summary table."""
     cell = plain(cell)
     if cell.startswith("defaults"):
         return next(label for label in labels if label.startswith("defaults"))
@@ -268,6 +270,7 @@ def _defaults_label(cell, labels):
 
 
 def defaults_claims(readme, output):
+    """The README's account of defaults.py: its run, summary table and prose."""
     sections = defaults_sections(output)
     summaries = {
         "panel": defaults_summary(output, "panel"),
@@ -304,9 +307,14 @@ def _defaults_run_claims(readme, output, sections):
         Claim("defaults: alphas", said[4], str(len(alphas))),
         Claim("defaults: panel data sets", said[5], str(len(panel))),
         Claim("defaults: hold-out data sets", said[6], str(len(holdout.split(", ")))),
-        Claim("defaults: run time", said[7], f"{int(wall[1]) / 60:.0f}",
-              about=0.15, fresh=TIMING),
-    ]  # fmt: skip
+        Claim(
+            "defaults: run time",
+            said[7],
+            f"{int(wall[1]) / 60:.0f}",
+            about=0.15,
+            fresh=TIMING,
+        ),
+    ]
     sizes = find(
         r"`make_classification` sets of ([\d ]+) and ([\d ]+) rows", readme, "sizes"
     )
@@ -391,24 +399,33 @@ def _defaults_prose_claims(readme, summaries, sections):
         Claim("defaults: CV's worst panel shortfall", oracle[1], worst["panel"]),
         Claim("defaults: CV's worst hold-out shortfall", oracle[2], worst["hold-out"]),
         Claim("CV section: worst panel shortfall", cv_section[1], worst["panel"]),
-        Claim("defaults: alphas rerun with max_iter=3000",
-              f"{rerun[1]} to {rerun[2]}",
-              f"{longer_alphas[0]:g} to {longer_alphas[-1]:g}"),
-        Claim("defaults: ConvergenceWarnings with max_iter=3000", "none",
-              ", ".join(warned) or "none"),
+        Claim(
+            "defaults: alphas rerun with max_iter=3000",
+            f"{rerun[1]} to {rerun[2]}",
+            f"{longer_alphas[0]:g} to {longer_alphas[-1]:g}",
+        ),
+        Claim(
+            "defaults: ConvergenceWarnings with max_iter=3000",
+            "none",
+            ", ".join(warned) or "none",
+        ),
         Claim("defaults: the default alpha", rather[1], default_alpha),
         Claim("defaults: panel gain of the next alpha", rather[3], f"{gap:.1f}"),
         Claim("defaults: largest n_iter_", up_to[1], thousands(largest)),
         Claim("defaults: grid max_iter", short[1], thousands(grid_max_iter)),
-        Claim("defaults: data sets where it stopped short",
-              ", ".join(sorted(re.split(r", | and ", short[2]))), ", ".join(stopped)),
-    ]  # fmt: skip
+        Claim(
+            "defaults: data sets where it stopped short",
+            ", ".join(sorted(re.split(r", | and ", short[2]))),
+            ", ".join(stopped),
+        ),
+    ]
 
 
 # ------------------------------------------------------------- cv_speed.py
 
 
 def cv_speed_rows(output):
+    """The rows cv_speed.py prints: data set, times, ratios and alphas."""
     rows = []
     for line in output.splitlines():
         parts = line.split()
@@ -418,6 +435,7 @@ def cv_speed_rows(output):
 
 
 def cv_speed_claims(readme, output):
+    """The cv_speed table and the ranges the README draws from it."""
     claims = []
     rows = cv_speed_rows(output)
     table = markdown_table(readme, "| data set | CV s |")
@@ -494,6 +512,7 @@ def cv_speed_claims(readme, output):
 
 
 def sklearn_suite_claims(readme, output):
+    """The count of scikit-learn's MLPClassifier cases that pass."""
     header = find(r"scikit-learn ([\d.]+): (\d+) cases", output, "suite output")
     passed = find(r"(\d+) passed, (\d+) failed, (\d+) known", output, "suite output")
     points = find(r"predict 0 of the (\d+) points", output, "suite output")
@@ -525,6 +544,7 @@ OUT_OF_CORE_COMMANDS = [
 
 
 def out_of_core_claims(readme, output):
+    """The peak memory and file size of the two out-of-core runs."""
     said = find(
         r"([\d.]+) MiB for ([\d ]+) rows \(([\d.]+) MiB of CSV\) and ([\d.]+) MiB "
         r"for\s+([\d ]+) rows \(([\d.]+) MiB\), one epoch, chunks of ([\d ]+) rows",
@@ -568,6 +588,7 @@ BENCH_HEADERS = {
 
 
 def bench_claims(readme, output, header):
+    """Every cell of the README's bench.py table with this header."""
     claims = []
     printed = {plain(row[0]): row for row in markdown_table(output, header)}
     for cells in markdown_table(readme, header):
@@ -618,8 +639,12 @@ def bench_targets(output):
 
 
 def bench_target_claims(readme, output):
-    said = find(r"a million rows\. This run (meets all of them|misses [^.]*)\.", readme,
-                "targets")  # fmt: skip
+    """Whether the stored bench.py run meets the README's targets."""
+    said = find(
+        r"a million rows\. This run (meets all of them|misses [^.]*)\.",
+        readme,
+        "targets",
+    )
     missed = bench_targets(output)
     printed = "meets all of them" if not missed else "misses " + ", ".join(missed)
     return [Claim("bench: targets", said[1], printed)]
@@ -627,8 +652,11 @@ def bench_target_claims(readme, output):
 
 def bench_load_target_claims(readme, output):
     """The busy run's target: our heart cross-validation and 20 000-row L-BFGS."""
-    said = find(r"within ([\d.]+)x of their one-thread time; that run (\w+) it", readme,
-                "busy target")  # fmt: skip
+    said = find(
+        r"within ([\d.]+)x of their one-thread time; that run (\w+) it",
+        readme,
+        "busy target",
+    )
     ours = {
         plain(row[0]): float(row[3])
         for row in markdown_table(output, BENCH_HEADERS["bench_load"])
@@ -646,6 +674,7 @@ def bench_load_target_claims(readme, output):
 
 
 def bench_versions_claims(readme, output):
+    """The numpy and scikit-learn versions of the bench.py run."""
     versions = find(r"numpy ([\d.]+), scikit-learn ([\d.]+)", output, "bench output")
     said = find(r"\(numpy ([\d.]+), scikit-learn ([\d.]+), OpenBLAS", readme, "bench")
     return [
@@ -681,6 +710,7 @@ BIT_IDENTITY_CHANGES = [
 
 
 def _differing(text, part):
+    """Configurations compared and differing, the largest change, their keys."""
     line = find(
         rf"{part}: (\d+) configurations compared, (\d+) differ \(largest relative "
         rf"difference ([^)]+)\)",
@@ -692,6 +722,7 @@ def _differing(text, part):
 
 
 def bit_identity_claims(readme, output):
+    """What the README says the speed work changed in results."""
     claims = []
     paragraph = _span(readme, "Results did not change with the speed work", "\n\n")
     changes = {
@@ -708,10 +739,12 @@ def bit_identity_claims(readme, output):
         if k.startswith("sgd-") or (k.startswith("adam-") and "-float64-" in k)
     ]
     said = find(r"\(all ([\d ]+) of its configurations;", paragraph, "adam")
+    n_adam = find(r"adam float32 configurations: (\d+)", output, "count")[1]
     claims += [
         Claim(
             "bit identity: Adam float32 weights changed", said[1], thousands(len(adam))
         ),
+        Claim("bit identity: Adam float32 configurations", said[1], n_adam),
         Claim(
             "bit identity: SGD and float64 Adam weights changed",
             "none",
@@ -834,19 +867,26 @@ def threads_claims(readme, source):
 
 @dataclass
 class Job:
-    """Commands whose output holds README numbers, and how to compare them."""
+    """Commands whose output holds README numbers, and how to compare them.
+
+    ``stored`` is the file of ``benchmarks/results/`` that keeps the output
+    (empty: none is kept), ``claims(readme, output)`` pairs the README's
+    numbers with the output's, and ``run(job, save)`` produces the output
+    (default: run ``commands``); ``header`` puts the command and the load
+    average on top of the stored output.
+    """
 
     name: str
     commands: list[str]
     stored: str
     minutes: float
     claims: Callable[[str, str], list[Claim]]
-    run: Callable[["Job"], str] | None = None
+    run: Callable[["Job", bool], str] | None = None
     header: bool = True
-    notes: list[str] = field(default_factory=list)
 
 
 def _environment():
+    """This process's environment with the repository first on PYTHONPATH."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), env.get("PYTHONPATH")])
@@ -855,6 +895,7 @@ def _environment():
 
 
 def _run_python(command, cwd=ROOT, env=None):
+    """Run ``python ...`` with this interpreter; return what it printed."""
     argv = command.split()[1:]
     if argv[0].endswith(".py"):
         argv[0] = str(ROOT / argv[0])
@@ -870,7 +911,7 @@ def _run_python(command, cwd=ROOT, env=None):
     return result.stdout
 
 
-def run_commands(job):
+def run_commands(job, save=False):
     """Run the job's commands one after the other, in a scratch folder."""
     parts = []
     with tempfile.TemporaryDirectory() as folder:
@@ -879,15 +920,14 @@ def run_commands(job):
     return "".join(parts)
 
 
-def run_defaults(job):
+def run_defaults(job, save=False):
+    """Run defaults.py; with ``save``, its JSON goes next to its stored output."""
     with tempfile.TemporaryDirectory() as folder:
-        saved = Path(folder) / "defaults.json"
-        output = _run_python(f"{job.commands[0]} --json {saved}")
-        job.notes.append(f"its JSON: {saved} (not kept)")
-        return output
+        saved = RESULTS / "defaults.json" if save else Path(folder) / "defaults.json"
+        return _run_python(f"{job.commands[0]} --json {saved}")
 
 
-def run_bit_identity(job):
+def run_bit_identity(job, save=False):
     """bit_identity.py save on the package before each change, compare after it."""
     import numpy as np
 
@@ -896,6 +936,7 @@ def run_bit_identity(job):
         folder = Path(folder)
 
         def package(commit):
+            """The environment that imports the package as it was at ``commit``."""
             target = folder / commit.replace("^", "_parent")
             if not target.exists():
                 target.mkdir()
@@ -926,19 +967,22 @@ def run_bit_identity(job):
                 f"$ compare {label}\n"
                 f"# bit_identity.py save at {before}, compare at {after}\n{compared}"
             )
-        keys = np.load(saved).files
-        n_float32 = sum(
-            k.startswith("lbfgs-") and "-float32-" in k and k.endswith(":weights")
-            for k in keys
-        )
-    return f"lbfgs float32 configurations: {n_float32}\n" + "".join(parts)
+        keys = [key for key in np.load(saved).files if key.endswith(":weights")]
+    counts = "".join(
+        f"{solver} float32 configurations: "
+        f"{sum(k.startswith(f'{solver}-') and '-float32-' in k for k in keys)}\n"
+        for solver in ("adam", "lbfgs")
+    )
+    return counts + "".join(parts)
 
 
-def run_suite(job):
+def run_suite(job, save=False):
+    """Run the whole test suite (minutes)."""
     return _run_python("python -m pytest -p no:cacheprovider -q")
 
 
 def suite_claims(readme, output):
+    """The test count and time that the suite's last line prints."""
     last = output.strip().splitlines()[-1]
     count = sum(
         int(n)
@@ -982,12 +1026,14 @@ def collected_tests(root=ROOT):
 
 
 def collected_claims(readme, output):
+    """The README's approximate test count against the collected one."""
     said = find(r"about ([\d ]+) tests", readme, "suite")
     count = find(r"(\d+) tests? collected", output, "collection")[1]
     return [Claim("suite: tests collected", said[1], thousands(count), about=0.1)]
 
 
 def threads_fresh_claims(readme, output):
+    """The README's one-thread speed-ups against a run of threads.py."""
     rows = {}
     for cells in markdown_table(output, "| solver | rows |"):
         rows[(cells[0], int(cells[1].replace(",", "")), int(cells[2]))] = cells[-1]
@@ -1040,9 +1086,12 @@ def sample_weight_report():
     for name, params, checks in (
         ("alpha=2.5", dict(alpha=2.5), ["dense"]),
         ("alpha=3", dict(alpha=3.0), ["dense"]),
-        ("two tanh layers", dict(hidden_layer_sizes=(6, 4), activation="tanh"),
-         ["dense", "sparse"]),
-    ):  # fmt: skip
+        (
+            "two tanh layers",
+            dict(hidden_layer_sizes=(6, 4), activation="tanh"),
+            ["dense", "sparse"],
+        ),
+    ):
         for data in checks:
             check = sample_weight_checks[data]
             try:
@@ -1053,10 +1102,12 @@ def sample_weight_report():
             except AssertionError as error:
                 text = str(error)
                 tolerance = find(r"rtol=(\S+),", text, "message")[1]
-                absolute = find(r"Max absolute difference among violations: (\S+)",
-                                text, "message")[1]  # fmt: skip
-                relative = find(r"Max relative difference among violations: (\S+)",
-                                text, "message")[1]  # fmt: skip
+                absolute = find(
+                    r"Max absolute difference among violations: (\S+)", text, "message"
+                )[1]
+                relative = find(
+                    r"Max relative difference among violations: (\S+)", text, "message"
+                )[1]
                 lines.append(
                     f"sample-weight check ({data}), {name}: fails, largest difference "
                     f"{scientific(float(absolute))} "
@@ -1081,6 +1132,7 @@ def sample_weight_report():
 
 
 def sample_weight_claims(readme, output):
+    """The sample-weight check and multilabel numbers of the README."""
     paragraph = _span(readme, "rather than", "\n\n")
     said = find(
         r"with ([\d.]+), scikit-learn's sample-weight equivalence check fails "
@@ -1186,7 +1238,7 @@ JOBS = [
         "",
         0.1,
         sample_weight_claims,
-        run=lambda job: sample_weight_report(),
+        run=lambda job, save: sample_weight_report(),
     ),
     Job("threads", ["python benchmarks/threads.py"], "", 10, threads_fresh_claims),
     Job(
@@ -1207,7 +1259,7 @@ JOBS = [
         "",
         0.1,
         collected_claims,
-        run=lambda job: f"{collected_tests()} tests collected\n",
+        run=lambda job, save: f"{collected_tests()} tests collected\n",
     ),
     Job("suite", ["python -m pytest"], "", 3, suite_claims, run=run_suite),
 ]
@@ -1222,13 +1274,14 @@ def stored_output(job):
 
 
 def _load():
+    """The 1-minute load average, or nan where the system has none."""
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def run(job, save=False):
     """Run a job; with ``save``, store its output. Returns the output."""
     started, load = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), _load()
-    output = (job.run or run_commands)(job)
+    output = (job.run or run_commands)(job, save)
     if save and job.stored:
         if job.header:
             output = (
@@ -1241,6 +1294,7 @@ def run(job, save=False):
 
 
 def main(argv=None):
+    """List the jobs, or run those named and report mismatched numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("jobs", nargs="*", metavar="JOB", help="jobs to run, or all")
     parser.add_argument(
