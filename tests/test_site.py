@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SITE = ROOT / "docs" / "_build" / "html"
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
+GENERATED = ["auto_examples", "generated", "code"]  # written by the build (.gitignore)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -74,7 +75,11 @@ def docs_command():
 def site():
     for module in ("sphinx", "sphinx_gallery", "numpydoc", "myst_nb", "mathjax"):
         pytest.importorskip(module, reason='needs pip install ".[docs]"')
-    shutil.rmtree(SITE, ignore_errors=True)
+    # From a clean state, as in a fresh clone: the gallery's cache (it skips
+    # examples whose file is unchanged) and the generated pages go too, so
+    # every example runs and every page is written by this build.
+    for generated in [SITE, *(ROOT / "docs" / name for name in GENERATED)]:
+        shutil.rmtree(generated, ignore_errors=True)
     build = subprocess.run(
         docs_command(), cwd=ROOT, capture_output=True, text=True, timeout=900
     )
