@@ -1,8 +1,8 @@
 """Sphinx configuration of the sknnscratch documentation site.
 
 Build it with ``python -m sphinx -W --keep-going -b html docs docs/_build/html``
-(``pip install ".[docs]"`` first). The gallery runs every example, so a build
-takes about two minutes on two cores.
+(``pip install ".[docs]"`` first). The gallery runs every example: a clean
+build took 49 s on two cores, ``-D plot_gallery=0`` about 7 s.
 """
 
 import sys
