@@ -1,6 +1,6 @@
 """The gallery's order and the arguments its examples run with."""
 
-import tempfile
+from pathlib import Path
 
 # The heart-disease example is the project's main job: first in the gallery.
 ORDER = [
@@ -10,8 +10,8 @@ ORDER = [
     "out_of_core.py",
     "distributed_search.py",
 ]
-# The examples that write PNG files write them to a throw-away folder: the
-# gallery shows the figures themselves.
+# The examples that write PNG files write them into the build folder, where
+# nothing links to them: the gallery shows the figures themselves.
 WRITES_FILES = {"heart_disease.py", "plot_training_dynamics.py"}
 
 
@@ -35,5 +35,6 @@ def example_arguments(gallery_conf, script_vars):
     name = script_vars["src_file"].replace("\\", "/").rsplit("/", 1)[-1]
     arguments = ["--quick"] if name in QUICK else []
     if name in WRITES_FILES:
-        arguments += ["--output-dir", tempfile.mkdtemp(prefix="sknnscratch-gallery-")]
+        output = Path(gallery_conf["src_dir"], "_build", "gallery_output", name)
+        arguments += ["--output-dir", str(output.with_suffix(""))]
     return arguments

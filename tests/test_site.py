@@ -1,8 +1,10 @@
 """The documentation site: it builds, its links resolve, a browser renders it.
 
 The site is built once, by the command the README documents (Sphinx with
-warnings as errors, the gallery running every example), into
-``docs/_build/html``. Then:
+warnings as errors, the gallery running every example), in a private copy of
+the source tree: the build writes into ``docs/`` (the gallery's pages and
+images, the API stubs), so building in place would race with any other build
+of the same tree and replace a developer's own. Then:
 
 * every public name has its API page, and the gallery opens with the
   heart-disease example and its figures;
@@ -38,9 +40,12 @@ import sknnscratch
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-SITE = ROOT / "docs" / "_build" / "html"
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
-GENERATED = ["auto_examples", "generated", "code"]  # written by the build (.gitignore)
+# Not copied for the build: what it writes itself (.gitignore), and what a
+# checkout holds besides the source.
+GENERATED = ["_build", "auto_examples", "generated", "code", "sg_execution_times.rst"]
+NOT_SOURCE = {ROOT / "docs" / name for name in GENERATED}
+NOT_SOURCE_NAMES = {"venv", "build", "dist", "__pycache__"}
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -71,17 +76,30 @@ def docs_command():
     return [sys.executable, *argv[1:]]
 
 
+def _not_source(folder, names):
+    """shutil.copytree's ignore: the build's own output and a checkout's extras."""
+    folder = Path(folder)
+    return {
+        name
+        for name in names
+        if name in NOT_SOURCE_NAMES
+        or name.startswith(".")  # .git, .venv, the tools' caches
+        or name.endswith((".egg-info", "-output"))
+        or folder / name in NOT_SOURCE
+    }
+
+
 @pytest.fixture(scope="module")
-def site():
+def site(tmp_path_factory):
     for module in ("sphinx", "sphinx_gallery", "numpydoc", "myst_nb", "mathjax"):
         pytest.importorskip(module, reason='needs pip install ".[docs]"')
-    # From a clean state, as in a fresh clone: the gallery's cache (it skips
-    # examples whose file is unchanged) and the generated pages go too, so
-    # every example runs and every page is written by this build.
-    for generated in [SITE, *(ROOT / "docs" / name for name in GENERATED)]:
-        shutil.rmtree(generated, ignore_errors=True)
+    # A copy without the build's output, as in a fresh clone: every example
+    # runs (the gallery skips those it ran before) and every page is written
+    # by this build.
+    tree = tmp_path_factory.mktemp("site") / "source"
+    shutil.copytree(ROOT, tree, ignore=_not_source)
     build = subprocess.run(
-        docs_command(), cwd=ROOT, capture_output=True, text=True, timeout=900
+        docs_command(), cwd=tree, capture_output=True, text=True, timeout=900
     )
     if build.returncode != 0:
         pytest.fail(
@@ -89,7 +107,7 @@ def site():
             + build.stdout[-3000:]
             + build.stderr[-6000:]
         )
-    return SITE
+    return tree / "docs" / "_build" / "html"
 
 
 @pytest.mark.slow
