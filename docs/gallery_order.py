@@ -35,6 +35,6 @@ def example_arguments(gallery_conf, script_vars):
     name = script_vars["src_file"].replace("\\", "/").rsplit("/", 1)[-1]
     arguments = ["--quick"] if name in QUICK else []
     if name in WRITES_FILES:
-        output = Path(gallery_conf["src_dir"], "_build", "gallery_output", name)
-        arguments += ["--output-dir", str(output.with_suffix(""))]
+        output = Path(gallery_conf["src_dir"], "_build", "gallery_output")
+        arguments += ["--output-dir", str(output / Path(name).stem)]
     return arguments

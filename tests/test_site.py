@@ -98,8 +98,9 @@ def site(tmp_path_factory):
     # by this build.
     tree = tmp_path_factory.mktemp("site") / "source"
     shutil.copytree(ROOT, tree, ignore=_not_source)
+    command = docs_command()
     build = subprocess.run(
-        docs_command(), cwd=tree, capture_output=True, text=True, timeout=900
+        command, cwd=tree, capture_output=True, text=True, timeout=900
     )
     if build.returncode != 0:
         pytest.fail(
@@ -107,7 +108,7 @@ def site(tmp_path_factory):
             + build.stdout[-3000:]
             + build.stderr[-6000:]
         )
-    return tree / "docs" / "_build" / "html"
+    return tree / command[-1]  # the output folder the command names
 
 
 @pytest.mark.slow
