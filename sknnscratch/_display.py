@@ -14,7 +14,9 @@ class LossCurveDisplay:
 
     Build it with :meth:`from_estimator` (or from the lists directly) and
     draw it with :meth:`plot`. The validation score goes on a second y-axis
-    on the right, since it is on another scale.
+    on the right, since it is on another scale. With early stopping, a
+    vertical line marks the best epoch, whose weights the model kept. The
+    legend sits below the axes, where it cannot hide a curve.
 
     Parameters
     ----------
@@ -26,6 +28,9 @@ class LossCurveDisplay:
         The validation score per epoch.
     estimator_name : str, default=None
         Used in the legend.
+    best_epoch : int, default=None
+        The epoch (counted from 1) to mark as the best one: early stopping
+        restores its weights. ``from_estimator`` finds it.
 
     Attributes
     ----------
@@ -38,6 +43,8 @@ class LossCurveDisplay:
         score when they were recorded.
     score_ax_ : matplotlib Axes or None
         The second axes with the validation score, if drawn.
+    best_line_ : matplotlib Line2D or None
+        The vertical line at ``best_epoch``, if one is marked.
 
     Examples
     --------
@@ -52,6 +59,8 @@ class LossCurveDisplay:
     >>> display = LossCurveDisplay.from_estimator(model)
     >>> len(display.lines_)
     3
+    >>> model.validation_scores_[display.best_epoch - 1] == model.best_validation_score_
+    True
     """
 
     def __init__(
@@ -60,11 +69,13 @@ class LossCurveDisplay:
         validation_loss_curve=None,
         validation_scores=None,
         estimator_name=None,
+        best_epoch=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
+        self.best_epoch = best_epoch
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
@@ -95,11 +106,14 @@ class LossCurveDisplay:
                 "or a Pipeline whose last step is one (it reads loss_curve_); "
                 f"{type(estimator).__name__} has no loss_curve_."
             )
+        validation_loss_curve = getattr(estimator, "validation_loss_curve_", None)
+        validation_scores = getattr(estimator, "validation_scores_", None)
         display = cls(
             loss_curve=list(estimator.loss_curve_),
-            validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
-            validation_scores=getattr(estimator, "validation_scores_", None),
+            validation_loss_curve=validation_loss_curve,
+            validation_scores=validation_scores,
             estimator_name=name or type(estimator).__name__,
+            best_epoch=best_validation_epoch(validation_scores, validation_loss_curve),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -122,8 +136,8 @@ class LossCurveDisplay:
         """
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots()
+        if ax is None:  # constrained: the legend below the axes stays in
+            _, ax = plt.subplots(layout="constrained")
         name = name or self.estimator_name
         prefix = f"{name}: " if name else ""
         epochs = range(1, len(self.loss_curve) + 1)
@@ -150,6 +164,44 @@ class LossCurveDisplay:
                 label=f"{prefix}validation score",
             )
             self.score_ax_.set_ylabel("validation score")
-        ax.legend(handles=lines, loc="best")
+        handles = list(lines)
+        self.best_line_ = None
+        if self.best_epoch is not None:
+            self.best_line_ = ax.axvline(
+                self.best_epoch,
+                color="0.4",
+                linestyle="-.",
+                linewidth=1,
+                label=f"best epoch ({self.best_epoch}), weights kept",
+            )
+            handles.append(self.best_line_)
+        # Below the axes: inside them, a legend always hides part of a curve.
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.16),
+            ncols=2,
+            frameon=False,
+            fontsize="small",
+        )
         self.ax_, self.figure_, self.lines_ = ax, ax.figure, lines
         return self
+
+
+def best_validation_epoch(validation_scores, validation_loss_curve):
+    """The epoch (from 1) whose weights early stopping keeps, or None.
+
+    The highest score; among tied scores the lowest validation loss; among
+    exact ties the first (the rule of ``ScratchMLPClassifier``'s early
+    stopping).
+    """
+    if not validation_scores:
+        return None
+    losses = validation_loss_curve or [0.0] * len(validation_scores)
+    best = 0
+    for epoch, (score, loss) in enumerate(zip(validation_scores, losses, strict=True)):
+        if score > validation_scores[best] or (
+            score >= validation_scores[best] and loss < losses[best]
+        ):
+            best = epoch
+    return best + 1

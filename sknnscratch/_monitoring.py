@@ -385,6 +385,21 @@ def canonical_sparse(X):
     return X
 
 
+def progress_line(step, loss, validation_loss, score, best, seconds):
+    """The one line ``verbose=True`` prints after an epoch or L-BFGS iteration.
+
+    It starts as MLPClassifier's line does (``Iteration N, loss = ...``), then
+    gives the validation loss and score with early stopping, marks the epoch
+    whose weights early stopping keeps so far, and ends with the step's time.
+    """
+    line = f"Iteration {step}, loss = {loss:.8f}"
+    if validation_loss is not None:
+        line += f", validation loss = {validation_loss:.8f}, score = {score:.6f}"
+        if best:
+            line += " (best)"
+    return line + f", {seconds:.3f} s"
+
+
 class TrainingMonitor:
     """What every solver reports each completed step to.
 
@@ -478,6 +493,7 @@ class TrainingMonitor:
                 validation_loss, score = self.validation.evaluate(
                     self.network, self.fitted_estimator
                 )
+        seconds = time.perf_counter() - self._started
         state.divergence_reference = self.guard.start
         state.n_iter += 1
         state.t += n_samples
@@ -490,16 +506,18 @@ class TrainingMonitor:
                 "validation_loss": validation_loss,
                 "validation_score": score,
                 "learning_rate": learning_rate,
-                "seconds": time.perf_counter() - self._started,
+                "seconds": seconds,
             }
         )
-        if settings.verbose:
-            print(f"Iteration {state.n_iter}, loss = {loss:.8f}")
-        stalled = False
+        stalled = best = False
         if self.validation is not None:
-            self._track_validation(validation_loss, score)
+            best = self._track_validation(validation_loss, score)
         elif self.optimizer is not None:
             self._track_loss(loss)
+        if settings.verbose:
+            print(
+                progress_line(state.n_iter, loss, validation_loss, score, best, seconds)
+            )
         if self.optimizer is not None:
             self.optimizer.epoch_ends(state.t)
             stalled = self._stalled()
@@ -525,12 +543,10 @@ class TrainingMonitor:
         or ties the best and lowers the validation loss by more than ``tol``:
         a coarse score such as accuracy on a small validation set often ties
         for many epochs while the model still gets better. The weights kept
-        are those of the best score, ties going to the lower loss.
+        are those of the best score, ties going to the lower loss. Returns
+        whether this epoch is now the best.
         """
         state, tol = self.state, self.settings.tol
-        if self.settings.verbose:
-            print(f"Validation loss: {loss:.8f}")
-            print(f"Validation score: {score:.6f}")
         state.validation_loss_curve.append(loss)
         state.validation_scores.append(score)
         best_score, best_loss = state.best_validation_score, state.best_validation_loss
@@ -543,6 +559,8 @@ class TrainingMonitor:
             state.best_validation_score = score
             state.best_validation_loss = loss
             state.best_theta = state.theta.copy()
+            return True
+        return False
 
     def _stalled(self):
         """True when ``n_iter_no_change`` epochs failed to improve and the
@@ -550,13 +568,19 @@ class TrainingMonitor:
         state, settings = self.state, self.settings
         if state.no_improvement_count <= settings.n_iter_no_change:
             return False
+        stop = self.optimizer.should_stop()
         if settings.verbose:
             what = "Validation score" if self.validation else "Training loss"
             print(
                 f"{what} did not improve more than tol={settings.tol} for "
-                f"{settings.n_iter_no_change} consecutive epochs."
+                f"{settings.n_iter_no_change} consecutive epochs. "
+                + (
+                    "Stopping."
+                    if stop
+                    else f"Setting learning rate to {self.optimizer.learning_rate:g}."
+                )
             )
-        if self.optimizer.should_stop():
+        if stop:
             return True
         state.no_improvement_count = 0
         return False

@@ -89,3 +89,74 @@ def test_display_refuses_an_estimator_without_curves(binary_data):
     pipeline = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
     with pytest.raises(TypeError, match="Pipeline whose last step is one"):
         LossCurveDisplay.from_estimator(pipeline)
+
+
+def test_the_docstring_example_runs():
+    import doctest
+
+    import matplotlib.pyplot as plt
+
+    from sknnscratch import _display
+
+    results = doctest.testmod(_display)
+    assert results.attempted >= 5 and results.failed == 0
+    plt.close("all")
+
+
+def test_the_best_epoch_is_the_one_whose_weights_were_kept(binary_data):
+    import matplotlib.pyplot as plt
+
+    X, y = binary_data
+    model = fitted(
+        (X, y), solver="adam", early_stopping=True, max_iter=200, n_iter_no_change=5
+    )
+    display = LossCurveDisplay.from_estimator(model)
+    best = display.best_epoch
+    assert model.validation_scores_[best - 1] == model.best_validation_score_
+    assert display.best_line_.get_xdata()[0] == best
+    legend = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert f"best epoch ({best}), weights kept" in legend
+    plt.close("all")
+
+
+def test_the_best_epoch_rule_breaks_ties_by_the_validation_loss():
+    from sknnscratch._display import best_validation_epoch
+
+    assert best_validation_epoch([0.5, 0.9, 0.9, 0.8], [1.0, 0.4, 0.3, 0.2]) == 3
+    assert best_validation_epoch([0.5, 0.9, 0.9], [1.0, 0.3, 0.3]) == 2
+    assert best_validation_epoch(None, None) is None
+
+
+def test_no_best_epoch_is_marked_without_early_stopping(binary_data):
+    import matplotlib.pyplot as plt
+
+    display = LossCurveDisplay.from_estimator(fitted(binary_data))
+    assert display.best_epoch is None and display.best_line_ is None
+    plt.close("all")
+
+
+def test_the_legend_hides_no_curve(binary_data):
+    import matplotlib.pyplot as plt
+
+    X, y = binary_data
+    model = fitted((X, y), solver="adam", early_stopping=True, max_iter=60)
+    display = LossCurveDisplay.from_estimator(model)
+    figure = display.figure_
+    figure.canvas.draw()
+    legend_box = display.ax_.get_legend().get_window_extent()
+    axes_box = display.ax_.get_window_extent()
+    assert not legend_box.overlaps(axes_box)
+    for line in display.lines_:
+        points = line.get_transform().transform(line.get_xydata())
+        inside = (
+            (points[:, 0] >= legend_box.x0)
+            & (points[:, 0] <= legend_box.x1)
+            & (points[:, 1] >= legend_box.y0)
+            & (points[:, 1] <= legend_box.y1)
+        )
+        assert not inside.any()
+    # Nothing of the legend is cut off the figure.
+    figure_box = figure.bbox
+    assert figure_box.x0 <= legend_box.x0 and legend_box.x1 <= figure_box.x1
+    assert figure_box.y0 <= legend_box.y0
+    plt.close("all")

@@ -3,6 +3,7 @@ lines, divergence judged across calls, scorers, warnings."""
 
 import copy
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -191,19 +192,78 @@ def test_history_without_early_stopping_and_for_lbfgs(binary_data):
     assert len(lbfgs.history_) == lbfgs.n_iter_
 
 
-def test_verbose_prints_validation_loss_and_score(binary_data, capsys):
+def test_verbose_prints_one_line_per_epoch_with_validation_and_best(
+    binary_data, capsys
+):
     X, y = binary_data
-    quiet(
+    model = quiet(
         ScratchMLPClassifier(
-            solver="adam", early_stopping=True, max_iter=2, verbose=True
+            solver="adam",
+            early_stopping=True,
+            max_iter=200,
+            n_iter_no_change=3,
+            verbose=True,
+            random_state=0,
         ),
         X,
         y,
     )
-    out = capsys.readouterr().out
-    assert "Iteration 2, loss = " in out
-    assert out.count("Validation loss: ") == 2
-    assert out.count("Validation score: ") == 2
+    lines = capsys.readouterr().out.splitlines()
+    epochs = [line for line in lines if line.startswith("Iteration ")]
+    assert len(epochs) == model.n_iter_
+    # Every other line is the one that says why training stopped.
+    assert len(lines) == model.n_iter_ + 1 and lines[-1].endswith("Stopping.")
+    pattern = (
+        r"Iteration (\d+), loss = (\S+), validation loss = (\S+), "
+        r"score = (\S+)( \(best\))?, \d+\.\d{3} s"
+    )
+    for row, line in zip(model.history_, epochs, strict=True):
+        found = re.fullmatch(pattern, line)
+        assert found, line
+        assert int(found[1]) == row["epoch"]
+        assert float(found[2]) == pytest.approx(row["train_loss"], abs=1e-8)
+        assert float(found[3]) == pytest.approx(row["validation_loss"], abs=1e-8)
+        assert float(found[4]) == pytest.approx(row["validation_score"], abs=1e-6)
+    marked = [
+        int(re.match(r"Iteration (\d+)", line)[1])
+        for line in epochs
+        if "(best)" in line
+    ]
+    scores = model.validation_scores_
+    # The last epoch marked is the one whose weights were restored.
+    assert max(scores) == scores[marked[-1] - 1] == model.best_validation_score_
+    assert marked == sorted(marked) and marked[0] == 1
+
+
+def test_verbose_without_validation_prints_loss_and_time(binary_data, capsys):
+    X, y = binary_data
+    quiet(ScratchMLPClassifier(solver="sgd", max_iter=3, verbose=True), X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert all(
+        re.fullmatch(rf"Iteration {i}, loss = \d+\.\d{{8}}, \d+\.\d{{3}} s", line)
+        for i, line in enumerate(lines, start=1)
+    ), lines
+
+
+def test_verbose_says_when_the_adaptive_rate_drops(binary_data, capsys):
+    X, y = binary_data
+    quiet(
+        ScratchMLPClassifier(
+            solver="sgd",
+            learning_rate="adaptive",
+            tol=10.0,  # no epoch improves: the rate drops after each stall
+            n_iter_no_change=2,
+            max_iter=8,
+            verbose=True,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    lines = capsys.readouterr().out.splitlines()
+    drops = [line for line in lines if "Setting learning rate to 0.0002." in line]
+    assert len(drops) == 1 and "for 2 consecutive epochs" in drops[0]
 
 
 @pytest.mark.parametrize(
