@@ -31,12 +31,13 @@ from sknnscratch._persistence import (
 )
 from sknnscratch._solver_choice import (
     STOCHASTIC_SOLVERS,
+    check_validation_set_is_used,
     choose_solver,
     warn_unused_parameters,
 )
 from sknnscratch._solvers import train
 from sknnscratch._state import starting_state
-from sknnscratch._targets import validate_training_data
+from sknnscratch._targets import validate_training_data, validate_validation_data
 from sknnscratch._threads import limits_blas_threads
 
 
@@ -427,7 +428,16 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     @with_callbacks
     @limits_blas_threads(fitting=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to the training data.
 
         With ``warm_start=True`` and a fitted model, training continues from
@@ -453,6 +463,25 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; each sample's loss counts in proportion
             (see the objective in ``alpha``). Multiplied by ``class_weight``.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set for early stopping, as in
+            :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: with
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            split, so every row of ``X`` is trained on, and the validation
+            curves, ``scoring`` and the best epoch are measured on it. Needs
+            ``y_val`` and ``early_stopping=True`` (a solver that early-stops:
+            'sgd', 'adam', or 'auto', which then takes 'adam'). In a
+            ``Pipeline``, ``X_val`` goes through the earlier steps as ``X``
+            does with ``Pipeline(..., transform_input=["X_val"])`` under
+            ``sklearn.set_config(enable_metadata_routing=True)``, this
+            estimator's ``set_fit_request(X_val=True, y_val=True)``, and
+            ``pipeline.fit(X, y, X_val=X_val, y_val=y_val)``.
+        y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
+            The labels of ``X_val``, among the classes of ``y``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the rows of ``X_val``, multiplied by ``class_weight``
+            (with the factors 'balanced' computes on the training rows).
 
         Returns
         -------
@@ -460,7 +489,13 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             The fitted estimator.
         """
         self._validate_params()
-        return self._train(X, y, sample_weight, incremental=False)
+        return self._train(
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            validation=(X_val, y_val, sample_weight_val),
+        )
 
     def _is_stochastic(self):
         if self.solver not in ("auto", *STOCHASTIC_SOLVERS):
@@ -521,7 +556,9 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _is_fitted(self):
         return hasattr(self, "coefs_") and hasattr(self, "_label_binarizer")
 
-    def _train(self, X, y, sample_weight, *, incremental, classes=None):
+    def _train(
+        self, X, y, sample_weight, *, incremental, classes=None, validation=None
+    ):
         """Validate, train a copy of the training state, and commit it."""
         resume = self._is_fitted() and (incremental or self.warm_start)
         mode = "partial_fit" if incremental else "warm_start" if resume else "fit"
@@ -534,11 +571,15 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             classes=classes,
             mode=mode,
         )
+        validation_data = validate_validation_data(
+            self, data, sample_weight, *(validation or (None, None, None))
+        )
         state = starting_state(self, data, resume)
         solver = choose_solver(
             self, data.X.shape[0], state.theta.size, incremental=incremental
         )
-        warn_unused_parameters(self, solver)
+        check_validation_set_is_used(self, solver, validation_data)
+        warn_unused_parameters(self, solver, validation_set=validation_data is not None)
         steps = 1 if incremental else self.max_iter + (solver == "lbfgs")
         progress = FitProgress(
             self, steps, data, lambda: self._fitted_attributes(state.copy(), data)
@@ -552,6 +593,7 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             solver=solver,
             fresh=not resume,
             incremental=incremental,
+            validation_data=validation_data,
         )
         self.__dict__.update(self._fitted_attributes(state, data))
         if data.feature_names_in_ is None:

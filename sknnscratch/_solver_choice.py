@@ -106,7 +106,30 @@ def _same(value, default):
         return False
 
 
-def _unused(estimator, solver):
+def check_validation_set_is_used(estimator, solver, validation_data):
+    """Raise when ``fit`` got ``X_val`` but will not early-stop.
+
+    As :class:`~sklearn.ensemble.HistGradientBoostingClassifier` does: a
+    validation set only serves early stopping, and data passed for nothing
+    is more likely a mistake than a wish.
+    """
+    if validation_data is None:
+        return
+    if not estimator.early_stopping:
+        raise ValueError(
+            "X_val and y_val are passed to fit while early_stopping is False: "
+            "the validation set serves early stopping only. Set "
+            "early_stopping=True, or do not pass them."
+        )
+    if solver not in STOCHASTIC_SOLVERS:
+        raise ValueError(
+            f"X_val and y_val are passed to fit, but solver={solver!r} does not "
+            "stop early: use solver='adam', 'sgd' or 'auto' (which takes 'adam' "
+            "with early_stopping=True)."
+        )
+
+
+def _unused(estimator, solver, validation_set=False):
     """The changed parameters this call cannot use, each with the reason.
 
     ``partial_fit`` needs no case of its own: it refuses ``early_stopping``
@@ -122,6 +145,11 @@ def _unused(estimator, solver):
         for name in ("validation_fraction", "scoring"):
             if name in changed:
                 unused[name] = (changed[name], "used only with early_stopping=True")
+    if validation_set and "validation_fraction" in changed:
+        unused["validation_fraction"] = (
+            changed["validation_fraction"],
+            "X_val is the validation set: nothing is split off",
+        )
     if solver == "sgd":
         if "power_t" in changed and estimator.learning_rate != "invscaling":
             unused["power_t"] = (
@@ -136,9 +164,12 @@ def _unused(estimator, solver):
     return unused
 
 
-def warn_unused_parameters(estimator, solver):
-    """One warning naming every changed parameter this call cannot use."""
-    unused = _unused(estimator, solver)
+def warn_unused_parameters(estimator, solver, *, validation_set=False):
+    """One warning naming every changed parameter this call cannot use.
+
+    ``validation_set``: ``fit`` got ``X_val``, which replaces the split.
+    """
+    unused = _unused(estimator, solver, validation_set)
     if not unused:
         return
     chosen = (

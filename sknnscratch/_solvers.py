@@ -25,7 +25,16 @@ _SCALE_ADVICE = "Scale the input (for example with StandardScaler)"
 
 
 def train(
-    estimator, data, state, progress, fitted_estimator, *, solver, fresh, incremental
+    estimator,
+    data,
+    state,
+    progress,
+    fitted_estimator,
+    *,
+    solver,
+    fresh,
+    incremental,
+    validation_data=None,
 ):
     """Run the estimator's solver; ``state`` ends at the trained model.
 
@@ -47,6 +56,9 @@ def train(
         Whether ``state`` is new (a cold fit) rather than resumed.
     incremental : bool
         One epoch of ``partial_fit`` rather than a ``fit``.
+    validation_data : ValidationData or None
+        ``fit``'s ``X_val``: early stopping's validation set instead of a
+        split of the training rows.
     """
     state.n_iter = 0
     coefs, intercepts = unpack(state.theta, state.units)
@@ -67,7 +79,7 @@ def train(
     if solver == "lbfgs":
         run_lbfgs(estimator, data, state, monitor)
     else:
-        run_epochs(estimator, data, state, monitor, fresh, incremental)
+        run_epochs(estimator, data, state, monitor, fresh, incremental, validation_data)
     if not incremental:
         warn_if_collapsed(estimator, data, state)
 
@@ -191,13 +203,15 @@ def _or_inf(best_loss):
     return np.inf if best_loss is None else best_loss
 
 
-def run_epochs(estimator, data, state, monitor, fresh, incremental):
+def run_epochs(
+    estimator, data, state, monitor, fresh, incremental, validation_data=None
+):
     """Minibatch epochs of 'sgd' or 'adam' (one epoch for ``partial_fit``).
 
     ``monitor(**settings)`` makes the :class:`TrainingMonitor` of this call.
     """
     X, Y, sample_weight, validation = _training_rows(
-        estimator, data, state, fresh, incremental
+        estimator, data, state, fresh, incremental, validation_data
     )
     n_samples = X.shape[0]
     # Like MLPClassifier, each epoch shuffles the previous epoch's order.
@@ -275,11 +289,12 @@ def _epoch(trainer, monitor, order):
     return loss_sum / weight_sum
 
 
-def _training_rows(estimator, data, state, fresh, incremental):
+def _training_rows(estimator, data, state, fresh, incremental, validation_data):
     """The rows to train on, and early stopping's validation set (or None).
 
-    With ``early_stopping`` (in ``fit``), ``validation_fraction`` of the
-    training weight is held out (see
+    With ``early_stopping`` (in ``fit``), the validation set is ``fit``'s
+    ``X_val`` when given (every row is then trained on), otherwise
+    ``validation_fraction`` of the training weight is held out (see
     :func:`~sknnscratch._monitoring.validation_split`); a resumed fit draws
     the same split as the first one.
     """
@@ -288,6 +303,17 @@ def _training_rows(estimator, data, state, fresh, incremental):
         if state.best_loss is None:
             state.best_loss = np.inf
         return X, Y, sample_weight, None
+    if validation_data is not None:
+        validation = ValidationSet(
+            validation_data.X,
+            validation_data.y,
+            validation_data.Y,
+            validation_data.sample_weight,
+            estimator.scoring,
+            estimator,
+        )
+        _start_validation_records(state)
+        return X, Y, sample_weight, validation
     if fresh:
         split_rng = state.rng
     else:
@@ -307,6 +333,12 @@ def _training_rows(estimator, data, state, fresh, incremental):
     validation = ValidationSet(
         X[val], data.y[val], Y[val], weights[1], estimator.scoring, estimator
     )
+    _start_validation_records(state)
+    return X[train_rows], Y[train_rows], weights[0], validation
+
+
+def _start_validation_records(state):
+    """Prepare the state's validation curves and best epoch for this call."""
     if state.validation_scores is None:
         state.validation_scores, state.validation_loss_curve = [], []
     # The best epoch so far counts only if training has not moved on since
@@ -316,7 +348,6 @@ def _training_rows(estimator, data, state, fresh, incremental):
         state.best_validation_loss = np.inf
         state.best_theta = None
     state.best_loss = None
-    return X[train_rows], Y[train_rows], weights[0], validation
 
 
 def batch_size(estimator, n_samples):

@@ -261,26 +261,33 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     return sample_weight
 
 
-def class_sample_weight(class_weight, y, sample_weight):
+def class_sample_weight(class_weight, y, sample_weight, rows=None):
     """Each row's class weight; 'balanced' counts rows by their sample weight.
 
     ``'balanced'`` gives class ``c`` the weight ``S / (n_classes * S_c)``,
-    ``S_c`` being the total sample weight of the class, so that integer
-    sample weights still mean repeated rows. For multilabel targets every
-    label column is balanced on its own and a row's weights are multiplied.
+    ``S_c`` being the total sample weight of the class in ``y``, so that
+    integer sample weights still mean repeated rows. For multilabel targets
+    every label column is balanced on its own and a row's weights are
+    multiplied. ``rows`` (labels of other rows, default ``y``) are weighed
+    with the factors of ``y``: a validation set gets the training weights.
     """
+    rows = y if rows is None else rows
     if not isinstance(class_weight, str):
-        return compute_sample_weight(class_weight, y).astype(np.float64)
-    weight = np.ones(y.shape[0])
-    columns = y.T if y.ndim == 2 else [y]
-    for column in columns:
+        return compute_sample_weight(class_weight, rows).astype(np.float64)
+    weight = np.ones(rows.shape[0])
+    columns = zip(y.T, rows.T, strict=True) if y.ndim == 2 else [(y, rows)]
+    for column, row_column in columns:
         classes, index = np.unique(column, return_inverse=True)
         totals = np.bincount(index, weights=sample_weight, minlength=len(classes))
         with np.errstate(divide="ignore"):
             per_class = np.where(
                 totals > 0, totals.sum() / (len(classes) * totals), 0.0
             )
-        weight *= per_class[index]
+        # A value of rows unseen in y (a label column constant in training)
+        # gets the weight 1 of an unbalanced row.
+        position = np.searchsorted(classes, row_column).clip(0, len(classes) - 1)
+        known = classes[position] == row_column
+        weight *= np.where(known, per_class[position], 1.0)
     return weight
 
 
@@ -326,3 +333,128 @@ def encode_targets(y, classes, y_type, dtype):
     Y = np.zeros((y.shape[0], len(classes)), dtype=dtype)
     Y[np.arange(y.shape[0]), np.searchsorted(classes, y)] = 1
     return Y
+
+
+@dataclass
+class ValidationData:
+    """A validation set passed to ``fit``, validated and encoded like ``X``, ``y``.
+
+    Attributes
+    ----------
+    X : ndarray or sparse matrix of shape (n_val, n_features)
+        In the dtype of the training input.
+    y : ndarray
+        The labels as given (validated), among the training classes.
+    Y : ndarray of shape (n_val, n_outputs)
+        Their 0/1 targets.
+    sample_weight : ndarray of shape (n_val,) or None
+        ``sample_weight_val`` times the class weights.
+    """
+
+    X: object
+    y: np.ndarray
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+
+
+def validate_validation_data(
+    estimator, data, sample_weight, X_val, y_val, sample_weight_val
+):
+    """Check and encode ``fit``'s ``X_val``, ``y_val``, ``sample_weight_val``.
+
+    ``X_val`` must have the columns of the training input (``data``), ``y_val``
+    the kind of target and only classes of the training labels. Class weights
+    apply to the validation rows as to the training rows (with the factors of
+    'balanced' computed on the training rows), as they do to the rows early
+    stopping holds out itself.
+
+    Parameters
+    ----------
+    estimator : ScratchMLPClassifier
+        Gives ``class_weight``; not changed.
+    data : TrainingData
+        This call's validated training data.
+    sample_weight : array-like or None
+        The training rows' weights as passed to ``fit`` (for 'balanced').
+    X_val, y_val, sample_weight_val : array-like or None
+        As passed to ``fit``.
+
+    Returns
+    -------
+    validation : ValidationData or None
+        None when no validation set was passed.
+    """
+    if X_val is None and y_val is None:
+        if sample_weight_val is not None:
+            raise ValueError(
+                "sample_weight_val is provided, but X_val and y_val were not "
+                "provided: it weighs the rows of X_val."
+            )
+        return None
+    if y_val is None:
+        raise ValueError("X_val is provided, but y_val was not provided.")
+    if X_val is None:
+        raise ValueError("y_val is provided, but X_val was not provided.")
+    probe = copy.copy(estimator)  # validate_data reads the training columns here
+    probe.n_features_in_ = data.n_features_in_
+    if data.feature_names_in_ is None:
+        probe.__dict__.pop("feature_names_in_", None)
+    else:
+        probe.feature_names_in_ = data.feature_names_in_
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            X_val = validate_data(
+                probe,
+                X_val,
+                accept_sparse=["csr", "csc"],
+                dtype=data.X.dtype,
+                reset=False,
+            )
+    except ValueError as error:  # scikit-learn's message calls it X
+        raise ValueError(f"X_val (the validation set): {error}") from error
+    y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
+    if sp.issparse(y_val):
+        y_val = y_val.toarray()
+    if y_val.ndim == 2 and y_val.shape[1] == 1:
+        y_val = column_or_1d(y_val, warn=True)
+    if y_val.shape[0] != X_val.shape[0]:
+        raise ValueError(
+            f"X_val has {X_val.shape[0]} rows but y_val has {y_val.shape[0]}: "
+            "they must describe the same samples."
+        )
+    binarizer = data.binarizer
+    multilabel = binarizer.y_type_ == MULTILABEL
+    if multilabel != (y_val.ndim == 2) or (
+        multilabel and y_val.shape[1] != len(binarizer.classes_)
+    ):
+        raise ValueError(
+            f"y_val must hold the kind of target of y "
+            f"({_describe(binarizer.y_type_, len(binarizer.classes_))}), "
+            f"got an array of shape {y_val.shape}."
+        )
+    if not multilabel:
+        unknown = np.setdiff1d(unique_labels(y_val), binarizer.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y_val has classes {unknown} that are not among the classes of "
+                f"y {binarizer.classes_}: the network has no output for them."
+            )
+    sample_weight_val = check_sample_weight(
+        sample_weight_val, y_val.shape[0], data.X.dtype
+    )
+    if estimator.class_weight is not None:
+        per_class = class_sample_weight(
+            estimator.class_weight,
+            data.y,
+            check_sample_weight(sample_weight, data.y.shape[0], data.X.dtype),
+            rows=y_val,
+        )
+        if sample_weight_val is not None:
+            per_class *= sample_weight_val
+        sample_weight_val = check_sample_weight(per_class, y_val.shape[0], data.X.dtype)
+    return ValidationData(
+        X_val,
+        y_val,
+        encode_targets(y_val, binarizer.classes_, binarizer.y_type_, data.X.dtype),
+        sample_weight_val,
+    )
