@@ -1,9 +1,10 @@
 """Watching training: one monitor that every solver reports each step to.
 
-Everything a user sees about training is decided here, the same for every
-solver: the loss curve and ``history_``, the verbose lines, divergence,
-callbacks, early stopping on a validation set with its best weights, the
-handling of an interrupt, and the warnings. The solvers only iterate.
+What every solver records of each step is decided here, the same for every
+solver: the loss curve and ``history_``, the verbose lines, the divergence
+check, callbacks, early stopping on a validation set with its best weights,
+and the handling of an interrupt. What a user is told when a run goes wrong,
+and why, is written in ``_advice.py``.
 """
 
 import math
@@ -15,20 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 
-from sknnscratch._activations import CROSS_ENTROPY, OUTPUT_PROBA
-from sknnscratch._network import output_logits, unpack
+from sknnscratch._activations import CROSS_ENTROPY
+from sknnscratch._network import output_logits
 
 DIVERGENCE_FACTOR = 1e4
 """A loss more than this many times its starting value (or 1) has diverged."""
-
-COLLAPSE_SPREAD = 1e-3
-"""Probabilities that differ by less than this on every training row: collapsed."""
-
-_COLLAPSE_SAMPLE = 2000
-"""The collapse check looks at this many training rows at most, evenly spaced."""
 
 _PACKAGE = str(Path(__file__).resolve().parent)
 # Frames of these files stand between the user's call and ours: warnings
@@ -48,82 +42,6 @@ def warn(message, category=UserWarning):
     warnings.warn(message, category, stacklevel=level)
 
 
-def effective_alpha(alpha, data):
-    """The penalty's strength as ``alpha`` with unit weights: ``alpha * n / S``.
-
-    The L2 term is divided by the total sample weight ``S``; weights that sum
-    to less than the number of rows ``n`` (normalised ones, say) make it
-    ``n / S`` times stronger.
-    """
-    weights = data.sample_weight
-    if weights is None:
-        return alpha
-    return alpha * len(weights) / float(weights.sum())
-
-
-def warn_if_collapsed(estimator, data, state):
-    """Warn when the trained network predicts the same for every training row.
-
-    A penalty that outweighs the data drives the weights to zero, and the
-    network falls back to its intercepts: one probability for every input.
-    The warning gives the penalty's effective strength, ``alpha * n / S``
-    with ``S`` the total sample weight: normalised weights (``S = 1``, as
-    AdaBoost passes them) make it ``n`` times ``alpha``.
-
-    No warning when every row that carries weight has the same targets (a
-    single class, or one class left after zero sample weights): one
-    prediction for every input is then the right answer.
-    """
-    n_samples = data.X.shape[0]
-    if n_samples < 2 or _targets_are_constant(data):
-        return
-    rows = np.unique(np.linspace(0, n_samples - 1, _COLLAPSE_SAMPLE).astype(int))
-    coefs, intercepts = unpack(state.theta, state.units)
-    with np.errstate(over="ignore", invalid="ignore"):
-        Z = output_logits(data.X[rows], coefs, intercepts, estimator.activation)
-        P = OUTPUT_PROBA[data.out_activation](Z)
-    spread = float(np.max(P.max(axis=0) - P.min(axis=0)))
-    if not spread < COLLAPSE_SPREAD:
-        return
-    message = (
-        "The network predicts the same probabilities for every training row "
-        f"(they differ by at most {spread:.1e}): it has collapsed to its "
-        "intercepts. "
-    )
-    if estimator.alpha > 0:
-        weights = data.sample_weight
-        total = n_samples if weights is None else float(weights.sum())
-        strength = effective_alpha(estimator.alpha, data)
-        weighted = (
-            "" if weights is None else f" with sample weights summing to {total:.3g}"
-        )
-        message += (
-            f"The L2 penalty outweighs the data: alpha={estimator.alpha:g} on "
-            f"{n_samples} rows{weighted} has the effective strength alpha * n / "
-            f"sum(sample_weight) = {strength:.3g}. Lower alpha "
-            "(ScratchMLPClassifierCV chooses it from the data)"
-        )
-        if total < n_samples:
-            message += (
-                ", or pass sample weights that sum to the number of rows "
-                "(w * n / w.sum()) instead of normalised ones"
-            )
-        message += "."
-    else:
-        message += (
-            "Without a penalty this means no hidden unit responds to the input "
-            "(dead ReLUs after too large steps, or unscaled input): scale the "
-            "input, lower learning_rate_init, or try another random_state."
-        )
-    warn(message)
-
-
-def _targets_are_constant(data):
-    """Whether every row of positive weight has the same 0/1 targets."""
-    Y = data.Y if data.sample_weight is None else data.Y[data.sample_weight > 0]
-    return bool(np.all(Y == Y[0]))
-
-
 class DivergenceGuard:
     """Stop training with a clear error as soon as the loss explodes.
 
@@ -137,8 +55,9 @@ class DivergenceGuard:
     ----------
     step_name : str
         What a step is called in the message ("epoch", "L-BFGS iteration").
-    advice : str
-        What the user can do about it.
+    advice : str or callable
+        What the user can do about it, or a function that tells it from the
+        state of training when it failed (see ``_advice.divergence_advice``).
     reference : float or None, default=None
         The run's first finite loss, if one was seen in an earlier call.
     """
@@ -192,8 +111,9 @@ class DivergenceGuard:
             self._fail(step, "the weights became non-finite")
 
     def _fail(self, step, reason):
+        advice = self.advice() if callable(self.advice) else self.advice
         raise ValueError(
-            f"Training diverged in {self.step_name} {step}: {reason}. {self.advice}"
+            f"Training diverged in {self.step_name} {step}: {reason}. {advice}"
         )
 
 
@@ -602,15 +522,3 @@ class TrainingMonitor:
             UserWarning,
         )
         return True
-
-    def warn_not_converged(self, message):
-        """The ConvergenceWarning, pointing at the user's call.
-
-        Not for a target of one class: its objective has no minimum (the
-        loss falls towards 0 as the output bias heads for minus infinity),
-        and the model predicts that class whatever the weights, so more
-        iterations would change nothing a user sees.
-        """
-        if len(self.network["binarizer"].classes_) < 2:
-            return
-        warn(message, ConvergenceWarning)

@@ -8,20 +8,25 @@ which decides everything the user sees. The arithmetic of a step is in
 """
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
+from sknnscratch._advice import (
+    LARGE_INPUT,
+    RunFacts,
+    convergence_advice,
+    divergence_advice,
+    input_scale,
+    judge_fit,
+)
 from sknnscratch._kernels import Backprop, MinibatchTrainer, Workspace
 from sknnscratch._monitoring import (
     TrainingMonitor,
     ValidationSet,
-    effective_alpha,
     validation_split,
     warn,
-    warn_if_collapsed,
 )
 from sknnscratch._network import unpack, weights_of
 from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
-
-_SCALE_ADVICE = "Scale the input (for example with StandardScaler)"
 
 
 def train(
@@ -69,6 +74,17 @@ def train(
         out_activation=data.out_activation,
         binarizer=data.binarizer,
     )
+    weights = data.sample_weight
+    facts = RunFacts(
+        solver=solver,
+        alpha=float(estimator.alpha),
+        learning_rate_init=float(estimator.learning_rate_init),
+        momentum=float(estimator.momentum),
+        activation=estimator.activation,
+        hidden_layer_sizes=tuple(state.units[1:-1]),
+        n_samples=data.X.shape[0],
+        total_weight=data.X.shape[0] if weights is None else float(weights.sum()),
+    )
 
     def monitor(**settings):
         return TrainingMonitor(
@@ -76,12 +92,23 @@ def train(
         )
 
     state.solver = solver
+    start_theta = None if incremental else state.theta.copy()
     if solver == "lbfgs":
-        run_lbfgs(estimator, data, state, monitor)
+        unconverged = run_lbfgs(estimator, data, state, monitor, facts)
     else:
-        run_epochs(estimator, data, state, monitor, fresh, incremental, validation_data)
+        unconverged = run_epochs(
+            estimator, data, state, monitor, fresh, incremental, validation_data, facts
+        )
+    verdict = None
     if not incremental:
-        warn_if_collapsed(estimator, data, state)
+        verdict = judge_fit(facts, data, state.theta, state.units, start_theta)
+    worse_than_priors = verdict is not None and verdict[1] is ConvergenceWarning
+    # A target of one class has no minimum to converge to, and its model
+    # predicts that class whatever the weights: no ConvergenceWarning.
+    if unconverged and not worse_than_priors and len(data.binarizer.classes_) > 1:
+        warn(unconverged, ConvergenceWarning)
+    if verdict is not None:
+        warn(*verdict)
 
 
 def _backprop(estimator, data, state, X, n_rows):
@@ -101,33 +128,19 @@ def _backprop(estimator, data, state, X, n_rows):
     ), grad
 
 
-def _penalty_note(estimator, data):
-    """A word on the penalty's strength when small sample weights inflate it
-    more than 100 times (see ``effective_alpha``)."""
-    weights = data.sample_weight
-    if weights is None or not estimator.alpha:
-        return ""
-    strength = effective_alpha(estimator.alpha, data)
-    if strength <= 100 * estimator.alpha:
-        return ""
-    return (
-        f" The sample weights sum to {weights.sum():.3g} for {len(weights)} rows, "
-        f"which makes the L2 penalty as strong as alpha={strength:.3g} with "
-        "unit weights: lower alpha, or scale the weights up."
-    )
-
-
-def run_lbfgs(estimator, data, state, monitor):
+def run_lbfgs(estimator, data, state, monitor, facts):
     """Minimise the objective with scipy's L-BFGS-B on the whole training set.
 
     ``monitor(**settings)`` makes the :class:`TrainingMonitor` of this call.
+    Returns the ConvergenceWarning's message when L-BFGS stopped unconverged,
+    else None.
     """
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     theta, n_samples = state.theta, X.shape[0]
     network, grad = _backprop(estimator, data, state, X, n_samples)
     monitor = monitor(
         step_name="L-BFGS iteration",
-        advice=f"{_SCALE_ADVICE} or increase alpha." + _penalty_note(estimator, data),
+        advice=lambda: divergence_advice(facts, theta, state.units, X),
     )
     guard = monitor.guard
 
@@ -166,36 +179,26 @@ def run_lbfgs(estimator, data, state, monitor):
         if not monitor.keep_completed_steps(incremental=False):
             raise
         state.best_loss = min(_or_inf(state.best_loss), state.loss)
-        return
+        return None
     theta[...] = result.x
     state.n_iter = min(result.nit, estimator.max_iter)
     state.t = samples_before + n_samples * state.n_iter
     state.loss = result.fun
     state.best_loss = min(_or_inf(state.best_loss), state.loss)
-    if result.status != 0 and not result.stopped_by_callback:
-        monitor.warn_not_converged(
-            f"lbfgs failed to converge after {state.n_iter} iteration(s) "
-            f"(status={result.status}): {result.message}. Increase max_iter or "
-            f"max_fun, or scale the input (for example with StandardScaler)."
+    if result.status == 0 or result.stopped_by_callback:
+        return None
+    message = (
+        f"lbfgs failed to converge after {state.n_iter} iteration(s) "
+        f"(status={result.status}): {result.message}. Increase max_iter or max_fun"
+    )
+    scale = input_scale(X)
+    if scale > LARGE_INPUT:
+        return message + (
+            f"; the input is on a large scale (a column's root mean square is "
+            f"{scale:.3g}): scaling it (for example with StandardScaler) makes "
+            "L-BFGS's work far easier."
         )
-
-
-def _slow_progress_note(estimator, state, n_batches):
-    """How far this call got, and what would take it further."""
-    curve = state.loss_curve[len(state.loss_curve) - state.n_iter :]
-    steps = n_batches * state.n_iter
-    note = (
-        f"The objective went from {curve[0]:.4g} to {curve[-1]:.4g} in "
-        f"{steps} step(s) ({n_batches} per epoch) of learning_rate_init="
-        f"{estimator.learning_rate_init:g}"
-    )
-    if state.solver == "sgd" and estimator.momentum == 0:
-        note += " without momentum"
-    return note + (
-        ": raise learning_rate_init (plain gradient descent often takes 0.1 "
-        "or more on standardised data) or max_iter, or let solver='lbfgs' "
-        "(what the default solver='auto' takes for fit) find the minimum."
-    )
+    return message + "."
 
 
 def _or_inf(best_loss):
@@ -204,11 +207,13 @@ def _or_inf(best_loss):
 
 
 def run_epochs(
-    estimator, data, state, monitor, fresh, incremental, validation_data=None
+    estimator, data, state, monitor, fresh, incremental, validation_data, facts
 ):
     """Minibatch epochs of 'sgd' or 'adam' (one epoch for ``partial_fit``).
 
     ``monitor(**settings)`` makes the :class:`TrainingMonitor` of this call.
+    Returns the ConvergenceWarning's message when ``fit`` reached
+    ``max_iter`` without stopping, else None.
     """
     X, Y, sample_weight, validation = _training_rows(
         estimator, data, state, fresh, incremental, validation_data
@@ -241,11 +246,11 @@ def run_epochs(
     )
     monitor = monitor(
         step_name="epoch",
-        advice=f"{_SCALE_ADVICE} or lower learning_rate_init."
-        + _penalty_note(estimator, data),
+        advice=lambda: divergence_advice(facts, state.theta, state.units, X),
         validation=validation,
         optimizer=optimizer,
     )
+    unconverged = None
     shuffles_from = (state.rng.get_state(), order_before) if estimator.shuffle else None
     try:
         for _ in range(1 if incremental else estimator.max_iter):
@@ -257,11 +262,14 @@ def run_epochs(
                 break
         else:
             if not incremental:
-                monitor.warn_not_converged(
+                unconverged = (
                     f"Stochastic optimizer: maximum iterations ({estimator.max_iter}) "
                     "reached and the optimization hasn't converged yet. "
-                    + _slow_progress_note(
-                        estimator, state, -(-n_samples // trainer.batch_size)
+                    + convergence_advice(
+                        facts,
+                        state.loss_curve[len(state.loss_curve) - state.n_iter :],
+                        -(-n_samples // trainer.batch_size),
+                        X,
                     )
                 )
     except KeyboardInterrupt:
@@ -271,6 +279,7 @@ def run_epochs(
             state.replay_shuffles(*shuffles_from, n_epochs=state.n_iter)
     if validation is not None and state.best_theta is not None:
         state.theta[...] = state.best_theta
+    return unconverged
 
 
 def _epoch(trainer, monitor, order):

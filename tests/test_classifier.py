@@ -160,7 +160,8 @@ def test_warm_start_continues_from_weights_set_by_hand(binary_data):
         model.fit(X, y)
         model.coefs_ = [np.zeros((13, 8)), np.zeros((8, 1))]
         model.intercepts_ = [np.zeros(8), np.zeros(1)]
-        model.set_params(warm_start=True).fit(X, y)
+        with pytest.warns(UserWarning, match="It was so from the start"):
+            model.set_params(warm_start=True).fit(X, y)
     # From all-zero weights the hidden units are dead (ReLU'(0) = 0); only the
     # output bias moves, by -lr * mean(p - y) with p = 0.5.
     np.testing.assert_array_equal(model.coefs_[0], 0.0)

@@ -410,7 +410,9 @@ def test_plain_gradient_descent_that_stops_short_says_why_and_what_to_do():
     seed_post = dict(solver="sgd", momentum=0, batch_size=len(X), random_state=0)
     with pytest.warns(ConvergenceWarning, match=r"1 per epoch.*without momentum") as w:
         ScratchMLPClassifier(max_iter=200, **seed_post).fit(X, y)
-    assert "raise learning_rate_init" in str(w[0].message)
+    message = str(w[0].message)
+    assert "still falling: raise max_iter or learning_rate_init" in message
+    assert "plain gradient descent often takes 0.1" in message
     # The advice works: the same full-batch descent with a larger step learns.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

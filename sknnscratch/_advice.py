@@ -1,0 +1,528 @@
+"""What a user is told about a training run that went wrong, and why.
+
+A run can end badly in four ways, each with its message: it diverges (an
+error), it stops at ``max_iter`` unconverged (a ConvergenceWarning), it ends
+worse than predicting the class priors (a ConvergenceWarning), or the network
+collapses to one prediction for every row (a UserWarning). Each message names
+the cause the numbers point at, for the solver used: steps too large for
+'sgd' or 'adam', an input on a large scale, a penalty that overflows or
+outweighs the data. The judgements after a fit use the reference mathematics
+of ``_network.py`` on at most :data:`SAMPLE_ROWS` training rows.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.stats import chi2
+from sklearn.exceptions import ConvergenceWarning
+
+from sknnscratch._activations import CROSS_ENTROPY, OUTPUT_PROBA
+from sknnscratch._network import (
+    init_parameters,
+    layer_units,
+    loss_and_gradients,
+    objective_terms,
+    output_logits,
+    pack,
+    unpack,
+)
+
+SAMPLE_ROWS = 2000
+"""The judgements after a fit look at this many training rows at most, evenly
+spaced."""
+
+COLLAPSE_SPREAD = 1e-3
+"""Probabilities that differ by less than this on every training row: collapsed."""
+
+STRONG_PENALTY = 0.5
+"""``alpha / S`` from which the penalty is strong whatever the data: a single
+weight of 1 then costs ``alpha / (2 S) = 0.25``, a third of the largest
+binary loss ``log 2``. Typical data sets are far below it (the default
+``alpha=2.5`` on 300 rows is 0.008); the 4-point XOR with the defaults is at
+0.6, normalised sample weights at ``alpha``."""
+
+SIGNIFICANCE = 1e-3
+"""The p-value under which a linear model's gain over the class priors counts
+as signal (a likelihood-ratio test)."""
+
+LARGE_INPUT = 10.0
+"""A column whose root mean square exceeds this is on a large scale (a
+standardised column has 1)."""
+
+_REFERENCE_ITERATIONS = 200
+"""L-BFGS iterations of the small fits that tell the causes apart."""
+
+_SCALER = "scale it (for example with StandardScaler)"
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the advice needs to know about a training run.
+
+    Attributes
+    ----------
+    solver : {'lbfgs', 'sgd', 'adam'}
+        The solver the run trained with.
+    alpha : float
+        The L2 penalty.
+    learning_rate_init, momentum : float
+        The stochastic solvers' step size and SGD's momentum.
+    activation : str
+        The hidden activation.
+    hidden_layer_sizes : tuple of int
+        The hidden widths.
+    n_samples : int
+        Training rows.
+    total_weight : float
+        ``S``, the training rows' total sample weight (``n_samples`` without
+        weights).
+    """
+
+    solver: str
+    alpha: float
+    learning_rate_init: float
+    momentum: float
+    activation: str
+    hidden_layer_sizes: tuple
+    n_samples: int
+    total_weight: float
+
+    @property
+    def stochastic(self):
+        return self.solver in ("sgd", "adam")
+
+    @property
+    def penalty_per_weight(self):
+        """``alpha / S``: the L2 term's factor ``alpha / (2 S)``, doubled."""
+        return self.alpha / self.total_weight
+
+
+def sample_rows(n_samples):
+    """At most :data:`SAMPLE_ROWS` row indices, evenly spaced."""
+    return np.unique(np.linspace(0, n_samples - 1, SAMPLE_ROWS).astype(int))
+
+
+def input_scale(X):
+    """The largest root mean square of a column of ``X`` (on sampled rows)."""
+    rows = X[sample_rows(X.shape[0])]
+    with np.errstate(over="ignore"):
+        if hasattr(rows, "multiply"):  # sparse
+            squares = np.asarray(rows.multiply(rows).mean(axis=0)).ravel()
+        else:
+            squares = np.mean(np.square(rows, dtype=np.float64), axis=0)
+    return float(np.sqrt(squares.max())) if squares.size else 0.0
+
+
+def prior_loss(Y, sample_weight, out_activation):
+    """The cross-entropy of predicting the (weighted) class priors for every row.
+
+    The best a network with zero weights can do: its output biases then give
+    every row the share of each class (of each label, for sigmoid outputs).
+    """
+    p = np.average(Y, axis=0, weights=sample_weight)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = np.where(p > 0, -p * np.log(p), 0.0)
+        if out_activation == "logistic":
+            entropy += np.where(p < 1, -(1 - p) * np.log1p(-p), 0.0)
+    return float(entropy.sum())
+
+
+# ------------------------------------------------------------ divergence
+
+
+def _penalty_advice(facts):
+    """Advice on the penalty's strength, naming light sample weights."""
+    n, S = facts.n_samples, facts.total_weight
+    advice = "lower alpha (ScratchMLPClassifierCV chooses it from the data)"
+    if S < n / 100:
+        advice = (
+            f"the sample weights sum to {S:.3g} for {n} rows, which makes the "
+            f"penalty as strong as alpha={facts.alpha * n / S:.3g} with unit "
+            "weights: scale the weights up (w * n / w.sum()), or lower alpha"
+        )
+    return advice
+
+
+def divergence_advice(facts, theta, units, X):
+    """The cause of a divergence and what to do, as the numbers point to it.
+
+    Parameters
+    ----------
+    facts : RunFacts
+        The run.
+    theta : ndarray
+        The parameters when training failed.
+    units : list of int
+        The layer widths.
+    X : ndarray or sparse matrix
+        The training input.
+
+    Returns
+    -------
+    advice : str
+        One or two sentences, the likeliest cause first.
+    """
+    coefs, _ = unpack(theta, units)
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared_norm = float(sum(np.sum(np.square(W, dtype=np.float64)) for W in coefs))
+        if not np.isfinite(squared_norm):  # weights already ruined: judge alpha
+            squared_norm = 1.0  # by the penalty on weights of norm 1
+        factor = facts.penalty_per_weight
+        penalty = factor / 2 * squared_norm
+        pull = factor * factor * squared_norm  # the penalty gradient's norm, squared
+    if facts.alpha > 0 and not (np.isfinite(penalty) and np.isfinite(pull)):
+        return (
+            f"The L2 term alpha / (2 S) * ||W||^2 overflows: alpha={facts.alpha:g} "
+            f"with S={facts.total_weight:.3g}, the total sample weight, is too "
+            f"large; {_penalty_advice(facts)}."
+        )
+    step = facts.learning_rate_init * factor
+    if facts.solver == "sgd" and facts.alpha > 0 and step > 2:
+        return (
+            f"Each SGD step shrinks the weights by learning_rate_init * alpha / S "
+            f"= {step:.3g} times themselves; above 2 the steps overshoot and the "
+            f"weights grow instead: lower learning_rate_init below "
+            f"{2 / factor:.3g}, or {_penalty_advice(facts)}."
+        )
+    scale = input_scale(X)
+    large = scale > LARGE_INPUT
+    scale_note = (
+        f"The input is on a large scale (a column's root mean square is "
+        f"{scale:.3g}): {_SCALER}"
+    )
+    if facts.stochastic:
+        lower = f"lower learning_rate_init (now {facts.learning_rate_init:g})"
+        if large:
+            return f"{scale_note}, then {lower} if it still diverges."
+        return f"The steps are too large for this data: {lower}."
+    if large:
+        return f"{scale_note}."
+    return (
+        "The loss or its gradient overflowed at a point L-BFGS tried: "
+        f"{_SCALER} or add a penalty (alpha > 0) if it has none."
+    )
+
+
+# ----------------------------------------------------- max_iter reached
+
+
+def _still_falling(tail):
+    """Whether a curve falls by more than it wobbles.
+
+    The drop of a straight line fitted to ``tail`` must exceed twice the
+    spread of the points around that line.
+    """
+    if tail.size < 3:
+        return bool(tail[-1] < tail[0])
+    scale = np.max(np.abs(tail))
+    if not 0 < scale < np.inf:
+        return False
+    tail = tail / scale  # losses near the float limit would overflow squared
+    epochs = np.arange(tail.size)
+    slope, intercept = np.polyfit(epochs, tail, 1)
+    wobble = np.std(tail - (slope * epochs + intercept))
+    drop = -slope * (tail.size - 1)
+    return bool(drop > 0 and drop > 2 * wobble)
+
+
+def convergence_advice(facts, curve, n_batches, X):
+    """Why a stochastic run stopped at ``max_iter`` unconverged, and what to do.
+
+    A curve whose second half still falls by more than it wobbles wants more
+    or larger steps; one that goes up and down instead wants smaller ones.
+
+    Parameters
+    ----------
+    facts : RunFacts
+        The run.
+    curve : sequence of float
+        This call's training objective, epoch by epoch.
+    n_batches : int
+        Steps per epoch.
+    X : ndarray or sparse matrix
+        The training input.
+    """
+    curve = np.asarray(curve, dtype=float)
+    lr = facts.learning_rate_init
+    steps = n_batches * len(curve)
+    lowest = int(np.argmin(curve))
+    note = (
+        f"The objective went from {curve[0]:.4g} to {curve[-1]:.4g} in {steps} "
+        f"step(s) ({n_batches} per epoch) of learning_rate_init={lr:g}"
+    )
+    plain = facts.solver == "sgd" and facts.momentum == 0
+    if plain:
+        note += " without momentum"
+    if _still_falling(curve[len(curve) // 2 :]):
+        note += (
+            ", still falling: raise max_iter or learning_rate_init"
+            + (
+                " (plain gradient descent often takes 0.1 or more on standardised data)"
+                if plain
+                else ""
+            )
+            + ", or let solver='lbfgs' (what the default solver='auto' takes for "
+            "fit) find the minimum."
+        )
+    else:
+        note += (
+            f", its lowest {curve[lowest]:.4g} at epoch {lowest + 1}; over its "
+            "last epochs it went up and down instead of settling: the steps are "
+            "too large for this data. Lower learning_rate_init, or let "
+            "solver='lbfgs' (what the default solver='auto' takes for fit) find "
+            "the minimum."
+        )
+    scale = input_scale(X)
+    if scale > LARGE_INPUT:
+        note += (
+            f" The input is on a large scale (a column's root mean square is "
+            f"{scale:.3g}): {_SCALER}."
+        )
+    return note
+
+
+# --------------------------------------------------- after a whole fit
+
+
+@dataclass
+class _Sample:
+    """The sampled training rows the judgements look at."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+    out_activation: str
+
+    @property
+    def effective_size(self):
+        """Kish's effective number of rows: ``S^2 / sum(s^2)``."""
+        w = self.sample_weight
+        if w is None:
+            return float(self.Y.shape[0])
+        return float(w.sum() ** 2 / np.sum(np.square(w, dtype=np.float64)))
+
+    def constant_targets(self):
+        """Whether every row of positive weight has the same targets."""
+        w = self.sample_weight
+        Y = self.Y if w is None else self.Y[w > 0]
+        return bool(np.all(Y == Y[0]))
+
+
+def judge_fit(facts, data, theta, units, start_theta=None):
+    """The warning a finished ``fit`` deserves, if any: ``(message, category)``.
+
+    A model worse than predicting the class priors (an objective above twice
+    their cross-entropy, and above it by 0.05 at least: at its minimum the
+    objective is never above it, since zero weights reach it), or one that
+    predicts the same for every row where the penalty or the optimiser (not
+    the data) is the cause. Returns None when the fit looks sound.
+
+    Parameters
+    ----------
+    facts : RunFacts
+        The run.
+    data : TrainingData
+        The training data (``X``, ``Y``, ``sample_weight``, ``out_activation``).
+    theta : ndarray
+        The trained parameters.
+    units : list of int
+        The layer widths.
+    start_theta : ndarray, default=None
+        The parameters the call started from, to tell a network that
+        collapsed from one that was collapsed from the start.
+    """
+    n_samples = data.X.shape[0]
+    if n_samples < 2:
+        return None
+    rows = sample_rows(n_samples)
+    weights = None if data.sample_weight is None else data.sample_weight[rows]
+    sample = _Sample(data.X[rows], data.Y[rows], weights, data.out_activation)
+    if sample.constant_targets():
+        return None  # one prediction for every row is the answer
+    coefs, intercepts = unpack(theta, units)
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = output_logits(sample.X, coefs, intercepts, facts.activation)
+        terms = objective_terms(
+            Z,
+            sample.Y,
+            coefs,
+            out_activation=sample.out_activation,
+            alpha=facts.alpha,
+            sample_weight=sample.sample_weight,
+            penalty_weight=facts.total_weight,
+        )
+        P = OUTPUT_PROBA[sample.out_activation](Z)
+    prior = prior_loss(sample.Y, sample.sample_weight, sample.out_activation)
+    J, R = float(terms["J"]), float(terms["R"])
+    if not J <= prior + max(prior, 0.05):
+        return _worse_than_priors(facts, J, R, prior, data.X), ConvergenceWarning
+    spread = float(np.max(P.max(axis=0) - P.min(axis=0)))
+    if spread < COLLAPSE_SPREAD:
+        started = (
+            start_theta is not None
+            and _spread(sample, start_theta, units, facts.activation) < COLLAPSE_SPREAD
+        )
+        message = _collapse_message(facts, sample, spread, J, started)
+        return None if message is None else (message, UserWarning)
+    return None
+
+
+def _spread(sample, theta, units, activation):
+    """How much the network's probabilities vary over the sampled rows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = output_logits(sample.X, *unpack(theta, units), activation)
+        P = OUTPUT_PROBA[sample.out_activation](Z)
+    return float(np.max(P.max(axis=0) - P.min(axis=0)))
+
+
+def _worse_than_priors(facts, J, R, prior, X):
+    message = (
+        f"Training ended with the objective at {J:.4g}, far above the "
+        f"{prior:.4g} of predicting the class priors for every row (a network "
+        "with zero weights): this model is worse than none. "
+    )
+    if facts.alpha > 0 and R > J / 2:
+        return message + (
+            f"The L2 term is {R:.4g} of it: alpha={facts.alpha:g} is so large that "
+            "the weights cannot shrink to where it stops dominating; "
+            f"{_penalty_advice(facts)}."
+        )
+    scale = input_scale(X)
+    large = scale > LARGE_INPUT
+    scale_note = (
+        f"The input is on a large scale (a column's root mean square is "
+        f"{scale:.3g}): {_SCALER}"
+    )
+    if facts.stochastic:
+        lower = (
+            f"lower learning_rate_init (now {facts.learning_rate_init:g}), or use "
+            "solver='lbfgs'"
+        )
+        if large:
+            return message + f"{scale_note}, and {lower}."
+        return message + f"The steps of solver={facts.solver!r} are too large: {lower}."
+    if large:
+        return message + f"{scale_note}."
+    return message + "Raise max_iter: L-BFGS stopped before it got anywhere."
+
+
+def _collapse_message(facts, sample, spread, J, started_collapsed):
+    """The collapse warning, or None where a flat model is the right answer."""
+    message = (
+        "The network predicts the same probabilities for every training row "
+        f"(they differ by at most {spread:.1e}): it has collapsed to its "
+        "intercepts. "
+    )
+    if started_collapsed and facts.stochastic:
+        return message + (
+            "It was so from the start: the weights this call resumed from (set "
+            "by hand, or left by an earlier fit) leave no hidden unit responding "
+            "to the input, so no gradient reaches them and no step can revive "
+            "them. Fit anew (warm_start=False), or start from other weights."
+        )
+    if facts.stochastic:
+        reference = _reference_fit(facts, sample, facts.alpha)
+        if reference.spread >= COLLAPSE_SPREAD and reference.J < J - 1e-3:
+            return message + (
+                f"The penalty is not the cause: L-BFGS with the same alpha fits "
+                f"these rows (objective {reference.J:.4g}, against {J:.4g} here). "
+                f"The steps of solver={facts.solver!r} at learning_rate_init="
+                f"{facts.learning_rate_init:g} pushed every hidden unit out of "
+                "its responsive range (dead ReLUs or saturated units): lower "
+                "learning_rate_init, or use solver='lbfgs'."
+            )
+    if facts.alpha == 0:
+        return message + (
+            "Without a penalty this means no hidden unit responds to the input "
+            "(dead ReLUs after too large steps, or unscaled input): scale the "
+            "input, lower learning_rate_init, or try another random_state."
+        )
+    if not _penalty_hides_signal(facts, sample):
+        return None  # the data carry too little signal: flat is right
+    n, S = facts.n_samples, facts.total_weight
+    weighted = "" if n == S else f" with sample weights summing to {S:.3g}"
+    message += (
+        f"The L2 penalty outweighs the data: alpha={facts.alpha:g} on {n} "
+        f"rows{weighted} has the effective strength alpha * n / "
+        f"sum(sample_weight) = {facts.alpha * n / S:.3g}. Lower alpha "
+        "(ScratchMLPClassifierCV chooses it from the data)"
+    )
+    if S < n:
+        message += (
+            ", or pass sample weights that sum to the number of rows "
+            "(w * n / w.sum()) instead of normalised ones"
+        )
+    return message + "."
+
+
+def _penalty_hides_signal(facts, sample):
+    """Whether a weaker penalty, not the data, stands between the model and a fit.
+
+    Yes when a linear model beats the class priors by more than noise (a
+    likelihood-ratio test at :data:`SIGNIFICANCE`), or when the penalty is
+    strong whatever the data (:data:`STRONG_PENALTY`) and a ten times weaker
+    one (below the threshold) fits the rows measurably better (by a tenth of
+    the priors' loss, and 0.01). Random labels on a few rows, or a single
+    feature with almost no signal, pass neither: a flat model is right.
+    """
+    prior = prior_loss(sample.Y, sample.sample_weight, sample.out_activation)
+    linear = _reference_fit(facts, sample, 0.0, hidden=())
+    n_outputs = sample.Y.shape[1] - (sample.out_activation == "softmax")
+    dof = sample.X.shape[1] * max(n_outputs, 1)
+    statistic = 2 * sample.effective_size * (prior - linear.L)
+    if statistic > chi2.isf(SIGNIFICANCE, dof):
+        return True
+    if facts.penalty_per_weight < STRONG_PENALTY:
+        return False
+    # Ten times weaker, and at most a tenth of the strong threshold.
+    weak = min(facts.alpha, STRONG_PENALTY * facts.total_weight) / 10
+    weaker = _reference_fit(facts, sample, weak)
+    return prior - weaker.L >= max(0.1 * prior, 0.01)
+
+
+@dataclass
+class _Reference:
+    L: float  # the data term
+    J: float  # the objective
+    spread: float  # of the probabilities over the rows
+
+
+def _reference_fit(facts, sample, alpha, hidden=None):
+    """A small L-BFGS fit on the sampled rows, from fixed initial weights.
+
+    Its own random stream (seed 0): the run's stream is not touched.
+    """
+    hidden = facts.hidden_layer_sizes if hidden is None else hidden
+    X, Y, w = sample.X, sample.Y, sample.sample_weight
+    units = layer_units(X.shape[1], list(hidden), Y.shape[1])
+    rng = np.random.RandomState(0)
+    theta = pack(*init_parameters(units, facts.activation, rng, np.float64))
+    settings = dict(
+        activation=facts.activation,
+        out_activation=sample.out_activation,
+        alpha=alpha,
+        sample_weight=w,
+        penalty_weight=facts.total_weight,
+    )
+
+    def objective_and_gradient(x):
+        J, coef_grads, intercept_grads = loss_and_gradients(
+            X, Y, *unpack(x, units), **settings
+        )
+        return J, pack(coef_grads, intercept_grads)
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = minimize(
+            objective_and_gradient,
+            theta,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": _REFERENCE_ITERATIONS},
+        )
+        coefs, intercepts = unpack(result.x, units)
+        Z = output_logits(X, coefs, intercepts, facts.activation)
+        L = float(np.average(CROSS_ENTROPY[sample.out_activation](Z, Y), weights=w))
+        P = OUTPUT_PROBA[sample.out_activation](Z)
+    spread = float(np.max(P.max(axis=0) - P.min(axis=0)))
+    return _Reference(L=L, J=float(result.fun), spread=spread)
