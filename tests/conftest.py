@@ -17,6 +17,24 @@ from threadpoolctl import threadpool_limits
 from sknnscratch import ScratchMLPClassifier
 
 
+def pytest_report_header(config):
+    """Which BLAS kernel computes this run's numbers (they differ in last bits)."""
+    from threadpoolctl import threadpool_info
+
+    kernels = sorted(
+        f"{pool.get('internal_api')} {pool.get('version')}, "
+        f"{pool.get('architecture')} kernel"
+        for pool in threadpool_info()
+        if pool["user_api"] == "blas"
+    )
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    return (
+        "BLAS: "
+        + "; ".join(kernels)
+        + (f" (OPENBLAS_CORETYPE={forced})" if forced else "")
+    )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_blas_thread():
     """Every test on one BLAS thread: the suite's products are all small.
