@@ -232,9 +232,14 @@ def heart_claims(readme, output):
         Claim("heart: the other alphas", f"{said[4]}, {said[5]}", ", ".join(others)),
     ]
     elapsed = find(r"\[5/5\s+([\d.]+) s\] done", output, "heart output")
-    said = find(r"about (\d+) s on 2 cores", readme, "heart time")
+    said = find(r"(\d+) to (\d+) s on 2 cores", readme, "heart time")
+    within = float(said[1]) <= float(elapsed[1]) <= float(said[2])
     claims.append(
-        Claim("heart: run time", said[1], elapsed[1], about=0.25, fresh=TIMING)
+        Claim(
+            "heart: run time within the README's range",
+            f"{said[1]} to {said[2]}",
+            f"{said[1]} to {said[2]}" if within else elapsed[1],
+        )
     )
     return claims
 
@@ -1125,35 +1130,40 @@ def sample_weight_report():
 
 
 def sample_weight_claims(readme, output):
-    """The sample-weight check and multilabel numbers of the README."""
+    """The sample-weight check and multilabel numbers of the README.
+
+    What holds on every CPU is compared exactly: the default passes, 5 gets
+    3 labels wrong. The gaps depend on the BLAS kernel (L-BFGS stops where
+    last bits send it): at alpha 3 the check passes, or fails by the relative
+    gap the README gives; the tanh gap lies in the README's range.
+    """
     paragraph = _span(readme, "rather than", "\n\n")
     said = find(
-        r"with ([\d.]+), scikit-learn's sample-weight equivalence check fails "
-        r"\(weighted and repeated rows make L-BFGS stop (\S+) apart in "
-        r"probability, (\S+) relative, where the check allows (\S+)\)",
+        r"with ([\d.]+), scikit-learn's sample-weight equivalence check sits on its "
+        r"tolerance \(weighted and repeated rows make L-BFGS stop (\S+) apart in "
+        r"probability, relative, where the check allows (\S+):",
         paragraph,
         "sample-weight",
     )
-    fails = find(
+    fails = re.search(
         rf"sample-weight check \(dense\), alpha={said[1]}: fails, largest "
-        r"difference (\S+) \((\S+) relative\), rtol (\S+)",
+        r"difference \S+ \((\S+) relative\), rtol (\S+)",
         output,
-        "report",
     )
     default = find(
         r"sample-weight check \(dense\), alpha=2\.5: (\w+)", output, "report"
     )
     multilabel = find(
         r"with ([\d.]+), the network no longer memorises .*? \((\d+) of its (\d+) "
-        r"labels wrong\)",
+        r"labels wrong",
         paragraph,
         "multilabel",
     )
     wrong = dict(re.findall(r"multilabel test, alpha=(\S+): (\d+ of \d+)", output))
     tanh = find(
         r"with two tanh layers, the (\d+) sample-weight equivalence checks find "
-        r"weighted and repeated rows up to (\S+) apart in probability, where they "
-        r"allow (\S+) relative",
+        r"weighted and repeated rows between (\S+) and (\S+) apart in\s+"
+        r"probability, where they allow (\S+) relative",
         readme,
         "tanh",
     )
@@ -1161,11 +1171,9 @@ def sample_weight_claims(readme, output):
         r"two tanh layers: fails, largest difference (\S+) .*?rtol (\S+)", output
     )
     largest = max(tanh_printed, key=lambda found: number(found[0]))
-    return [
+    low, high = number(tanh[2]), number(tanh[3])
+    claims = [
         Claim("sample weights: the default passes", "passes", default[1]),
-        Claim("sample weights: largest difference", said[2], fails[1]),
-        Claim("sample weights: relative difference", said[3], fails[2]),
-        Claim("sample weights: tolerance", said[4], fails[3]),
         Claim("multilabel: the default memorises", "0", wrong["2.5"].split()[0]),
         Claim(
             "multilabel: labels wrong",
@@ -1173,9 +1181,21 @@ def sample_weight_claims(readme, output):
             wrong.get(multilabel[1], "not run"),
         ),
         Claim("tanh: checks failing", tanh[1], str(len(tanh_printed))),
-        Claim("tanh: largest difference", tanh[2], largest[0]),
-        Claim("tanh: tolerance", tanh[3], largest[1]),
+        Claim(
+            "tanh: largest difference within the README's range",
+            f"{tanh[2]} to {tanh[3]}",
+            f"{tanh[2]} to {tanh[3]}"
+            if low <= number(largest[0]) <= high
+            else largest[0],
+        ),
+        Claim("tanh: tolerance", tanh[4], largest[1]),
     ]
+    if fails:  # on kernels where it passes there is no gap to compare
+        claims += [
+            Claim("sample weights: relative difference", said[2], fails[1], about=0.3),
+            Claim("sample weights: tolerance", said[3], fails[2]),
+        ]
+    return claims
 
 
 JOBS = [

@@ -50,8 +50,9 @@ _PARTIAL_FIT_CHECKS = (
 # These compare predictions to 1e-7 after fits on 15 rows of 30 features,
 # the weighted rows shuffled: L-BFGS stops where the relative decrease of
 # the loss falls below 2.2e-9, and with the default penalty on two tanh
-# layers the two fits stop up to 4.4e-6 apart in probability (they pass for
-# the defaults and the other configurations, where the minimum is sharper).
+# layers the two fits stop 1e-6 to 1e-5 apart in probability, as the BLAS
+# kernel rounds (they pass for the defaults and the other configurations,
+# where the minimum is sharper).
 _SAMPLE_WEIGHT_CHECKS = (
     "check_sample_weight_equivalence_on_dense_data",
     "check_sample_weight_equivalence_on_sparse_data",
@@ -65,7 +66,7 @@ def _expected_failed_checks(estimator):
         )
     if estimator.get_params().get("activation") == "tanh":
         return dict.fromkeys(
-            _SAMPLE_WEIGHT_CHECKS, "L-BFGS stops 4.4e-6 apart on this tiny problem"
+            _SAMPLE_WEIGHT_CHECKS, "L-BFGS stops about 5e-6 apart on this tiny problem"
         )
     return {}
 

@@ -287,16 +287,20 @@ def test_the_heart_disease_test_is_described_as_it_checks(readme):
         r"checks that the defaults give no ConvergenceWarning and stay within (\d+) "
         r"points of logistic regression in both scores, and that the nested "
         r"`ScratchMLPClassifierCV` gives none, reaches ([\d.]+) accuracy and "
-        r"([\d.]+) ROC AUC, and is above logistic regression in both",
+        r"([\d.]+) ROC AUC, and trails logistic regression in neither score by "
+        r"more than (\w+) standard errors of the (\d+) paired fold differences",
         readme,
     )
     margin = int(said[1]) / 100
     assert source.count("assert n_warnings == 0") == 2
-    assert f"accuracy >= lr_accuracy - {margin:g}" in source
-    assert f"auc >= lr_auc - {margin:g}" in source
-    assert f"accuracy >= {said[2]}" in source
-    assert f"auc >= {said[3]}" in source
-    assert "accuracy > lr_accuracy" in source and "auc > lr_auc" in source
+    assert f"accuracy.mean() >= lr_accuracy.mean() - {margin:g}" in source
+    assert f"auc.mean() >= lr_auc.mean() - {margin:g}" in source
+    assert f"accuracy.mean() >= {said[2]}" in source
+    assert f"auc.mean() >= {said[3]}" in source
+    assert said[4] == "two" and "difference.mean() >= -2 * noise" in source
+    assert "_not_worse_beyond_noise(accuracy, lr_accuracy)" in source
+    assert "_not_worse_beyond_noise(auc, lr_auc)" in source
+    assert int(said[5]) == 10 * 5
     assert "RepeatedStratifiedKFold(n_splits=10, n_repeats=5, random_state=0)" in (
         source
     )
@@ -346,8 +350,9 @@ def test_the_progress_extra_installs_rich_and_the_readme_says_so(readme):
 def test_the_alpha_choice_numbers_are_what_the_checks_print(readme, numbers):
     # A few fits on 15 to 50 rows: the sample-weight check and the multilabel
     # test of scikit-learn that decided between 2.5, 3 and 5.
+    # Six claims hold on every CPU; two more where the check fails at alpha 3.
     claims = numbers.sample_weight_claims(readme, numbers.sample_weight_report())
-    assert len(claims) >= 8
+    assert len(claims) >= 6
     assert _disagreements(claims) == []
 
 
