@@ -10,6 +10,7 @@ that reason.
 """
 
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def python_blocks(text):
     for number, line in enumerate(text.splitlines(), start=1):
         if code is not None:
             if line.strip() == "```":
-                blocks.append(Block(start, section, "\n".join(code), skip_reason))
+                # A block inside a list item is indented with the item.
+                source = textwrap.dedent("\n".join(code))
+                blocks.append(Block(start, section, source, skip_reason))
                 code, skip_reason = None, None
             else:
                 code.append(line)
@@ -78,6 +81,12 @@ def test_blocks_are_found_with_their_sections_and_skip_markers():
             "```sh",
             "echo not python",
             "```",
+            "- a list item:",
+            "",
+            "  ```python",
+            "  if c:",
+            "      d = 3",
+            "  ```",
         ]
     )
     blocks = python_blocks(text)
@@ -85,6 +94,7 @@ def test_blocks_are_found_with_their_sections_and_skip_markers():
         (3, "Title", "a = 1", None),
         (8, "Part two", "b = a + 1", "needs a GPU"),
         (13, "Part two", "c = 2", None),
+        (21, "Part two", "if c:\n    d = 3", None),
     ]
     assert blocks[1].name == "README.md:8 (Part two): b = a + 1"
 
