@@ -187,3 +187,21 @@ def test_training_dynamics_example_without_matplotlib(tmp_path, monkeypatch):
         example.main(["--output-dir", str(tmp_path / "out")])
     assert 'pip install "sknnscratch[examples]"' in str(exit_.value.code)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not README.exists(), reason="needs the source tree")
+def test_every_test_the_readme_cites_exists():
+    import ast
+
+    cited = set(re.findall(r"`(test_\w+\.py)(?:::(test_\w+))?`", README.read_text()))
+    assert len(cited) > 30
+    for path, name in sorted(cited):
+        source = ROOT / "tests" / path
+        assert source.exists(), path
+        if name:
+            defined = {
+                node.name
+                for node in ast.walk(ast.parse(source.read_text()))
+                if isinstance(node, ast.FunctionDef)
+            }
+            assert name in defined, f"{path}::{name}"
