@@ -131,17 +131,24 @@ def prior_loss(Y, sample_weight, out_activation):
 # ------------------------------------------------------------ divergence
 
 
+def _light_weights(facts):
+    """Whether sample weights summing far below the row count inflate alpha."""
+    return facts.total_weight < facts.n_samples / 100
+
+
 def _penalty_advice(facts):
-    """Advice on the penalty's strength, naming light sample weights."""
-    n, S = facts.n_samples, facts.total_weight
-    advice = "lower alpha (ScratchMLPClassifierCV chooses it from the data)"
-    if S < n / 100:
-        advice = (
-            f"the sample weights sum to {S:.3g} for {n} rows, which makes the "
-            f"penalty as strong as alpha={facts.alpha * n / S:.3g} with unit "
+    """Why the penalty is too strong, and what to do: alpha, or light weights."""
+    n, S, alpha = facts.n_samples, facts.total_weight, facts.alpha
+    if _light_weights(facts):
+        return (
+            f"the sample weights sum to {S:.3g} for {n} rows, which makes "
+            f"alpha={alpha:g} as strong as alpha={alpha * n / S:.3g} with unit "
             "weights: scale the weights up (w * n / w.sum()), or lower alpha"
         )
-    return advice
+    return (
+        f"alpha={alpha:g} is too large for these {n} rows (total sample weight "
+        f"{S:.3g}): lower alpha (ScratchMLPClassifierCV chooses it from the data)"
+    )
 
 
 def divergence_advice(facts, theta, units, X):
@@ -173,9 +180,8 @@ def divergence_advice(facts, theta, units, X):
         pull = factor * factor * squared_norm  # the penalty gradient's norm, squared
     if facts.alpha > 0 and not (np.isfinite(penalty) and np.isfinite(pull)):
         return (
-            f"The L2 term alpha / (2 S) * ||W||^2 overflows: alpha={facts.alpha:g} "
-            f"with S={facts.total_weight:.3g}, the total sample weight, is too "
-            f"large; {_penalty_advice(facts)}."
+            "The L2 term alpha / (2 S) * ||W||^2 (S the total sample weight) "
+            f"overflows: {_penalty_advice(facts)}."
         )
     step = facts.learning_rate_init * factor
     if facts.solver == "sgd" and facts.alpha > 0 and step > 2:
@@ -183,7 +189,7 @@ def divergence_advice(facts, theta, units, X):
             f"Each SGD step shrinks the weights by learning_rate_init * alpha / S "
             f"= {step:.3g} times themselves; above 2 the steps overshoot and the "
             f"weights grow instead: lower learning_rate_init below "
-            f"{2 / factor:.3g}, or {_penalty_advice(facts)}."
+            f"{2 / factor:.3g}; or {_penalty_advice(facts)}."
         )
     scale = input_scale(X)
     large = scale > LARGE_INPUT
@@ -384,8 +390,8 @@ def _worse_than_priors(facts, J, R, prior, X):
     )
     if facts.alpha > 0 and R > J / 2:
         return message + (
-            f"The L2 term is {R:.4g} of it: alpha={facts.alpha:g} is so large that "
-            "the weights cannot shrink to where it stops dominating; "
+            f"The L2 term is {R:.4g} of it, a penalty so strong that the "
+            f"weights cannot shrink to where it stops dominating: "
             f"{_penalty_advice(facts)}."
         )
     scale = input_scale(X)
