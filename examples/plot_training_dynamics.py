@@ -115,7 +115,7 @@ def train_with_snapshots(model, X, y, epochs):
     """
     wanted = sorted({*(e for e in SNAPSHOT_EPOCHS if e < epochs), epochs})
     steps = trace(model, X, y)  # not fitted yet: the weights training starts from
-    snapshots = {0: ([steps["W1"], steps["W2"]], [steps["b1"], steps["b2"]])}
+    snapshots = {0: ([steps["W1^T"], steps["W2^T"]], [steps["b1"], steps["b2"]])}
     for epoch in range(1, epochs + 1):
         model.partial_fit(X, y, classes=[0, 1])
         if epoch in wanted:

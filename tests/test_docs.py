@@ -47,7 +47,7 @@ pytestmark = pytest.mark.skipif(not DERIVATION.exists(), reason="needs the sourc
 EQUATIONS = {
     "F1": "Z[l] = A[l - 1] @ WT[l] + b[l]",
     "F2": "A[l] = f(Z[l])",
-    "F3": "P = OUTPUT_PROBA[out_activation](Z[n_layers])",
+    "F3": "A[n_layers] = OUTPUT_PROBA[out_activation](Z[n_layers])",
     "L1": "L = s @ loss_i / S",
     "L2": "R = alpha / (2 * S_penalty) * sum(np.sum(WT[l] ** 2) for l in WT)",
     "L3": "J = L + R",
@@ -228,6 +228,8 @@ def test_each_tagged_line_gives_what_the_reference_returns(case):
         value = ast.unparse(statement.value)
         namespace = {**vars(network), **captured[_enclosing_function(tree, number)]}
         layers = range(1, len(coefs) + 1) if "l" in target else [None]
+        if tag == "F2":  # hidden layers only: A[n_layers] is (F3)'s
+            layers = range(1, len(coefs))
         checked = 0
         for layer in layers:
             namespace["l"] = layer
@@ -259,11 +261,11 @@ def test_the_line_test_fails_when_a_line_changes(monkeypatch):
 
 
 TRACE_TAGS = {  # trace's names (13-8-1) and the tag of the line computing each
-    "Z1": "F1", "a1": "F2", "Z2": "F1", "y_hat": "F3",
+    "Z1": "F1", "A1": "F2", "Z2": "F1", "y_hat": "F3",
     "L": "L1", "R": "L2", "J": "L3",
-    "dL/dZ2": "B1", "dL/dW2": "B2", "dR/dW2": "B3", "dJ/dW2": "B4", "dJ/db2": "B5",
-    "dL/da1": "B6", "f'(Z1)": "B7", "dL/dZ1": "B8",
-    "dL/dW1": "B2", "dR/dW1": "B3", "dJ/dW1": "B4", "dJ/db1": "B5",
+    "dL/dZ2": "B1", "dL/dW2^T": "B2", "dR/dW2^T": "B3", "dJ/dW2^T": "B4",
+    "dJ/db2": "B5", "dL/dA1": "B6", "f'(Z1)": "B7", "dL/dZ1": "B8",
+    "dL/dW1^T": "B2", "dR/dW1^T": "B3", "dJ/dW1^T": "B4", "dJ/db1": "B5",
 }  # fmt: skip
 
 
@@ -344,14 +346,14 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
         raw, x, *weights = rows[name]
         assert float(raw) == pytest.approx(X_raw[ROW, i], rel=1e-5)
         _check([x], t["X"][0, i], f"x[{name}]")
-        _check(weights, t["W1"][i], f"W1 row {name}")
+        _check(weights, t["W1^T"][i], f"W1 row {name}")
     _check(rows["$b_1$"][2:], t["b1"], "b1")
     _check(rows["$z_1 = W_1 x + b_1$"][2:], t["Z1"], "z1")
-    _check(rows["$a_1 = \\mathrm{ReLU}(z_1)$"][2:], t["a1"], "a1")
+    _check(rows["$a_1 = \\mathrm{ReLU}(z_1)$"][2:], t["A1"], "a1")
 
     hidden, scalars = map(_by_label, _tables(blocks["output"]))
-    _check(hidden["$a_1$"], t["a1"], "a1")
-    _check(hidden["$W_2$"], t["W2"], "W2")
+    _check(hidden["$a_1$"], t["A1"], "a1")
+    _check(hidden["$W_2$"], t["W2^T"], "W2")
     _check(scalars["$b_2$"], t["b2"], "b2")
     _check(scalars["$z_2 = W_2 a_1 + b_2$"], t["Z2"], "z2")
     _check(scalars["$\\hat y = \\sigma(z_2)$"], t["y_hat"], "y_hat")
@@ -361,8 +363,8 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
     scalars, hidden = map(_by_label, _tables(blocks["backward"]))
     _check(scalars["$\\partial\\ell/\\partial z_2 = \\hat y - y$"], t["dL/dZ2"], "dz2")
     _check(scalars["$\\partial\\ell/\\partial b_2$"], t["dJ/db2"], "db2")
-    _check(hidden["$\\partial\\ell/\\partial W_2$"], t["dL/dW2"], "dW2")
-    _check(hidden["$\\partial\\ell/\\partial a_1$"], t["dL/da1"], "da1")
+    _check(hidden["$\\partial\\ell/\\partial W_2$"], t["dL/dW2^T"], "dW2")
+    _check(hidden["$\\partial\\ell/\\partial a_1$"], t["dL/dA1"], "da1")
     _check(hidden["$\\mathbb{1}[z_1 > 0]$"], t["f'(Z1)"], "mask")
     _check(hidden["$\\partial\\ell/\\partial z_1$"], t["dL/dZ1"], "dz1")
     _check(hidden["$\\partial\\ell/\\partial b_1$"], t["dJ/db1"], "db1")
@@ -373,7 +375,7 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
     for i, name in enumerate(names):
         x, *gradient = rows[name]
         _check([x], t["X"][0, i], f"x[{name}]")
-        _check(gradient, t["dL/dW1"][i], f"dW1 row {name}")
+        _check(gradient, t["dL/dW1^T"][i], f"dW1 row {name}")
 
     scalars, hidden = map(_by_label, _tables(blocks["penalty"]))
     labels = list(scalars)
@@ -381,8 +383,8 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
     _check(scalars[labels[1]], t["R"], "R")
     _check(scalars[labels[2]], t["J"], "J")
     labels = list(hidden)
-    _check(hidden[labels[0]], t["dR/dW2"], "dR/dW2")
-    _check(hidden[labels[1]], t["dJ/dW2"], "dJ/dW2")
+    _check(hidden[labels[0]], t["dR/dW2^T"], "dR/dW2")
+    _check(hidden[labels[1]], t["dJ/dW2^T"], "dJ/dW2")
 
 
 def test_the_training_step_is_what_one_epoch_of_sgd_does(heart_disease):
@@ -405,17 +407,17 @@ def test_the_training_step_is_what_one_epoch_of_sgd_does(heart_disease):
         after = trace(model, X, y)
         model.partial_fit(X, y)  # its loss_curve_[1] is J after the first step
     # The package's step is W - eta * dJ/dW, exactly.
-    np.testing.assert_array_equal(W2_after, before["W2"] - eta * before["dJ/dW2"])
+    np.testing.assert_array_equal(W2_after, before["W2^T"] - eta * before["dJ/dW2^T"])
     np.testing.assert_array_equal(b2_after, before["b2"] - eta * before["dJ/db2"])
-    np.testing.assert_array_equal(after["W2"], W2_after)
+    np.testing.assert_array_equal(after["W2^T"], W2_after)
     assert model.loss_curve_[0] == pytest.approx(before["J"], rel=1e-12)
     assert model.loss_curve_[1] == pytest.approx(after["J"], rel=1e-12)
 
     step, scalars = _tables(_blocks(page())["step"])
     rows = list(_by_label(step).values())
-    _check(rows[0], before["W2"], "W2 before")
-    _check(rows[1], before["dJ/dW2"], "dJ/dW2 over 303 rows")
-    _check(rows[2], after["W2"], "W2 after")
+    _check(rows[0], before["W2^T"], "W2 before")
+    _check(rows[1], before["dJ/dW2^T"], "dJ/dW2 over 303 rows")
+    _check(rows[2], after["W2^T"], "W2 after")
     rows = _by_label(scalars)
     b2_label, L_label, R_label, J_label = rows
     gradient = re.search(r"= (-?\d+\.\d+)\$\)", b2_label).group(1)

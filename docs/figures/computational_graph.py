@@ -194,7 +194,7 @@ def draw(numbers, output):
         BACKWARD,
         ha="left",
     )
-    numbers_at(7.65, top + 0.55, column(flat["W2"]), column(flat["dL/dW2"]))
+    numbers_at(7.65, top + 0.55, column(flat["W2^T"]), column(flat["dL/dW2^T"]))
     note(
         8.0,
         top - 2.05,
@@ -217,7 +217,7 @@ def draw(numbers, output):
     below = chain - 1.45
     numbers_at(nodes["x"][0], below, "(13, 1)", "not\nneeded")
     numbers_at(nodes["z1"][0], below, column(flat["Z1"]), column(flat["dL/dZ1"]))
-    numbers_at(nodes["a1"][0], below, column(flat["a1"]), column(flat["dL/da1"]))
+    numbers_at(nodes["a1"][0], below, column(flat["A1"]), column(flat["dL/dA1"]))
     numbers_at(nodes["z2"][0], below, column(flat["Z2"]), column(flat["dL/dZ2"]))
     numbers_at(nodes["y_hat"][0], below, column(flat["y_hat"]), "not\nformed")
     numbers_at(nodes["loss"][0], below, column(flat["L"]), "1")

@@ -98,6 +98,8 @@ def gradient_step():
     problem = training_objective(step_model(), X, y)
     X, Y = problem.pop("X"), problem.pop("Y")
     coefs, intercepts = problem.pop("coefs"), problem.pop("intercepts")
+    for key in ("classes", "fitted"):  # what trace labels with, not J's arguments
+        problem.pop(key)
 
     def measure(coefs, intercepts):
         named = {}
@@ -107,14 +109,14 @@ def gradient_step():
     before = measure(coefs, intercepts)
     new_coefs, new_intercepts = [], []
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True), start=1):
-        new_coefs.append(W - LEARNING_RATE * before[f"dJ/dW{layer}"])
+        new_coefs.append(W - LEARNING_RATE * before[f"dJ/dW{layer}^T"])
         new_intercepts.append(b - LEARNING_RATE * before[f"dJ/db{layer}"])
     after = measure(new_coefs, new_intercepts)
     return {
         **{name: (before[name], after[name]) for name in ("L", "R", "J")},
-        "W2": (np.ravel(before["W2"]), np.ravel(after["W2"])),
+        "W2": (np.ravel(before["W2^T"]), np.ravel(after["W2^T"])),
         "b2": (before["b2"].item(), after["b2"].item()),
-        "dJ/dW2": np.ravel(before["dJ/dW2"]),
+        "dJ/dW2": np.ravel(before["dJ/dW2^T"]),
         "dJ/db2": before["dJ/db2"].item(),
     }
 
@@ -147,7 +149,7 @@ def blocks():
 
     X_raw, _, y, names = scaled_heart_disease()
     t = {k: np.asarray(v) for k, v in sample_trace().items()}
-    x, W1T = t["X"].ravel(), t["W1"]
+    x, W1T = t["X"].ravel(), t["W1^T"]
     row = {k: t[k].ravel() for k in t if t[k].size == 8}
 
     def raw(value):
@@ -159,12 +161,12 @@ def blocks():
         + [
             ["$b_1$", "", "", *row["b1"]],
             ["$z_1 = W_1 x + b_1$", "", "", *row["Z1"]],
-            ["$a_1 = \\mathrm{ReLU}(z_1)$", "", "", *row["a1"]],
+            ["$a_1 = \\mathrm{ReLU}(z_1)$", "", "", *row["A1"]],
         ],
     )
     output = table(
         ["", *HIDDEN],
-        [["$a_1$", *row["a1"]], ["$W_2$", *t["W2"].ravel()]],
+        [["$a_1$", *row["A1"]], ["$W_2$", *t["W2^T"].ravel()]],
     )
     output += "\n\n" + table(
         ["quantity", "value"],
@@ -186,8 +188,8 @@ def blocks():
     backward += "\n\n" + table(
         ["", *HIDDEN],
         [
-            ["$\\partial\\ell/\\partial W_2$", *row["dL/dW2"]],
-            ["$\\partial\\ell/\\partial a_1$", *row["dL/da1"]],
+            ["$\\partial\\ell/\\partial W_2$", *row["dL/dW2^T"]],
+            ["$\\partial\\ell/\\partial a_1$", *row["dL/dA1"]],
             ["$\\mathbb{1}[z_1 > 0]$", *[f"{v:.0f}" for v in row["f'(Z1)"]]],
             ["$\\partial\\ell/\\partial z_1$", *row["dL/dZ1"]],
             ["$\\partial\\ell/\\partial b_1$", *row["dJ/db1"]],
@@ -196,7 +198,7 @@ def blocks():
     weights = table(
         ["feature", "$x$", *HIDDEN],
         [["$\\partial\\ell/\\partial z_1$", "", *row["dL/dZ1"]]]
-        + [[name, x[i], *t["dL/dW1"][i]] for i, name in enumerate(names)],
+        + [[name, x[i], *t["dL/dW1^T"][i]] for i, name in enumerate(names)],
     )
     penalty = table(
         ["quantity", "value"],
@@ -213,8 +215,8 @@ def blocks():
     penalty += "\n\n" + table(
         ["", *HIDDEN],
         [
-            ["$\\partial R/\\partial W_2 = \\frac{\\alpha}{S} W_2$", *row["dR/dW2"]],
-            ["$\\partial J/\\partial W_2$", *row["dJ/dW2"]],
+            ["$\\partial R/\\partial W_2 = \\frac{\\alpha}{S} W_2$", *row["dR/dW2^T"]],
+            ["$\\partial J/\\partial W_2$", *row["dJ/dW2^T"]],
         ],
     )
     step = gradient_step()
