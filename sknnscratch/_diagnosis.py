@@ -507,7 +507,9 @@ def explain_gradients(net, analytic, names, shapes, saturated=0):
         if finding is None:
             c = factor(array, truth[index])
             if c is not None:
-                finding = scale_finding(c, net.S, ("B5",) if kind == "b" else ())
+                found = scale_finding(c, net.S, ("B5",) if kind == "b" else ())
+                # Any other factor says less than where the failures lie.
+                finding = None if found.key.startswith("factor") else found
         findings.append(finding)
     return findings
 
