@@ -87,7 +87,7 @@ def test_the_right_backprop_passes_on_both(data):
     assert report.passed and not failing
 
 
-def test_a_missing_mean_is_a_factor_of_S_on_every_array(data):
+def test_a_missing_mean_is_a_factor_of_s_on_every_array(data):
     report, failing, text = check(data, "sum")
     S = report.S
     assert len(failing) == 4
@@ -110,7 +110,7 @@ def test_a_flipped_sign_is_minus_one_on_every_array(data):
     assert all(row.rel_error > 0.9 for row in failing.values())
 
 
-def test_a_forgotten_penalty_fails_the_weights_only_and_says_alpha_and_S(data):
+def test_a_forgotten_penalty_fails_the_weights_only_and_says_alpha_and_s(data):
     report, failing, text = check(data, "no L2")
     assert set(failing) == {"dJ/dW1^T", "dJ/dW2^T"}
     assert failing["dJ/dW1^T"].cause == (
@@ -122,7 +122,7 @@ def test_a_forgotten_penalty_fails_the_weights_only_and_says_alpha_and_S(data):
     assert "alpha    2.5" in text  # the header gives alpha too
 
 
-def test_a_penalty_without_its_1_over_S_is_named_with_its_coefficient(data):
+def test_a_penalty_without_its_1_over_s_is_named_with_its_coefficient(data):
     report, failing, _ = check(data, "L2 without 1/S")
     assert set(failing) == {"dJ/dW1^T", "dJ/dW2^T"}
     row = failing["dJ/dW2^T"]
@@ -130,7 +130,7 @@ def test_a_penalty_without_its_1_over_S_is_named_with_its_coefficient(data):
     assert "divide it by S too" in row.explanation
 
 
-def test_a_transposed_dW2_is_told_by_its_actual_shapes(data):
+def test_a_transposed_dw2_is_told_by_its_actual_shapes(data):
     report, failing, _ = check(data, "transposed dW2")
     assert set(failing) == {"dJ/dW2^T"}
     k = report[1].shape[1]  # output units: 1 (sigmoid) or 3 (softmax)
@@ -140,7 +140,7 @@ def test_a_transposed_dW2_is_told_by_its_actual_shapes(data):
     assert "coefs_[1]" in row.explanation and "X.T" not in row.explanation
 
 
-def test_a_missing_relu_slope_fails_the_first_layer_and_points_at_B7_B8(data):
+def test_a_missing_relu_slope_fails_the_first_layer_and_points_at_b7_b8(data):
     _, failing, _ = check(data, "no slope")
     assert set(failing) == {"dJ/dW1^T", "dJ/db1"}
     for row in failing.values():
@@ -148,13 +148,13 @@ def test_a_missing_relu_slope_fails_the_first_layer_and_points_at_B7_B8(data):
         assert row.tags == ("B7", "B8")
 
 
-def test_a_tanh_slope_from_Z_is_named(data):
+def test_a_tanh_slope_from_z_is_named(data):
     _, failing, _ = check(data, "tanh slope from Z", activation="tanh")
     assert set(failing) == {"dJ/dW1^T", "dJ/db1"}
     assert failing["dJ/db1"].cause == "tanh's slope as 1 - Z**2, not 1 - A**2? see (B7)"
 
 
-def test_the_pre_activation_as_input_signal_fails_dW2_only(data):
+def test_the_pre_activation_as_input_signal_fails_dw2_only(data):
     _, failing, _ = check(data, "Z as signal")
     assert set(failing) == {"dJ/dW2^T"}
     assert failing["dJ/dW2^T"].cause.endswith("not A? see (B2)")
@@ -169,7 +169,7 @@ def test_the_pre_activation_as_input_signal_fails_dW2_only(data):
         ("bias offset", "biases only (layer 1), weights right: see (B5)"),
     ],
 )
-def test_bias_mistakes_point_at_B5(data, mistake, cause):
+def test_bias_mistakes_point_at_b5(data, mistake, cause):
     report, failing, _ = check(data, mistake)
     assert set(failing) == {"dJ/db1"}
     assert failing["dJ/db1"].cause == cause.format(S=report.S)
@@ -183,7 +183,7 @@ def test_the_sigmoid_slope_taken_twice_is_named(binary_data):
     }
 
 
-def test_an_error_between_the_layers_points_at_B6_to_B8(data):
+def test_an_error_between_the_layers_points_at_b6_to_b8(data):
     _, failing, text = check(data, "half dA1")
     assert set(failing) == {"dJ/dW1^T", "dJ/db1"}
     assert failing["dJ/db1"].cause == (
