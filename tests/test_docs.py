@@ -271,7 +271,8 @@ TRACE_TAGS = {  # trace's names (13-8-1) and the tag of the line computing each
 
 def test_trace_prints_the_tag_of_the_line_that_computed_each_entry():
     X, y = load_heart_disease(return_X_y=True)
-    steps = trace(ScratchMLPClassifier(random_state=0), np.nan_to_num(X[:5]), y[:5])
+    X = np.nan_to_num((X - np.nanmean(X, 0)) / np.nanstd(X, 0))
+    steps = trace(ScratchMLPClassifier(random_state=0), X[:5], y[:5])
     for name, tag in TRACE_TAGS.items():
         cited = TAG.findall(steps.equations[name])
         assert cited == [tag], f"trace prints {name} with {cited}, not ({tag})"
@@ -426,6 +427,159 @@ def test_the_training_step_is_what_one_epoch_of_sgd_does(heart_disease):
     _check(rows[L_label], [before["L"], after["L"]], "L")
     _check(rows[R_label], [before["R"], after["R"]], "R")
     _check(rows[J_label], [model.loss_curve_[0], model.loss_curve_[1]], "J")
+
+
+def test_the_nudged_weight_is_measured_as_the_page_says(heart_disease):
+    script = load_script("worked_example")
+    _, X, y = heart_disease
+    t = trace(ScratchMLPClassifier(random_state=0), X[ROW], y[ROW], classes=[0, 1])
+    j = script.NUDGED_UNIT - 1
+    up, down = t["W2^T"].copy(), t["W2^T"].copy()
+    up[j] += script.NUDGE
+    down[j] -= script.NUDGE
+
+    def loss(W2T):  # the patient's cross-entropy from its hidden layer
+        z2 = (t["A1"] @ W2T + t["b2"]).item()
+        return float(np.logaddexp(0, z2) - y[ROW] * z2)
+
+    slope = (loss(up) - loss(down)) / (2 * script.NUDGE)
+    (table,) = _tables(_blocks(page())["nudge"])
+    rows = list(_by_label(table).values())
+    _check(rows[0], t["W2^T"][j], "w")
+    _check(rows[1], loss(up), "loss up")
+    _check(rows[2], loss(down), "loss down")
+    _check(rows[3], slope, "slope")
+    _check(rows[4], t["dL/dW2^T"][j], "backprop")
+    assert slope < 0  # "Raising this weight lowers the loss"
+    assert abs(slope - t["dL/dW2^T"][j, 0]) < 1e-5
+
+
+def test_the_one_unit_network_is_what_the_chain_rule_and_the_definition_say():
+    warmup = load_script("worked_example").WARMUP
+    x, w1, b1, w2, b2, y = (warmup[k] for k in ("x", "w1", "b1", "w2", "b2", "y"))
+
+    def loss(w1=w1, b1=b1, w2=w2, b2=b2):
+        z2 = w2 * max(w1 * x + b1, 0.0) + b2
+        return float(np.logaddexp(0, z2) - y * z2)
+
+    def numeric(name, h=1e-6):
+        args = dict(w1=w1, b1=b1, w2=w2, b2=b2)
+        up, down = dict(args), dict(args)
+        up[name] += h
+        down[name] -= h
+        return (loss(**up) - loss(**down)) / (2 * h)
+
+    z1 = w1 * x + b1
+    a1 = max(z1, 0.0)
+    z2 = w2 * a1 + b2
+    y_hat = 1 / (1 + np.exp(-z2))
+    blocks = _blocks(page())
+    (forward,) = map(_by_label, _tables(blocks["warmup_forward"]))
+    values = list(forward.values())
+    for cells, expected in zip(values, [z1, a1, z2, y_hat, loss()], strict=True):
+        _check(cells, expected, "warm-up forward")
+    (chain,) = _tables(blocks["warmup_chain"])
+    factors = [float(row[1]) for row in chain[1:]]
+    assert factors[:4] == pytest.approx([y_hat - y, w2, 1, x], abs=5e-5)
+    assert factors[4] == pytest.approx(numeric("w1"), abs=5e-5)
+    assert factors[4] == pytest.approx(np.prod(factors[:4]), abs=5e-4)
+    (rest,) = _tables(blocks["warmup_rest"])
+    gradients = [float(row[1]) for row in rest[1:]]
+    assert gradients == pytest.approx(
+        [numeric("b1"), numeric("w2"), numeric("b2")], abs=5e-5
+    )
+    # The prose reads the signs: output too low, unit pushes down, unit on,
+    # gradient positive (descent lowers w1).
+    assert y_hat - y < 0 and w2 < 0 and z1 > 0 and numeric("w1") > 0
+
+
+def test_the_fork_of_an_input_sums_its_eight_paths(heart_disease):
+    script = load_script("worked_example")
+    _, X, y = heart_disease
+    names = load_heart_disease().feature_names
+    k = list(names).index(script.FORK_FEATURE)
+    t = trace(ScratchMLPClassifier(random_state=0), X[ROW], y[ROW], classes=[0, 1])
+
+    def loss(x):  # the patient's cross-entropy as a function of its features
+        a1 = np.maximum(x @ t["W1^T"] + t["b1"], 0)
+        z2 = (a1 @ t["W2^T"] + t["b2"]).item()
+        return float(np.logaddexp(0, z2) - y[ROW] * z2)
+
+    h = 1e-6
+    up, down = X[ROW].copy(), X[ROW].copy()
+    up[k] += h
+    down[k] -= h
+    numeric = (loss(up) - loss(down)) / (2 * h)
+    paths, total = _tables(_blocks(page())["fork"])
+    rows = list(_by_label(paths).values())
+    _check(rows[0], t["W1^T"][k], "W1 column")
+    _check(rows[1], t["dL/dZ1"][0], "dz1")
+    _check(rows[2], t["W1^T"][k] * t["dL/dZ1"][0], "paths")
+    _check(list(_by_label(total).values())[0], numeric, "dl/dx")
+    assert (t["W1^T"][k] * t["dL/dZ1"][0] == 0).sum() == 3  # inactive: no path
+    # 5.1: the largest input has the largest weight gradients (multiply gate).
+    active = t["dL/dZ1"][0] != 0
+    assert np.abs(t["X"][0]).argmax() == k
+    assert (np.abs(t["dL/dW1^T"][:, active]).argmax(axis=0) == k).all()
+
+
+def test_the_iris_sum_over_three_paths_is_what_trace_says():
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+
+    script = load_script("worked_example")
+    iris = load_iris()
+    X = StandardScaler().fit_transform(iris.data)
+    row = script.IRIS_ROW
+    t = trace(
+        ScratchMLPClassifier(random_state=0),
+        X[row],
+        iris.target[row],
+        classes=[0, 1, 2],
+    )
+    blocks = _blocks(page())
+    (forward,) = _tables(blocks["iris_forward"])
+    rows = _by_label(forward)
+    for i, name in enumerate(
+        ["sepal length", "sepal width", "petal length", "petal width"]
+    ):
+        raw, x, *weights = rows[name]
+        assert float(raw) == pytest.approx(iris.data[row, i])
+        _check([x], t["X"][0, i], name)
+        _check(weights, t["W1^T"][i], name)
+    (output,) = _tables(blocks["iris_output"])
+    values = list(_by_label(output).values())
+    _check(values[0], t["Z2"][0], "z2")
+    _check(values[1], t["y_hat"][0], "y_hat")
+    _check(values[2], t["y"][0], "y")
+    _check(values[3], t["dL/dZ2"][0], "delta")
+    (paths,) = _tables(blocks["iris_paths"])
+    values = list(_by_label(paths).values())
+    W2 = t["W2^T"].T
+    delta = t["dL/dZ2"][0]
+    for k in range(3):
+        _check(values[k], W2[k], f"W2 row {k}")
+        _check(values[3 + k], W2[k] * delta[k], f"path {k}")
+    _check(values[6], t["dL/dA1"][0], "sum")
+    # What the prose reads: a virginica called versicolor; for h2 the
+    # versicolor path (lower) is weaker than the virginica path (raise).
+    assert iris.target[row] == 2 and t["y_hat"][0].argmax() == 1
+    h2 = W2[:, 1] * delta
+    assert h2[1] > 0 > h2[2] and abs(h2[1]) < abs(h2[2])
+
+
+def test_no_heading_holds_mathematics_or_code():
+    """The site's contents list cannot lay out math or code in a heading.
+
+    The theme's page contents are a column flex box with wrapping on; an
+    entry with math or code that cannot break makes the column wider than
+    the sidebar, and the entries' heights, measured at the sidebar's width,
+    leave blank gaps once laid out at the wider one.
+    """
+    headings = re.findall(r"^#{1,6} .*$", prose(page()), re.M)
+    assert len(headings) > 30
+    for heading in headings:
+        assert not re.search(r"[$`]|\]\(", heading), heading
 
 
 def test_the_page_shows_what_the_script_prints():
