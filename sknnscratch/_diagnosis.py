@@ -90,7 +90,9 @@ def shape_finding(name, shape, expected, layer=None, kind=None):
             f"transposed {name}",
             f"shape {shape} is {expected} transposed",
             (),
-            f"{name} is {expected} in the code's layout, one sample per row.",
+            f"{name} is {expected} in the code's layout, one row per sample; "
+            f"its transpose, {shape}, is the derivation's column form, one "
+            "column per sample.",
         )
     if kind == "b" and len(shape) == 2 and shape[1:] == expected:
         if shape[0] == 1:

@@ -627,7 +627,10 @@ class Trace(dict):
                 f"quantity): recompute it from its equation, {where}, using the "
                 "quantities above it, which match.",
             )
-        return _failed(name, expected.shape, largest, rel, finding, gradient=name)
+        reason = "wrong shape" if mine.shape != expected.shape else None
+        return _failed(
+            name, expected.shape, largest, rel, finding, gradient=name, reason=reason
+        )
 
 
 def trace(estimator, X, y, sample_weight=None, *, classes=None):

@@ -4,10 +4,10 @@ The graph runs x -> z1 -> a1 -> z2 -> y_hat -> loss, with the parameters W1,
 b1, W2, b2 (and the label y) feeding in from above. Beside every node (under
 it on the main line, to the right of it for the parameters) stand its value
 in the forward pass (blue) and the gradient of the loss with respect to it in
-the backward pass (red), clear of every box, for the sample of docs/derivation.md's worked
-example (numbers from worked_example.py, next to this script); a matrix too
-big to print shows its shape. The backward pass's local rules label the red
-arrows underneath.
+the backward pass (red), clear of every box, for the sample of
+docs/derivation.md's worked example (numbers from worked_example.py, next to
+this script); a matrix too big to print shows its shape. The backward
+pass's local rules label the red arrows.
 
 Usage::
 
