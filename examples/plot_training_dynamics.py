@@ -585,4 +585,4 @@ def main(argv=None):
 if __name__ == "__main__":
     main()
 
-# sphinx_gallery_thumbnail_number = 3
+# sphinx_gallery_thumbnail_number = 1

@@ -488,6 +488,12 @@ def test_the_one_unit_network_is_what_the_chain_rule_and_the_definition_say():
     assert gradients == pytest.approx(
         [numeric("b1"), numeric("w2"), numeric("b2")], abs=5e-5
     )
+    # The prose gives the same inputs, and reads the signs: output too low,
+    # unit pushes down, unit on, gradient positive (descent lowers w1).
+    text = " ".join(page().split())
+    for symbol, name in [("x", "x"), ("w_1", "w1"), ("b_1", "b1"), ("w_2", "w2")]:
+        assert f"${symbol} = {warmup[name]:g}$" in text, symbol
+    assert f"$b_2 = {b2:g}$" in text and f"$y = {y:g}$" in text
     # The prose reads the signs: output too low, unit pushes down, unit on,
     # gradient positive (descent lowers w1).
     assert y_hat - y < 0 and w2 < 0 and z1 > 0 and numeric("w1") > 0
