@@ -346,9 +346,9 @@ def _variants(net):
                     "A read after a mask overwrote it (0s and 1s)? see (B7)",
                     ("B7", "B2"),
                     "(B2) read the activations after they were turned into the "
-                    "0/1 mask: a ReLU derivative that writes into its argument "
-                    "(x[x <= 0] = 0; x[x > 0] = 1) called on A (or on Z when A "
-                    "is Z). (B7) must return a new array: (Z > 0).",
+                    "0/1 mask: a ReLU derivative that writes its mask into the "
+                    "array it receives, called on A (or on Z when A is Z). "
+                    "(B7) must return a new array: (Z > 0).",
                 ),
                 gradients(net, signal=lambda net, k: net.slope(k)),
             )

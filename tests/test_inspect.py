@@ -833,22 +833,22 @@ def test_check_gradients_accepts_a_pipeline():
 def test_a_learner_backprop_that_raises_is_reported_with_the_layout(binary_data):
     X, y = binary_data
 
-    def seed_post_backprop(X, Y, coefs, intercepts):
+    def column_form_backprop(X, Y, coefs, intercepts):
         W1, W2 = coefs
         Z1 = X @ W1 + intercepts[0]
         dZ1 = (Z1 > 0) * 1.0
-        return [np.dot(X, dZ1), W2], list(intercepts)  # X is (n, 13): no conform
+        return [X @ dZ1, W2], list(intercepts)  # X is (n, 13): no conform
 
     model = ScratchMLPClassifier(alpha=0, random_state=0)
     with pytest.raises(ValueError) as error:
-        check_gradients(model, X, y, gradient=seed_post_backprop)
+        check_gradients(model, X, y, gradient=column_form_backprop)
     assert isinstance(error.value.__cause__, ValueError)  # the learner's own error
     lines = str(error.value).splitlines()
-    assert lines[0] == "Your seed_post_backprop(...) raised"
+    assert lines[0] == "Your column_form_backprop(...) raised"
     assert lines[1].startswith("    ValueError: ")
     text = "\n".join(lines)
     for expected in [
-        "It was called as seed_post_backprop(X, Y, coefs, intercepts) with",
+        "It was called as column_form_backprop(X, Y, coefs, intercepts) with",
         "    X           (120, 13)",
         "    Y           (120, 1)",
         "    coefs       [(13, 8), (8, 1)]",
