@@ -3,11 +3,18 @@
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._cv import ScratchMLPClassifierCV
 from sknnscratch._display import LossCurveDisplay
-from sknnscratch._inspect import GradientReport, Trace, check_gradients, trace
+from sknnscratch._inspect import (
+    GradientCheck,
+    GradientReport,
+    Trace,
+    check_gradients,
+    trace,
+)
 from sknnscratch._persistence import SknnscratchVersionWarning
 from sknnscratch._version import __version__ as __version__
 
 __all__ = [
+    "GradientCheck",
     "GradientReport",
     "LossCurveDisplay",
     "ScratchMLPClassifier",

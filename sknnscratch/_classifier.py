@@ -788,9 +788,10 @@ default=None
         Returns
         -------
         trace : Trace
-            The derivation's names (``X``, ``W1``, ..., ``Z1``, ``a1``, ...,
-            ``J``, ..., ``dJ/dW1``, ``dJ/db1``) mapped to their values, in
-            the order they are computed; ``print`` it to see them all.
+            The derivation's names (``X``, ``W1^T``, ..., ``Z1``, ``A1``,
+            ..., ``J``, ..., ``dJ/dW1^T``, ``dJ/db1``) mapped to their
+            values, in the order they are computed; ``print`` it to see
+            them.
         """
         return _inspect.trace(self, X, y, sample_weight, classes=classes)
 

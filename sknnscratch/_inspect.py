@@ -6,12 +6,20 @@ or at the initial weights its ``random_state`` draws when it is not fitted,
 and both accept a ``Pipeline`` that ends in one: the rows then go through
 the pipeline's earlier steps first. The numbers come from the reference
 implementation in ``_network.py``, never from the fast kernels.
+
+One name per layout: the derivation's ``W1`` is (fan_out, fan_in), so the
+code's ``coefs_[0]``, (fan_in, fan_out), is called ``W1^T`` here, and its
+gradient ``dJ/dW1^T``. Capitals (``X``, ``Z1``, ``A1``) are batches, one row
+per sample.
 """
 
 import copy
+import functools
+import html
 import re
-import sys
-from dataclasses import dataclass
+import textwrap
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,25 +27,29 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from sknnscratch import _diagnosis
 from sknnscratch._network import forward, loss_and_gradients, pack, unpack
 from sknnscratch._state import starting_state
 from sknnscratch._targets import validate_training_data
+
+WIDTH = 80  # every line the tools print fits a terminal of this width
+DECIMALS = 4  # the derivation's precision
 
 # ------------------------------------------------------------ common front
 
 
 def network_and_rows(estimator, X, purpose):
-    """The ScratchMLPClassifier to inspect and the rows it sees.
+    """The ScratchMLPClassifier to inspect, the rows it sees, their column names.
 
     A Pipeline whose last step is a ScratchMLPClassifier hands that step and
     ``X`` transformed by the earlier steps (``pipeline[:-1].transform(X)``),
     as scikit-learn's displays do; those steps must be fitted, the last one
-    need not be.
+    need not be. The column names are those the network sees, when known.
     """
     from sknnscratch._classifier import ScratchMLPClassifier  # imports this module
 
     if isinstance(estimator, ScratchMLPClassifier):
-        return estimator, X
+        return estimator, X, _column_names(X)
     if isinstance(estimator, Pipeline) and isinstance(
         estimator.steps[-1][1], ScratchMLPClassifier
     ):
@@ -53,11 +65,29 @@ def network_and_rows(estimator, X, purpose):
                     "the pipeline (or that step) first; only its last step, the "
                     "ScratchMLPClassifier, may be unfitted."
                 ) from error
-        return estimator.steps[-1][1], estimator[:-1].transform(X)
+        head = estimator[:-1]
+        try:
+            names = [str(name) for name in head.get_feature_names_out()]
+        except Exception:  # a step without feature names: number the columns
+            names = None
+        return estimator.steps[-1][1], head.transform(X), names
     raise TypeError(
         f"{purpose} needs a ScratchMLPClassifier or a Pipeline whose last step is "
         f"one; got {_describe_estimator(estimator)}."
     )
+
+
+def _column_names(X):
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    return [str(name) for name in columns]
+
+
+def _row_names(X):
+    """The rows' labels: a DataFrame's index, else None (numbered 0, 1, ...)."""
+    index = getattr(X, "index", None)
+    return None if index is None else [str(label) for label in index]
 
 
 def _describe_estimator(estimator):
@@ -142,64 +172,465 @@ def training_objective(estimator, X, y, sample_weight=None, classes=None):
         activation=estimator.activation,
         out_activation=data.out_activation,
         alpha=float(estimator.alpha),
+        classes=list(data.binarizer.classes_),
+        fitted=fitted,
+    )
+
+
+def _describe_network(coefs, activation, out_activation):
+    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+    output = {"logistic": "sigmoid", "softmax": "softmax"}[out_activation]
+    return f"{'-'.join(map(str, units))} ({activation}, {output} output)"
+
+
+def _unit_names(units):
+    """Column labels of every layer: features, hidden units, outputs."""
+    hidden = units[1:-1]
+    names = {}
+    for layer, width in enumerate(hidden, start=1):
+        if len(hidden) == 1:
+            names[layer] = [f"h{j}" for j in range(1, width + 1)]
+        else:
+            names[layer] = [f"h{layer}_{j}" for j in range(1, width + 1)]
+    return names
+
+
+def _output_names(classes, n_outputs):
+    if n_outputs == len(classes):
+        return [str(c) for c in classes]
+    if n_outputs == 1 and len(classes) == 2:
+        return [f"P({classes[1]})"]
+    return [f"out{j}" for j in range(1, n_outputs + 1)]
+
+
+# ----------------------------------------------------------- printing
+
+
+def _number(value, decimals=DECIMALS):
+    """A number as the derivation prints it: fixed point, exact zeros as 0."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    if not np.isfinite(value):
+        return str(value)
+    text = f"{value:.{decimals}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def _cells(array, decimals):
+    """Every entry of a 1-D or 2-D array as text, column by column.
+
+    A column of whole numbers (a 0/1 mask, labels, raw counts) prints
+    without decimals; exact zeros print as ``0``.
+    """
+    array = np.atleast_2d(np.asarray(array, dtype=np.float64))
+    cells = np.empty(array.shape, dtype=object)
+    for j in range(array.shape[1]):
+        column = array[:, j]
+        finite = column[np.isfinite(column)]
+        whole = bool(
+            finite.size
+            and np.all(finite == np.round(finite))
+            and np.abs(finite).max() < 1e15
+        )
+        cells[:, j] = [_number(v, 0 if whole else decimals) for v in column]
+    return cells
+
+
+def _text_table(cells, column_labels, row_labels=None, width=WIDTH, indent="  "):
+    """Rows of cells under column labels, right-aligned, in column blocks that fit.
+
+    Like pandas, columns that do not fit on one line go on to a further
+    block below, each block with its column labels.
+    """
+    cells = np.atleast_2d(cells)
+    n_rows, n_cols = cells.shape
+    widths = [
+        max(len(column_labels[j]), *(len(c) for c in cells[:, j]))
+        for j in range(n_cols)
+    ]
+    label_width = (
+        max((len(label) for label in row_labels), default=0) if row_labels else 0
+    )
+    blocks, start = [], 0
+    while start < n_cols:
+        used = len(indent) + label_width
+        stop = start
+        while stop < n_cols and (stop == start or used + 1 + widths[stop] <= width):
+            used += 1 + widths[stop]
+            stop += 1
+        lines = [
+            indent
+            + " " * label_width
+            + "".join(f" {column_labels[j]:>{widths[j]}}" for j in range(start, stop))
+        ]
+        for i in range(n_rows):
+            label = row_labels[i] if row_labels else ""
+            lines.append(
+                indent
+                + f"{label:<{label_width}}"
+                + "".join(f" {cells[i, j]:>{widths[j]}}" for j in range(start, stop))
+            )
+        blocks.append("\n".join(lines))
+        start = stop
+    return "\n".join(blocks)
+
+
+def _html_table(cells, column_labels, row_labels=None):
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in column_labels)
+    corner = "<th></th>" if row_labels else ""
+    rows = []
+    for i, row in enumerate(np.atleast_2d(cells)):
+        label = f"<th>{html.escape(row_labels[i])}</th>" if row_labels else ""
+        rows.append(
+            "<tr>"
+            + label
+            + "".join(
+                f'<td style="text-align:right">{html.escape(c)}</td>' for c in row
+            )
+            + "</tr>"
+        )
+    return (
+        '<table style="font-family:monospace;font-size:90%">'
+        f"<thead><tr>{corner}{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _fill(text, width=WIDTH, indent=""):
+    """``text`` wrapped to ``width``, every line after the first indented too."""
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 
 # -------------------------------------------------------------------- trace
 
+_SECTIONS = (
+    ("inputs and parameters", re.compile(r"^(X|W\d+\^T|b\d+)$")),
+    ("forward pass: (F1)-(F3)", re.compile(r"^(Z\d+|A\d+|y_hat|y)$")),
+    ("objective: (L1)-(L3)", re.compile(r"^(L|R|J)$")),
+    ("backward pass: (B1)-(B8)", re.compile(r"^(d|f')")),
+)
+
+_PER_SAMPLE = re.compile(r"^(X|Z\d+|A\d+|y_hat|y|dL/dZ\d+|dL/dA\d+|f'\(Z\d+\))$")
+
+# The names of sknnscratch 0.1, which called the code's (fan_in, fan_out)
+# arrays by the derivation's names: still readable, with a warning.
+_OLD_NAME = re.compile(r"^(W|dL/dW|dR/dW|dJ/dW)(\d+)$|^(a|dL/da)(\d+)$")
+
+
+def _new_name(old):
+    match = _OLD_NAME.match(old)
+    if match is None:
+        return None
+    if match.group(1):
+        return f"{match.group(1)}{match.group(2)}^T"
+    return f"{match.group(3).replace('a', 'A')}{match.group(4)}"
+
 
 class Trace(dict):
     """Every quantity of one forward and backward pass, in derivation order.
 
-    A dict from the derivation's names to values (see :func:`trace` for the
-    list). Printing it shows every entry with its shape, the equation that
-    computes it and all its values as a matrix, one sample per row.
+    A dict from the derivation's names to values, as :func:`trace` returns
+    it (see there for the names); printing it, or ending a notebook cell
+    with it, shows each entry with its shape, its equation and its values
+    under row and column labels.
+
+    Parameters
+    ----------
+    values : mapping or iterable of (name, value) pairs, default=()
+        The quantities, in the order they are computed: arrays, or floats
+        for the objective's terms.
+    equations : dict of str to str, default=None
+        For each name, the equation (or description) printed next to it.
+    labels : dict of str to (list of str or None, list of str), default=None
+        For each name, the labels of its rows (None: no row labels, for a
+        1-D array) and of its columns.
+    header : str, default=""
+        The lines printed above the entries.
+    notes : list of str, default=None
+        Warnings printed under the header, such as a saturated output.
 
     Attributes
     ----------
-    equations : dict of str to str
-        For each name, the equation (or description) printed next to it.
-    header : str
-        The lines printed above the entries: rows, alpha, ``S``, layout.
+    equations, labels, header, notes
+        As given.
+
+    See Also
+    --------
+    trace : Make one.
+    GradientReport : What :meth:`compare` returns.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.equations = {}
-        self.header = ""
+    def __init__(
+        self, values=(), *, equations=None, labels=None, header="", notes=None
+    ):
+        super().__init__(values)
+        self.equations = dict(equations or {})
+        self.labels = dict(labels or {})
+        self.header = header
+        self.notes = list(notes or [])
 
-    def to_string(self, precision=4):
-        """Every entry in full: name, shape, equation, then its values.
+    def __missing__(self, key):
+        new = _new_name(key) if isinstance(key, str) else None
+        if new is not None and new in self:
+            warnings.warn(
+                f"The trace's {key!r} is now {new!r}: the array in the code's "
+                f"layout, {np.shape(self[new])}, is the derivation's matrix "
+                "transposed, so it no longer carries the derivation's name. "
+                f"The old name is deprecated and will stop working in a future "
+                f"release; the derivation's {key} is steps[{new!r}].T.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            return self[new]
+        raise KeyError(
+            f"{key!r} is not in this trace; its names are: {', '.join(self)}"
+        )
+
+    # ---- text
+
+    def _rows_shown(self, max_rows):
+        n = self._n_rows()
+        return n if max_rows is None or n <= max_rows else max_rows
+
+    def _n_rows(self):
+        return np.shape(self["X"])[0] if "X" in self else 0
+
+    def _entry_cells(self, name, shown, precision):
+        """The cells, column labels and row labels of one entry, rows cut."""
+        value = np.asarray(self[name], dtype=np.float64)
+        rows, columns = self.labels.get(name, (None, None))
+        if value.ndim == 1:
+            columns = columns or [str(j) for j in range(value.shape[0])]
+            return _cells(value[np.newaxis], precision), columns, None
+        if _PER_SAMPLE.match(name):
+            value, rows = value[:shown], rows[:shown]
+        columns = columns or [str(j) for j in range(value.shape[1])]
+        rows = rows or [str(i) for i in range(value.shape[0])]
+        return _cells(value, precision), columns, rows
+
+    def _title(self, name):
+        value = self[name]
+        equation = self.equations.get(name, "")
+        if np.ndim(value) == 0:
+            return f"{name} = {_number(value, DECIMALS)}", equation
+        return f"{name}  {np.shape(value)}", equation
+
+    def _header_lines(self, shown, width):
+        lines = [_fill(line, width) for line in self.header.splitlines() if line]
+        n = self._n_rows()
+        if shown < n:
+            lines.append(
+                _fill(
+                    f"Per-sample arrays show their first {shown} of {n} rows; "
+                    "print(steps.to_string(max_rows=None)) shows them all.",
+                    width,
+                )
+            )
+        for note in self.notes:
+            lines.append(_fill("Warning: " + note, width))
+        return lines
+
+    def to_string(self, max_rows=3, precision=DECIMALS, width=WIDTH):
+        """Every entry: name, shape, equation, then its values under labels.
 
         Parameters
         ----------
+        max_rows : int or None, default=3
+            How many rows of each per-sample array (``X``, ``Z1``, ...) to
+            print when there are more; None prints them all. Weights and
+            biases are always printed in full.
         precision : int, default=4
-            Digits after the decimal point (numpy's ``array2string``; it
-            switches to scientific notation when the entries call for it).
+            Digits after the decimal point (fixed point; exact zeros print as
+            ``0``, whole numbers without decimals).
+        width : int, default=80
+            The longest line; wider tables continue in column blocks below.
 
         Returns
         -------
         text : str
         """
-        blocks = [self.header] if self.header else []
-        for name, value in self.items():
-            equation = self.equations.get(name, "")
-            if np.ndim(value) == 0:
-                blocks.append(f"{name} = {float(value)!r}    {equation}".rstrip())
-                continue
-            array = np.asarray(value)
-            matrix = np.array2string(
-                np.atleast_2d(array) + 0.0,  # + 0.0 prints -0.0 as 0.0
-                precision=precision,
-                threshold=sys.maxsize,
-                max_line_width=sys.maxsize,
+        shown = self._rows_shown(max_rows)
+        blocks = ["\n".join(self._header_lines(shown, width))]
+        section, previous_scalar = None, False
+        for name in self:
+            here = next(
+                (title for title, rule in _SECTIONS if rule.match(name)), section
             )
-            title = f"{name}  shape {array.shape}    {equation}".rstrip()
-            blocks.append(f"{title}\n{matrix}")
+            if here != section:
+                section, previous_scalar = here, False
+                blocks.append(f"-- {section} --")
+            title, equation = self._title(name)
+            line = f"{title}  {equation}".rstrip()
+            if len(line) > width:
+                line = title + "\n" + _fill(equation, width, "    ")
+            if np.ndim(self[name]) == 0:
+                if previous_scalar:
+                    blocks[-1] += "\n" + line
+                else:
+                    blocks.append(line)
+                previous_scalar = True
+                continue
+            previous_scalar = False
+            cells, columns, rows = self._entry_cells(name, shown, precision)
+            table = _text_table(cells, columns, rows, width)
+            more = np.shape(self[name])[0] - cells.shape[0] if rows else 0
+            tail = f"\n  ... {more} more rows" if more > 0 else ""
+            blocks.append(f"{line}\n{table}{tail}")
         return "\n\n".join(blocks)
 
     def __str__(self):
         return self.to_string()
+
+    def __repr__(self):
+        return self.to_string()
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(self.to_string())
+
+    def _repr_html_(self):
+        shown = self._rows_shown(3)
+        parts = [
+            "<div>"
+            + "<br>".join(
+                html.escape(line) for line in self._header_lines(shown, 10**6)
+            )
+            + "</div>"
+        ]
+        section, body = None, []
+
+        def close_section():
+            if section is not None:
+                parts.append(
+                    f"<details open><summary><b>{html.escape(section)}</b></summary>"
+                    + "".join(body)
+                    + "</details>"
+                )
+
+        for name in self:
+            here = next(
+                (title for title, rule in _SECTIONS if rule.match(name)), section
+            )
+            if here != section:
+                close_section()
+                section, body = here, []
+            title, equation = self._title(name)
+            body.append(
+                f"<p style='margin:0.6em 0 0.2em'><code>{html.escape(title)}</code>"
+                f"&nbsp;&nbsp;{html.escape(equation)}</p>"
+            )
+            if np.ndim(self[name]):
+                cells, columns, rows = self._entry_cells(name, shown, DECIMALS)
+                body.append(_html_table(cells, columns, rows))
+                more = np.shape(self[name])[0] - cells.shape[0] if rows else 0
+                if more > 0:
+                    body.append(f"<p>... {more} more rows</p>")
+        close_section()
+        return "<div class='sknnscratch-trace'>" + "".join(parts) + "</div>"
+
+    # ---- checking a learner's numbers against the trace
+
+    def compare(self, mine, *, rtol=1e-7, atol=1e-12):
+        """Compare your own intermediates with this trace, quantity by quantity.
+
+        In the spirit of a ``cmp`` helper: each quantity you computed is set
+        beside the trace's, and the first that differs is named with the tag
+        of the line that computes it and how it differs (its shape, its sign,
+        a constant factor such as the batch size, another quantity of the
+        trace it equals instead).
+
+        Parameters
+        ----------
+        mine : dict of str to array-like
+            Your values under the trace's names, e.g. ``{"dL/dZ2": dZ2}``,
+            computed on the same rows at the same weights.
+        rtol, atol : float, default=1e-7, 1e-12
+            A quantity matches when every entry is within ``atol + rtol *
+            max|trace's value|`` of the trace's.
+
+        Returns
+        -------
+        report : GradientReport
+            One row per quantity, in the trace's order; ``report.passed``
+            is True when all match. Printed (or shown by a notebook), it
+            names the first quantity that differs and why.
+
+        Raises
+        ------
+        KeyError
+            For a name the trace does not have (the message lists them).
+        """
+        unknown = [name for name in mine if name not in self]
+        if unknown:
+            raise KeyError(
+                f"{unknown[0]!r} is not in the trace; compare uses its names: "
+                f"{', '.join(self)}"
+            )
+        S = self._total_weight()
+        rows = []
+        for name in self:
+            if name not in mine:
+                continue
+            rows.append(self._compare_one(name, mine[name], S, rtol, atol))
+        return GradientReport(
+            rows,
+            rtol=rtol,
+            atol=atol,
+            backprop="your arrays",
+            reference="the trace (the reference code, same rows and weights)",
+            n_rows=self._n_rows(),
+            S=S,
+            kind="compare",
+        )
+
+    def _total_weight(self):
+        match = re.search(r"S = ([0-9.e+-]+)", self.header)
+        return float(match.group(1)) if match else float(self._n_rows() or 1)
+
+    def _compare_one(self, name, value, S, rtol, atol):
+        tags = tuple(re.findall(r"\(([FLB]\d)\)", self.equations.get(name, "")))
+        expected = np.asarray(self[name], dtype=np.float64)
+        try:
+            mine = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            return GradientCheck(
+                name, expected.shape, np.nan, np.nan, "FAIL", "not an array of numbers",
+                gradient=name,
+            )  # fmt: skip
+        if mine.shape == expected.shape and np.isfinite(mine).all():
+            gap = np.abs(mine - expected)
+            largest = float(gap.max(initial=0.0))
+            norm = np.linalg.norm(mine) + np.linalg.norm(expected)
+            rel = float(np.linalg.norm(mine - expected) / max(norm, 1e-300))
+            if largest <= atol + rtol * float(np.abs(expected).max(initial=0.0)):
+                return GradientCheck(
+                    name, expected.shape, largest, rel, "ok", "matches", gradient=name
+                )
+        else:
+            largest, rel = np.nan, np.nan
+        finding = _diagnosis.explain_quantity(name, mine, expected, self, tags, S)
+        if finding is None:
+            where = _diagnosis.tags_text(tags) or "its equation"
+            index = np.unravel_index(np.argmax(np.abs(mine - expected)), mine.shape)
+            finding = _diagnosis.Finding(
+                "differs",
+                f"differs most at {tuple(map(int, index))}: see {where}",
+                tags,
+                f"{name} differs from the trace's by up to {largest:.3g}, with no "
+                f"pattern the check recognises (shape, sign, a factor, another "
+                f"quantity): recompute it from its equation, {where}, using the "
+                "quantities above it, which match.",
+            )
+        reason = "wrong shape" if mine.shape != expected.shape else None
+        return _failed(
+            name, expected.shape, largest, rel, finding, gradient=name, reason=reason
+        )
 
 
 def trace(estimator, X, y, sample_weight=None, *, classes=None):
@@ -237,34 +668,48 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     Returns
     -------
     trace : Trace
-        A dict in the order the quantities are computed; every per-sample
-        quantity is 2-D with one row per sample. For the 13-8-1 network on
-        ``n`` rows:
+        A dict in the order the quantities are computed. For the 13-8-1
+        network on ``n`` rows:
 
         - ``X`` (n, 13) the rows as the network sees them (float64);
-        - ``W1`` (13, 8), ``b1`` (8,), ``W2`` (8, 1), ``b2`` (1,): the
-          parameters, as ``coefs_`` and ``intercepts_``;
-        - ``Z1`` (n, 8), ``a1`` (n, 8), ``Z2`` (n, 1), ``y_hat`` (n, 1),
+        - ``W1^T`` (13, 8), ``b1`` (8,), ``W2^T`` (8, 1), ``b2`` (1,): the
+          parameters, ``coefs_`` and ``intercepts_``;
+        - ``Z1`` (n, 8), ``A1`` (n, 8), ``Z2`` (n, 1), ``y_hat`` (n, 1),
           ``y`` (n, 1): forward pass and encoded targets;
         - ``L``, ``R``, ``J`` (floats): cross-entropy, L2 term, their sum;
-        - ``dL/dZ2`` (n, 1), ``dL/dW2`` (8, 1), ``dR/dW2`` (8, 1),
-          ``dJ/dW2`` (8, 1), ``dJ/db2`` (1,), ``dL/da1`` (n, 8),
-          ``f'(Z1)`` (n, 8), ``dL/dZ1`` (n, 8), ``dL/dW1`` (13, 8),
-          ``dR/dW1`` (13, 8), ``dJ/dW1`` (13, 8), ``dJ/db1`` (8,).
+        - ``dL/dZ2`` (n, 1), ``dL/dW2^T`` (8, 1), ``dR/dW2^T`` (8, 1),
+          ``dJ/dW2^T`` (8, 1), ``dJ/db2`` (1,), ``dL/dA1`` (n, 8),
+          ``f'(Z1)`` (n, 8), ``dL/dZ1`` (n, 8), ``dL/dW1^T`` (13, 8),
+          ``dR/dW1^T`` (13, 8), ``dJ/dW1^T`` (13, 8), ``dJ/db1`` (8,).
 
-        More hidden layers add indices. ``dJ/dW = dL/dW + dR/dW`` is the
-        gradient training uses; biases are not penalised, so ``dJ/db`` is
-        also ``dL/db``. ``dL/dZ2 = (y_hat - y) * s / S`` carries the batch
-        average: for one unweighted sample it is ``y_hat - y``.
+        One name per layout: the derivation's ``W1`` is (8, 13), one row per
+        hidden unit; the code stores its transpose, (fan_in, fan_out) as in
+        ``coefs_``, so it is ``W1^T`` here, and ``Z1 = X @ W1^T + b1`` is the
+        derivation's ``z1 = W1 x + b1`` for every row at once. Capitals are
+        batches (one row per sample); ``dJ/dW1^T`` is the gradient with
+        respect to ``W1^T``, the transpose of the derivation's ``dJ/dW1``.
+        More hidden layers add indices. ``dJ/dW^T = dL/dW^T + dR/dW^T`` is
+        the gradient training uses; biases are not penalised, so ``dJ/db``
+        is also ``dL/db``. ``dL/dZ2 = (y_hat - y) * s / S`` carries the
+        batch average: for one unweighted sample it is ``y_hat - y``.
 
-        Weights and their gradients are in the code's layout ``(fan_in,
-        fan_out)``, that of ``coefs_``: each is the transpose of the
-        derivation's column-vector ``W`` (there ``W1`` is (8, 13)), so that
-        ``Z1 = X @ W1 + b1`` here is ``Z1 = W1 x + b1`` there.
+        Printed (or at the end of a notebook cell), the trace labels rows and
+        columns (the feature names, ``h1``, ..., ``h8`` for the hidden units)
+        and shows the first 3 rows of each per-sample array;
+        ``trace.to_string(max_rows=None)`` shows them all.
+
+    Warns
+    -----
+    UserWarning
+        When the output has saturated on some rows (``y_hat`` rounds to 0 or
+        1 at the printed precision): their gradients are then (nearly) 0 or
+        carry no sense of the margin. The message says why (unscaled inputs,
+        or large weights) and what to do.
 
     See Also
     --------
     check_gradients : Backprop against finite differences.
+    Trace.compare : Your own intermediates against a trace.
 
     Examples
     --------
@@ -273,8 +718,8 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     >>> X, y = make_classification(n_samples=50, n_features=13, random_state=0)
     >>> steps = trace(ScratchMLPClassifier(random_state=0).fit(X, y), X[0], y[0])
     >>> list(steps)[:8]
-    ['X', 'W1', 'b1', 'W2', 'b2', 'Z1', 'a1', 'Z2']
-    >>> steps["Z1"].shape, steps["dJ/dW1"].shape
+    ['X', 'W1^T', 'b1', 'W2^T', 'b2', 'Z1', 'A1', 'Z2']
+    >>> steps["Z1"].shape, steps["dJ/dW1^T"].shape
     ((1, 8), (13, 8))
     >>> bool(steps["J"] == steps["L"] + steps["R"])
     True
@@ -282,44 +727,146 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     X, one_row = _as_rows(X)
     if one_row:
         y = _labels_of_one_row(y)
-    network, X = network_and_rows(estimator, X, "trace")
+    rows = _row_names(X)
+    network, X, columns = network_and_rows(estimator, X, "trace")
     problem = training_objective(network, X, y, sample_weight, classes)
-    steps = Trace()
+    values = {}
     loss_and_gradients(
-        problem.pop("X"),
-        problem.pop("Y"),
-        problem.pop("coefs"),
-        problem.pop("intercepts"),
-        record=steps,
-        **problem,
+        problem["X"],
+        problem["Y"],
+        problem["coefs"],
+        problem["intercepts"],
+        activation=problem["activation"],
+        out_activation=problem["out_activation"],
+        alpha=problem["alpha"],
+        sample_weight=problem["sample_weight"],
+        record=values,
     )
-    steps.equations = _equations(
-        steps, problem["activation"], problem["out_activation"]
-    )
+    n = problem["X"].shape[0]
     weights = problem["sample_weight"]
-    n = steps["X"].shape[0]
     S = n if weights is None else float(weights.sum())
-    steps.header = (
-        f"{n} row(s), alpha = {problem['alpha']!r}, S = {S!r} (the sum of the "
-        "rows' sample weights).\nWeights in the code's layout (fan_in, fan_out), "
-        "as coefs_: each W here is the derivation's W transposed."
+    columns = columns or getattr(network, "feature_names_in_", None)
+    notes, alarming = _saturation(values, problem, columns)
+    if alarming:
+        warnings.warn(notes[0], UserWarning, stacklevel=2)
+    return Trace(
+        values,
+        equations=_equations(values, problem["activation"], problem["out_activation"]),
+        labels=_labels(values, problem, columns, rows),
+        header=_trace_header(problem, n, S),
+        notes=notes,
     )
-    return steps
+
+
+def _trace_header(problem, n, S):
+    coefs = problem["coefs"]
+    at = "its current" if problem["fitted"] else "the initial (unfitted)"
+    return (
+        f"trace of {n} row(s) through "
+        f"{_describe_network(coefs, problem['activation'], problem['out_activation'])}"
+        f" at {at} weights\n"
+        f"alpha = {problem['alpha']:g}, S = {S:g} (the sum of the rows' sample "
+        "weights)\n"
+        "Capitals are batches, one row per sample. W1^T is coefs_[0], "
+        f"{coefs[0].shape}: the derivation's W1, {coefs[0].shape[::-1]}, "
+        "transposed; dJ/dW1^T has its shape."
+    )
+
+
+def _labels(values, problem, columns, rows):
+    """Row and column labels of every entry."""
+    coefs = problem["coefs"]
+    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+    n_layers = len(coefs)
+    names = _unit_names(units)
+    features = (
+        [str(c) for c in columns]
+        if columns is not None and len(columns) == units[0]
+        else [f"x{k}" for k in range(1, units[0] + 1)]
+    )
+    names[0] = features
+    names[n_layers] = _output_names(problem["classes"], units[-1])
+    n = problem["X"].shape[0]
+    samples = (
+        rows if rows is not None and len(rows) == n else [str(i) for i in range(n)]
+    )
+    labels = {"X": (samples, features)}
+    for layer in range(1, n_layers + 1):
+        for name in (f"W{layer}^T", f"dL/dW{layer}^T", f"dR/dW{layer}^T"):
+            labels[name] = (names[layer - 1], names[layer])
+        labels[f"dJ/dW{layer}^T"] = (names[layer - 1], names[layer])
+        labels[f"b{layer}"] = (None, names[layer])
+        labels[f"dJ/db{layer}"] = (None, names[layer])
+        for name in (f"Z{layer}", f"A{layer}", f"dL/dZ{layer}", f"dL/dA{layer}"):
+            labels[name] = (samples, names[layer])
+        labels[f"f'(Z{layer})"] = (samples, names[layer])
+    labels["y_hat"] = labels["y"] = (samples, names[n_layers])
+    return {name: labels[name] for name in values if name in labels}
+
+
+def _saturation(values, problem, columns):
+    """A note on rows whose output rounds to 0 or 1: why, and what to do.
+
+    Returns the notes (none or one) and whether to raise a warning too: when
+    the inputs look unscaled, or some probability is exactly 0 or 1 (its
+    rows' data gradients are then exactly 0 or +-1/S). A confident fitted
+    model on standardised rows gets the note only.
+    """
+    P = values["y_hat"]
+    margin = 0.5 * 10.0**-DECIMALS
+    if problem["out_activation"] == "softmax":
+        saturated = P.max(axis=1) > 1 - margin
+    else:
+        saturated = ((P < margin) | (P > 1 - margin)).any(axis=1)
+    count = int(saturated.sum())
+    if not count:
+        return [], False
+    n_layers = len(problem["coefs"])
+    logits = np.abs(values[f"Z{n_layers}"][saturated]).max()
+    X = problem["X"]
+    column = int(np.abs(X).max(axis=0).argmax())
+    largest = float(np.abs(X).max())
+    name = (
+        str(columns[column])
+        if columns is not None and len(columns) == X.shape[1]
+        else f"x{column + 1}"
+    )
+    text = (
+        f"the output has saturated: y_hat rounds to 0 or 1 on {count} of "
+        f"{X.shape[0]} row(s) (|Z{n_layers}| up to {logits:.3g}). There dL/dZ"
+        f"{n_layers} = (y_hat - y) / S is (nearly) 0 for a row classified right "
+        "and (nearly) +-1/S for one classified wrong, whatever the margin, and "
+        "every gradient below inherits it."
+    )
+    exact = bool(((P == 0) | (P == 1)).any())
+    if largest > 10:
+        text += (
+            f" The inputs look unscaled (|x| up to {largest:.4g}, in {name!r}), "
+            "and the network expects standardised features: trace the pipeline "
+            "that holds the scaler, trace(pipeline, X, y), or scale X first."
+        )
+    else:
+        text += (
+            " The inputs look standardised, so the weights are large (a "
+            "confident fitted model): trace rows it is less sure of, or an "
+            "unfitted model to see gradients at the initial weights."
+        )
+    return [text], exact or largest > 10
 
 
 def _equations(steps, activation, out_activation):
-    """What each entry of a trace is, in the code's row form."""
-    n_layers = sum(1 for name in steps if re.fullmatch(r"W\d+", name))
+    """What each entry of a trace is, in the code's row form, with its tag."""
+    n_layers = sum(1 for name in steps if re.fullmatch(r"W\d+\^T", name))
     output = "sigmoid" if out_activation == "logistic" else "softmax"
     slope = {
         "relu": "1[Z{k} > 0], ReLU's slope",
-        "tanh": "1 - a{k}**2, tanh's slope",
-        "logistic": "a{k} * (1 - a{k}), the logistic's slope",
+        "tanh": "1 - A{k}**2, tanh's slope",
+        "logistic": "A{k} * (1 - A{k}), the logistic's slope",
         "identity": "1, the identity's slope",
     }[activation]
 
     def below(k):
-        return "X" if k == 1 else f"a{k - 1}"
+        return "X" if k == 1 else f"A{k - 1}"
 
     equations = {
         "X": "the input rows, one sample per row",
@@ -331,18 +878,18 @@ def _equations(steps, activation, out_activation):
         f"dL/dZ{n_layers}": "= (y_hat - y) * s / S  (B1)",
     }
     for k in range(1, n_layers + 1):
-        equations[f"W{k}"] = f"coefs_[{k - 1}]"
+        equations[f"W{k}^T"] = f"coefs_[{k - 1}], the derivation's W{k} transposed"
         equations[f"b{k}"] = f"intercepts_[{k - 1}]"
-        equations[f"Z{k}"] = f"= {below(k)} @ W{k} + b{k}  (F1)"
-        equations[f"a{k}"] = f"= {activation}(Z{k})  (F2)"
-        equations[f"dL/dW{k}"] = f"= {below(k)}.T @ dL/dZ{k}  (B2)"
-        equations[f"dR/dW{k}"] = f"= alpha / S * W{k}  (B3)"
-        equations[f"dJ/dW{k}"] = f"= dL/dW{k} + dR/dW{k}  (B4)"
+        equations[f"Z{k}"] = f"= {below(k)} @ W{k}^T + b{k}  (F1)"
+        equations[f"A{k}"] = f"= {activation}(Z{k})  (F2)"
+        equations[f"dL/dW{k}^T"] = f"= {below(k)}.T @ dL/dZ{k}  (B2)"
+        equations[f"dR/dW{k}^T"] = f"= alpha / S * W{k}^T  (B3)"
+        equations[f"dJ/dW{k}^T"] = f"= dL/dW{k}^T + dR/dW{k}^T  (B4)"
         equations[f"dJ/db{k}"] = f"= dL/dZ{k} summed over the rows  (B5)"
-        equations[f"dL/da{k}"] = f"= dL/dZ{k + 1} @ W{k + 1}.T  (B6)"
+        equations[f"dL/dA{k}"] = f"= dL/dZ{k + 1} @ (W{k + 1}^T).T  (B6)"
         equations[f"f'(Z{k})"] = "= " + slope.format(k=k) + "  (B7)"
         if k < n_layers:
-            equations[f"dL/dZ{k}"] = f"= dL/da{k} * f'(Z{k})  (B8)"
+            equations[f"dL/dZ{k}"] = f"= dL/dA{k} * f'(Z{k})  (B8)"
     return {name: equations[name] for name in steps if name in equations}
 
 
@@ -351,24 +898,35 @@ def _equations(steps, activation, out_activation):
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """The comparison for one parameter array (see :func:`check_gradients`).
+    """One row of a :class:`GradientReport`: the verdict on one array.
 
-    Attributes
+    Parameters
     ----------
     name : str
-        ``coefs_[l]`` or ``intercepts_[l]``.
+        The parameter (``'coefs_[0]'``, ..., ``'intercepts_[1]'``), or the
+        trace's name of the quantity compared (``'dL/dZ2'``).
     shape : tuple
-        The parameter's shape (the shape the gradient must have).
+        The shape the array must have.
     max_abs_error : float
-        The largest absolute difference between backprop and finite
-        differences (nan when they could not be compared).
+        The largest absolute difference from the reference (nan when the
+        two could not be compared).
     rel_error : float
-        ``||backprop - numeric|| / (||backprop|| + ||numeric||)``.
+        ``||yours - reference|| / (||yours|| + ||reference||)``.
     status : {'ok', 'FAIL', 'near kink'}
         The verdict.
     reason : str
-        Why: 'relative error < rtol', 'every entry within atol', or what
-        failed (a wrong shape, non-finite values, both tolerances missed).
+        Why: 'relative error < rtol', 'every entry within atol', 'matches',
+        or what failed ('wrong values', a wrong shape, 'not finite').
+    gradient : str, default=""
+        The derivation's name of the array (``'dJ/dW1^T'``).
+    cause : str, default=""
+        For a failure, its most likely cause and the tags of the lines to
+        look at, on one line (``'303 x too large: a sum over the rows, not a
+        mean? see (B1)'``).
+    tags : tuple of str, default=()
+        Those tags (``('B1',)``; a range is written ``'B6-B8'``).
+    explanation : str, default=""
+        The cause explained, with what to do.
     """
 
     name: str
@@ -377,35 +935,101 @@ class GradientCheck:
     rel_error: float
     status: str
     reason: str = ""
+    gradient: str = ""
+    cause: str = ""
+    tags: tuple = field(default=())
+    explanation: str = ""
+
+
+def _failed(name, shape, largest, rel, finding, gradient, reason=None):
+    if reason is None:
+        reason = "wrong values"
+        if finding is not None and finding.key.startswith(
+            ("transposed W", "shape", "extra axis", "not summed", "reshaped")
+        ):
+            reason = "wrong shape"
+        if finding is not None and finding.key == "not finite":
+            reason = "not finite"
+    return GradientCheck(
+        name,
+        tuple(shape),
+        largest,
+        rel,
+        "FAIL",
+        reason,
+        gradient=gradient,
+        cause=finding.cause if finding else "",
+        tags=finding.tags if finding else (),
+        explanation=finding.note if finding else "",
+    )
 
 
 _ATOL_NOTE = (
-    "'ok (every entry within atol)': the relative error is large only because "
-    "the gradient itself is tiny, as near a minimum, where the rounding noise "
-    "of finite differences (about 1e-16 * |J| / eps) is a large share of it; "
+    "'ok (within atol)': the relative error is large only because the "
+    "gradient itself is tiny, as near a minimum, where the rounding noise of "
+    "finite differences (about 1e-16 * |J| / eps) is a large share of it; "
     "every entry still agrees within atol, which is the meaningful test there."
 )
 
 
 class GradientReport(list):
-    """A :class:`GradientCheck` per parameter array, printable as a table.
+    """The verdict on each array of a backprop, printable as a table.
+
+    A list of :class:`GradientCheck`, one per parameter array (from
+    :func:`check_gradients`) or per quantity compared (from
+    :meth:`Trace.compare`). Printing it, or ending a notebook cell with it,
+    shows a table that fits 80 columns: a header with the check's settings
+    (rows, ``S``, ``alpha``, the network, the tolerances), a row per array
+    and, under each failing one, its most likely cause with the tags of the
+    lines to read, then those causes explained.
+
+    Parameters
+    ----------
+    rows : iterable of GradientCheck, default=()
+        The verdicts.
+    near_kink : int, default=0
+        How many rows of ``X`` were left out (a ReLU pre-activation within
+        reach of its kink).
+    rtol : float, default=1e-6
+        The relative tolerance.
+    atol : float, default=1e-8
+        The absolute tolerance.
+    eps : float, default=1e-6
+        The finite-difference step.
+    n_rows : int, default=None
+        How many rows were compared.
+    backprop : str, default=""
+        Whose backprop was checked ("" for the estimator's own).
+    reference : str, default="central finite differences of J"
+        What it was checked against.
+    alpha, S : float, default=None
+        The L2 strength and the rows' total weight of the objective.
+    network : str, default=""
+        The network, e.g. ``'13-8-1 (relu, sigmoid output)'``.
+    kind : {'check', 'compare'}, default='check'
+        Made by :func:`check_gradients` or by :meth:`Trace.compare`.
 
     Attributes
     ----------
-    near_kink : int
-        How many rows were left out of the comparison because a hidden ReLU
-        pre-activation lies within reach of a finite-difference step of 0,
-        where the function has no derivative.
-    rtol, atol, eps : float
-        The tolerances and the finite-difference step of the check.
-    n_rows : int or None
-        How many rows were compared.
-    backprop : str
-        Whose backprop was checked.
+    near_kink, rtol, atol, eps, n_rows, backprop, reference, alpha, S, network
+        As given.
     """
 
     def __init__(
-        self, rows, near_kink, rtol, *, atol=1e-8, eps=1e-6, n_rows=None, backprop=""
+        self,
+        rows=(),
+        near_kink=0,
+        rtol=1e-6,
+        *,
+        atol=1e-8,
+        eps=1e-6,
+        n_rows=None,
+        backprop="",
+        reference="central finite differences of J",
+        alpha=None,
+        S=None,
+        network="",
+        kind="check",
     ):
         super().__init__(rows)
         self.near_kink = near_kink
@@ -413,52 +1037,221 @@ class GradientReport(list):
         self.atol = atol
         self.eps = eps
         self.n_rows = n_rows
-        self.backprop = backprop or "the estimator's (_network.loss_and_gradients)"
+        self.backprop = backprop or "the estimator's own (_network.py)"
+        self.reference = reference
+        self.alpha = alpha
+        self.S = S
+        self.network = network
+        self.kind = kind
 
     @property
     def passed(self):
         """True when no array failed ('near kink' is not a failure)."""
         return all(row.status != "FAIL" for row in self)
 
-    def __str__(self):
-        rows = f" on {self.n_rows} row(s)" if self.n_rows is not None else ""
-        lines = [
-            f"backprop: {self.backprop}, against central finite differences of "
-            f"J (eps={self.eps:g}){rows}",
-            f"{'parameter':<17}{'gradient':<10}{'shape':>10}{'max abs error':>16}"
-            f"{'rel error':>12}  status",
-        ]
+    def first_failure(self):
+        """The first failing row, or None."""
+        return next((row for row in self if row.status == "FAIL"), None)
+
+    def _causes(self):
+        """Each distinct cause's number and explanation, in the rows' order."""
+        causes = {}
         for row in self:
-            verdict = f"{row.status} ({row.reason})" if row.reason else row.status
-            lines.append(
-                f"{row.name:<17}{_gradient_name(row.name):<10}{str(row.shape):>10}"
-                f"{row.max_abs_error:>16.2e}{row.rel_error:>12.2e}  {verdict}"
+            if row.status == "FAIL" and row.explanation:
+                causes.setdefault(row.explanation, len(causes) + 1)
+        return causes
+
+    def _header(self, width):
+        what = "compare" if self.kind == "compare" else "check_gradients"
+        lines = [_fill(f"{what}: {self.backprop} against {self.reference}", width)]
+        facts = []
+        if self.network:
+            facts.append(("network", self.network))
+        if self.n_rows is not None:
+            rows = f"{self.n_rows} compared"
+            if self.S is not None:
+                rows += f", S = {self.S:g} (their total sample weight)"
+            facts.append(("rows", rows))
+        if self.alpha is not None:
+            facts.append(
+                ("alpha", f"{self.alpha:g} (the L2 term adds alpha/S * W^T to dJ/dW^T)")
             )
-        lines.append(
-            "rel error = ||backprop - numeric|| / (||backprop|| + ||numeric||); an "
-            f"array passes when it is < rtol={self.rtol:g}, or when every entry "
-            f"differs by less than atol={self.atol:g}."
+        if self.kind == "check":
+            facts.append(
+                (
+                    "passes",
+                    f"when rel error < rtol = {self.rtol:g}, or every entry is "
+                    f"within atol = {self.atol:g}; eps = {self.eps:g}",
+                )
+            )
+        else:
+            facts.append(
+                (
+                    "matches",
+                    "when every entry is within atol + rtol * max|trace| "
+                    f"(rtol = {self.rtol:g}, atol = {self.atol:g})",
+                )
+            )
+        for label, text in facts:
+            lines.append(
+                textwrap.fill(
+                    text,
+                    width,
+                    initial_indent=f"  {label:<9}",
+                    subsequent_indent=" " * 11,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        return lines
+
+    def _table(self, width):
+        causes = self._causes()
+        check = self.kind == "check"
+        name_width = max([8, *(len(row.gradient or row.name) for row in self)])
+        param_width = max([9, *(len(row.name) for row in self)]) if check else 0
+        shape_width = max([5, *(len(str(tuple(row.shape))) for row in self)])
+        head = f"{'array':<{name_width}}  "
+        if check:
+            head += f"{'parameter':<{param_width}}  "
+        head += (
+            f"{'shape':>{shape_width}}  {'max abs err':>11}  {'rel error':>9}  verdict"
         )
-        if any(row.reason == "every entry within atol" for row in self):
-            lines.append(_ATOL_NOTE)
-        if any("transposed" in row.reason for row in self):
-            lines.append(
-                "A gradient must have its parameter's shape, the code's (fan_in, "
-                "fan_out) layout of coefs_: dW1 = X.T @ dZ1 (13, 8), not the "
-                "derivation's dZ1.T @ X (8, 13)."
+        lines = [head]
+        for row in self:
+            line = f"{row.gradient or row.name:<{name_width}}  "
+            if check:
+                line += f"{row.name:<{param_width}}  "
+            verdict = row.status
+            if row.status == "ok" and row.reason == "every entry within atol":
+                verdict = "ok (within atol)"
+            if row.status == "FAIL" and row.reason:
+                verdict = f"FAIL ({row.reason})"
+            line += (
+                f"{str(tuple(row.shape)):>{shape_width}}  "
+                f"{row.max_abs_error:>11.2e}  {row.rel_error:>9.2e}  {verdict}"
             )
+            lines.append(line)
+            if row.status == "FAIL" and row.cause:
+                number = causes.get(row.explanation)
+                text = row.cause + (f" [{number}]" if number else "")
+                lines.append(_fill("-> " + text, width, "    "))
+        return lines
+
+    def _footer(self, width):
+        lines = []
+        for text, number in self._causes().items():
+            lines.append(
+                textwrap.fill(
+                    text,
+                    width,
+                    initial_indent=f"[{number}] ",
+                    subsequent_indent="    ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        first = self.first_failure()
+        if self.kind == "compare" and first is not None:
+            lines.append(
+                _fill(
+                    f"First difference: {first.gradient or first.name}"
+                    + (f": {first.cause}" if first.cause else "")
+                    + ".",
+                    width,
+                )
+            )
+        if self.kind == "check":
+            lines.append(
+                _fill(
+                    "rel error = ||yours - numeric|| / (||yours|| + ||numeric||), "
+                    "numeric being the central differences of J.",
+                    width,
+                )
+            )
+        if any(row.reason == "every entry within atol" for row in self):
+            lines.append(_fill(_ATOL_NOTE, width))
         if self.near_kink:
             lines.append(
-                f"{self.near_kink} row(s) left out: a ReLU pre-activation within "
-                "reach of the kink at 0, where finite differences are unreliable."
+                _fill(
+                    f"{self.near_kink} row(s) left out: a ReLU pre-activation within "
+                    "reach of the kink at 0, where finite differences are "
+                    "unreliable.",
+                    width,
+                )
             )
-        return "\n".join(lines)
+        return lines
+
+    def to_string(self, width=WIDTH):
+        """The report as text, every line at most ``width`` characters.
+
+        Parameters
+        ----------
+        width : int, default=80
+
+        Returns
+        -------
+        text : str
+        """
+        parts = ["\n".join(self._header(width)), "\n".join(self._table(width))]
+        footer = self._footer(width)
+        notes = [line for line in footer if re.match(r"\[\d+\] ", line)]
+        rest = [line for line in footer if line not in notes]
+        parts += ["\n".join(notes), "\n".join(rest)]
+        return "\n\n".join(part for part in parts if part)
+
+    def __str__(self):
+        return self.to_string()
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(self.to_string())
+
+    def _repr_html_(self):
+        causes = self._causes()
+        header = "<br>".join(html.escape(line) for line in self._header(10**6))
+        check = self.kind == "check"
+        cells = ["array", *(["parameter"] if check else []), "shape"]
+        cells += ["max abs err", "rel error", "verdict", "cause"]
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in cells)
+        body = []
+        for row in self:
+            colour = "#b2182b" if row.status == "FAIL" else "inherit"
+            number = causes.get(row.explanation)
+            cause = row.cause + (f" [{number}]" if number else "")
+            values = [
+                row.gradient or row.name,
+                *([row.name] if check else []),
+                str(tuple(row.shape)),
+                f"{row.max_abs_error:.2e}",
+                f"{row.rel_error:.2e}",
+                row.status if row.status != "FAIL" else f"FAIL ({row.reason})",
+                cause,
+            ]
+            body.append(
+                f"<tr style='color:{colour}'>"
+                + "".join(f"<td>{html.escape(v)}</td>" for v in values)
+                + "</tr>"
+            )
+        notes = "".join(
+            f"<p>[{number}] {html.escape(text)}</p>" for text, number in causes.items()
+        )
+        footer = "".join(
+            f"<p>{html.escape(line)}</p>"
+            for line in self._footer(10**6)
+            if not re.match(r"\[\d+\] ", line)
+        )
+        return (
+            f"<div class='sknnscratch-gradient-report'><p>{header}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+            f"</table>{notes}{footer}</div>"
+        )
 
 
-def _gradient_name(name):
-    """``coefs_[0]`` -> ``dJ/dW1``: the derivation's (and the trace's) name."""
-    kind, index = name.rstrip("]").split("_[")
-    return f"dJ/d{'W' if kind == 'coefs' else 'b'}{int(index) + 1}"
+def _gradient_name(index, n_layers):
+    """The derivation's name of array ``index``: weights first, then biases."""
+    if index < n_layers:
+        return f"dJ/dW{index + 1}^T"
+    return f"dJ/db{index - n_layers + 1}"
 
 
 def check_gradients(
@@ -501,16 +1294,17 @@ def check_gradients(
         the pipeline, dense float64, shape (n, 13)); ``Y``, the targets as
         training encodes them (an (n, n_outputs) 0/1 float array: one column
         for binary targets); and ``coefs`` and ``intercepts``, the current
-        weights as lists in the code's layout (``coefs[0]`` of shape (13, 8),
-        ``intercepts[0]`` of shape (8,)). All are copies: writing into them
-        changes nothing. It must return two lists, ``[dJ/dW1, dJ/dW2, ...]``
-        and ``[dJ/db1, dJ/db2, ...]``, each array of its parameter's shape:
-        the gradient of the estimator's ``J``, its L2 term ``alpha / (2 n) *
-        sum ||W||^2`` included (set ``alpha=0`` on the estimator to check a
-        backprop without penalty). The callable gets no sample weights, so
-        it needs an estimator without ``class_weight`` and no
-        ``sample_weight``. The finite differences are always those of the
-        estimator's ``J``: only the analytic side is replaced.
+        weights as lists in the code's layout (``coefs[0]`` is ``W1^T``, of
+        shape (13, 8); ``intercepts[0]`` is ``b1``, of shape (8,)). All are
+        copies: writing into them changes nothing. It must return two lists,
+        ``[dJ/dW1^T, dJ/dW2^T, ...]`` and ``[dJ/db1, dJ/db2, ...]``, each
+        array of its parameter's shape: the gradient of the estimator's
+        ``J``, its L2 term ``alpha / (2 n) * sum ||W||^2`` included (set
+        ``alpha=0`` on the estimator to check a backprop without penalty).
+        The callable gets no sample weights, so it needs an estimator without
+        ``class_weight`` and no ``sample_weight``. The finite differences are
+        always those of the estimator's ``J``: only the analytic side is
+        replaced.
     eps : float, default=1e-6
         The finite-difference step.
     rtol : float, default=1e-6
@@ -527,22 +1321,34 @@ def check_gradients(
     Returns
     -------
     report : GradientReport
-        One row per array (``coefs_[0]``, ..., ``intercepts_[-1]``) with its
-        shape, the largest absolute error, the relative error, a status
-        ('ok' or 'FAIL') and the reason for it: 'relative error < rtol',
-        'every entry within atol', or what failed. A gradient of the wrong
-        shape is a FAIL that says so, not an exception. Rows of ``X`` with a
-        ReLU pre-activation within reach of a step of 0 (where the gradient
-        is not defined, so finite differences cannot judge it) are left out
-        of the comparison and counted in ``near_kink``; if every row is, each
-        status is 'near kink'. ``report.passed`` is True when no row failed;
-        ``print(report)`` explains each verdict.
+        One :class:`GradientCheck` per array (``coefs_[0]``, ...,
+        ``intercepts_[-1]``) with its shape, the largest absolute error, the
+        relative error and a status, 'ok' or 'FAIL', with its reason. A
+        failing array also names its most likely cause and the tags of the
+        lines to look at, from the signature its numbers leave: a missing
+        ``1/S`` (every array ``S`` times too large), a flipped sign, a
+        forgotten or mis-scaled L2 term (weights off by a multiple of ``W``,
+        biases right), a transposed weight gradient (told by its shape, or by
+        its values when it is square), a missing or wrong activation slope
+        (the layers below the output wrong), a mask that overwrote the
+        activations, the output error taken twice through the sigmoid, and,
+        when none fits, the pattern of failing arrays (every array: (B1);
+        the lower layers only: (B6)-(B8); weights only: (B2)-(B4); biases
+        only: (B5)). A gradient of the wrong shape is a FAIL that says so,
+        not an exception. Rows of ``X`` with a ReLU pre-activation within
+        reach of a step of 0 (where the gradient is not defined, so finite
+        differences cannot judge it) are left out of the comparison and
+        counted in ``near_kink``; if every row is, each status is 'near
+        kink'. ``report.passed`` is True when no row failed;
+        ``print(report)`` explains each verdict in at most 80 columns.
 
     Raises
     ------
     ValueError
-        If ``gradient`` does not return two lists of one array per layer, or
-        is given with sample or class weights.
+        If ``gradient`` raises (the message shows what it was called with
+        and what it must return; its own error is chained), does not return
+        two lists of one array per layer, or is given with sample or class
+        weights.
 
     Examples
     --------
@@ -557,24 +1363,38 @@ def check_gradients(
     >>> import numpy as np
     >>> from scipy.special import expit
     >>> def my_backprop(X, Y, coefs, intercepts):
-    ...     (W1, W2), (b1, b2) = coefs, intercepts
-    ...     Z1 = X @ W1 + b1
-    ...     a1 = np.maximum(Z1, 0)
-    ...     dZ2 = (expit(a1 @ W2 + b2) - Y) / len(X)
-    ...     dZ1 = dZ2 @ W2.T * (Z1 > 0)
-    ...     return [X.T @ dZ1, a1.T @ dZ2], [dZ1.sum(0), dZ2.sum(0)]
+    ...     (W1T, W2T), (b1, b2) = coefs, intercepts
+    ...     Z1 = X @ W1T + b1
+    ...     A1 = np.maximum(Z1, 0)
+    ...     dZ2 = (expit(A1 @ W2T + b2) - Y) / len(X)
+    ...     dZ1 = dZ2 @ W2T.T * (Z1 > 0)
+    ...     return [X.T @ dZ1, A1.T @ dZ2], [dZ1.sum(0), dZ2.sum(0)]
     >>> model = ScratchMLPClassifier(alpha=0, random_state=0)
     >>> check_gradients(model, X, y, gradient=my_backprop).passed
     True
+
+    Forget the ``1 / len(X)`` and the report says so:
+
+    >>> def summed(X, Y, coefs, intercepts):
+    ...     coef_grads, intercept_grads = my_backprop(X, Y, coefs, intercepts)
+    ...     n = len(X)
+    ...     return [n * g for g in coef_grads], [n * g for g in intercept_grads]
+    >>> report = check_gradients(model, X, y, gradient=summed)
+    >>> report[0].cause
+    '50 x too large: a sum over the rows, not a mean? see (B1)'
     """
     X, one_row = _as_rows(X)
     if one_row:
         y = _labels_of_one_row(y)
-    network, X = network_and_rows(estimator, X, "check_gradients")
+    network, X, _ = network_and_rows(estimator, X, "check_gradients")
     problem = training_objective(network, X, y, sample_weight, classes)
     X, Y = problem.pop("X"), problem.pop("Y")
     coefs, intercepts = problem.pop("coefs"), problem.pop("intercepts")
-    weights = problem["sample_weight"]
+    settings = {
+        key: problem[key]
+        for key in ("activation", "out_activation", "alpha", "sample_weight")
+    }
+    weights = settings["sample_weight"]
     if gradient is not None and weights is not None and np.any(weights != 1):
         raise ValueError(
             "A gradient callable receives no sample weights, but these rows are "
@@ -582,31 +1402,49 @@ def check_gradients(
             "without them: sample_weight=None and class_weight=None."
         )
     units = [coefs[0].shape[0], *(b.shape[0] for b in intercepts)]
+    n_layers = len(coefs)
     names = _names(coefs)
     theta = pack(coefs, intercepts)
-    settings = dict(rtol=rtol, atol=atol, eps=eps)
-    backprop = "" if gradient is None else f"your {_callable_name(gradient)}"
+    report_settings = dict(
+        rtol=rtol,
+        atol=atol,
+        eps=eps,
+        backprop="" if gradient is None else f"your {_callable_name(gradient)}",
+        alpha=settings["alpha"],
+        network=_describe_network(
+            coefs, settings["activation"], settings["out_activation"]
+        ),
+    )
 
     # Rows whose ReLU pre-activations a step could push across 0 would make
     # finite differences wrong where the code is right: leave them out.
-    kink = _near_kink(X, coefs, intercepts, problem["activation"], eps)
+    kink = _near_kink(X, coefs, intercepts, settings["activation"], eps)
     near_kink = int(kink.sum())
     if near_kink == X.shape[0]:
         rows = [
             GradientCheck(
-                name, W.shape, np.nan, np.nan, "near kink", "every row near a kink"
+                name,
+                W.shape,
+                np.nan,
+                np.nan,
+                "near kink",
+                "every row near a kink",
+                gradient=_gradient_name(index, n_layers),
             )
-            for name, W in zip(names, [*coefs, *intercepts], strict=True)
+            for index, (name, W) in enumerate(
+                zip(names, [*coefs, *intercepts], strict=True)
+            )
         ]
-        return GradientReport(rows, near_kink, n_rows=0, backprop=backprop, **settings)
+        return GradientReport(rows, near_kink, n_rows=0, **report_settings)
     if near_kink:
         X, Y = X[~kink], Y[~kink]
         if weights is not None:
-            problem["sample_weight"] = weights[~kink]
+            settings["sample_weight"] = weights[~kink]
+    S = float(X.shape[0] if weights is None else settings["sample_weight"].sum())
 
     if gradient is None:
         _, coef_grads, intercept_grads = loss_and_gradients(
-            X, Y, coefs, intercepts, **problem
+            X, Y, coefs, intercepts, **settings
         )
     else:
         coef_grads, intercept_grads = _call_gradient(gradient, X, Y, coefs, intercepts)
@@ -616,36 +1454,127 @@ def check_gradients(
     shifted = theta.copy()
     for i in range(theta.size):
         shifted[i] = theta[i] + eps
-        up = loss_and_gradients(X, Y, *unpack(shifted, units), **problem)[0]
+        up = loss_and_gradients(X, Y, *unpack(shifted, units), **settings)[0]
         shifted[i] = theta[i] - eps
-        down = loss_and_gradients(X, Y, *unpack(shifted, units), **problem)[0]
+        down = loss_and_gradients(X, Y, *unpack(shifted, units), **settings)[0]
         shifted[i] = theta[i]
         numeric[i] = (up - down) / (2 * eps)
     numeric_coefs, numeric_intercepts = unpack(numeric, units)
     numeric = [*numeric_coefs, *numeric_intercepts]
 
-    rows = [
-        _compare(name, a, n, rtol, atol)
-        for name, a, n in zip(names, analytic, numeric, strict=True)
+    verdicts = [
+        _verdict(a, n, rtol, atol) for a, n in zip(analytic, numeric, strict=True)
     ]
-    return GradientReport(
-        rows, near_kink, n_rows=X.shape[0], backprop=backprop, **settings
+    findings = [None] * len(names)
+    if any(status == "FAIL" for status, *_ in verdicts):
+        net = _reference_pass(X, Y, coefs, intercepts, settings, S)
+        shapes = [np.shape(a) for a in numeric]
+        gradient_names = [_gradient_name(i, n_layers) for i in range(len(names))]
+        saturated = int(
+            ((net.A[n_layers] == 0) | (net.A[n_layers] == 1)).any(axis=1).sum()
+        )
+        explained = _diagnosis.explain_gradients(
+            net, analytic, gradient_names, shapes, saturated
+        )
+        failing = {
+            ("W" if i < n_layers else "b", i % n_layers + 1)
+            for i, (status, *_) in enumerate(verdicts)
+            if status == "FAIL"
+        }
+        fallback = _diagnosis.pattern(failing, n_layers)
+        findings = [
+            (explained[i] or fallback) if verdicts[i][0] == "FAIL" else None
+            for i in range(len(names))
+        ]
+    rows = []
+    for i, (name, (status, reason, largest, rel)) in enumerate(
+        zip(names, verdicts, strict=True)
+    ):
+        gradient_name = _gradient_name(i, n_layers)
+        if status == "FAIL":
+            rows.append(
+                _failed(
+                    name,
+                    np.shape(numeric[i]),
+                    largest,
+                    rel,
+                    findings[i],
+                    gradient_name,
+                    reason=reason,
+                )
+            )
+        else:
+            rows.append(
+                GradientCheck(
+                    name,
+                    np.shape(numeric[i]),
+                    largest,
+                    rel,
+                    status,
+                    reason,
+                    gradient=gradient_name,
+                )
+            )
+    return GradientReport(rows, near_kink, n_rows=X.shape[0], S=S, **report_settings)
+
+
+def _reference_pass(X, Y, coefs, intercepts, settings, S):
+    """The reference's intermediates and gradient terms, for the diagnosis."""
+    activation, out_activation = settings["activation"], settings["out_activation"]
+    Z, A = forward(X, coefs, intercepts, activation, out_activation)
+    named = {}
+    loss_and_gradients(X, Y, coefs, intercepts, record=named, **settings)
+    n_layers = len(coefs)
+    weights = settings["sample_weight"]
+    return _diagnosis.Pass(
+        X=X,
+        Y=Y,
+        coefs=coefs,
+        Z=Z,
+        A=A,
+        activation=activation,
+        out_activation=out_activation,
+        alpha=settings["alpha"],
+        s=np.ones(X.shape[0]) if weights is None else weights,
+        S=S,
+        data=[named[f"dL/dW{k}^T"] for k in range(1, n_layers + 1)],
+        penalty=[named[f"dR/dW{k}^T"] for k in range(1, n_layers + 1)],
+        biases=[named[f"dJ/db{k}"] for k in range(1, n_layers + 1)],
     )
 
 
 def _callable_name(gradient):
-    return f"{getattr(gradient, '__name__', type(gradient).__name__)}(...)"
+    inner = gradient.func if isinstance(gradient, functools.partial) else gradient
+    return f"{getattr(inner, '__name__', type(inner).__name__)}(...)"
+
+
+def _shapes(arrays):
+    return "[" + ", ".join(str(np.shape(a)) for a in arrays) + "]"
 
 
 def _call_gradient(gradient, X, Y, coefs, intercepts):
     """Run a learner's backprop on copies; check it returns one array per layer."""
     n_layers = len(coefs)
-    expected = (
-        "coef_grads = ["
-        + ", ".join(f"dJ/dW{k} {W.shape}" for k, W in enumerate(coefs, 1))
-        + "] and intercept_grads = ["
+    name = _callable_name(gradient)
+    wanted = (
+        "(["
+        + ", ".join(f"dJ/dW{k}^T {W.shape}" for k, W in enumerate(coefs, 1))
+        + "],\n     ["
         + ", ".join(f"dJ/db{k} {b.shape}" for k, b in enumerate(intercepts, 1))
-        + "], in that order"
+        + "])"
+    )
+    weights = ", ".join(f"W{k}^T" for k in range(1, n_layers + 1))
+    biases = ", ".join(f"b{k}" for k in range(1, n_layers + 1))
+    called = "\n".join(
+        [
+            f"It was called as {name[:-5]}(X, Y, coefs, intercepts) with",
+            f"    X           {str(X.shape):<18} the rows, one sample per row",
+            f"    Y           {str(Y.shape):<18} the targets, 0/1, a column per output",
+            f"    coefs       {_shapes(coefs):<18} [{weights}]: coefs_, (fan_in, "
+            "fan_out)",
+            f"    intercepts  {_shapes(intercepts):<18} [{biases}]: intercepts_, 1-D",
+            f"and must return {wanted}.",
+        ]
     )
     try:
         result = gradient(
@@ -655,20 +1584,26 @@ def _call_gradient(gradient, X, Y, coefs, intercepts):
             [b.copy() for b in intercepts],
         )
     except Exception as error:
-        raise ValueError(
-            f"The gradient function raised {type(error).__name__}: {error}. It "
-            f"gets X of shape {X.shape} (one sample per row), Y of shape "
-            f"{Y.shape} and the weights in the code's layout; it must return "
-            f"{expected}. A shape error often means a missing or extra "
-            "transpose: in this layout dW1 = X.T @ dZ1."
-        ) from error
+        own = _fill(f"{type(error).__name__}: {error}", WIDTH, "    ")
+        hint = ""
+        if isinstance(error, ValueError | IndexError) and (
+            "shape" in str(error) or "dimension" in str(error)
+        ):
+            hint = (
+                "\nA shape error is often a transpose, or a column form among row "
+                "forms.\nIn this layout a weight gradient is the input rows, "
+                "transposed, times the error:\n"
+                f"    dJ/dW1^T = X.T @ dZ1  {coefs[0].shape}    and below the "
+                "output: dA1 = dZ2 @ W2^T.T"
+            )
+        raise ValueError(f"Your {name} raised\n{own}\n{called}{hint}") from error
     if not isinstance(result, tuple | list) or len(result) != 2:
         got = f"a {type(result).__name__}" + (
             f" of {len(result)} items" if isinstance(result, tuple | list) else ""
         )
         raise ValueError(
-            f"gradient must return a pair (coef_grads, intercept_grads): {expected}; "
-            f"got {got}."
+            f"Your {name} returned {got}; it must return a pair (coef_grads, "
+            f"intercept_grads).\n{called}"
         )
     coef_grads, intercept_grads = result
     for what, grads in (
@@ -679,40 +1614,32 @@ def _call_gradient(gradient, X, Y, coefs, intercepts):
         if count != n_layers:
             got = f"{count} arrays" if count is not None else type(grads).__name__
             raise ValueError(
-                f"gradient returned {got} in {what}; expected a list of "
-                f"{n_layers}, one per layer: {expected}."
+                f"Your {name} returned {got} in {what}; expected a list of "
+                f"{n_layers}, one per layer.\n{called}"
             )
     return list(coef_grads), list(intercept_grads)
 
 
-def _compare(name, analytic, numeric, rtol, atol):
-    """One row of the report: the verdict on one gradient array and why."""
-    expected = numeric.shape
+def _verdict(analytic, numeric, rtol, atol):
+    """(status, reason, largest error, relative error) of one array."""
     try:
         analytic = np.asarray(analytic, dtype=np.float64)
     except (TypeError, ValueError):
-        return GradientCheck(
-            name, expected, np.nan, np.nan, "FAIL", "not an array of numbers"
-        )
-    if analytic.shape != expected:
-        reason = f"shape {analytic.shape}, expected {expected}"
-        if len(expected) == 2 and analytic.shape == expected[::-1]:
-            reason += ": transposed"
-        return GradientCheck(name, expected, np.nan, np.nan, "FAIL", reason)
+        return "FAIL", "not an array of numbers", np.nan, np.nan
+    if analytic.shape != numeric.shape:
+        return "FAIL", "wrong shape", np.nan, np.nan
     if not np.isfinite(analytic).all():
-        return GradientCheck(name, expected, np.nan, np.nan, "FAIL", "not finite")
+        return "FAIL", "not finite", np.nan, np.nan
     difference = np.linalg.norm(analytic - numeric)
     rel = float(
         difference / max(np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-300)
     )
     largest = float(np.abs(analytic - numeric).max(initial=0.0))
     if rel < rtol:
-        status, reason = "ok", "relative error < rtol"
-    elif largest < atol:
-        status, reason = "ok", "every entry within atol"
-    else:
-        status, reason = "FAIL", "relative error >= rtol and an entry off by > atol"
-    return GradientCheck(name, expected, largest, rel, status, reason)
+        return "ok", "relative error < rtol", largest, rel
+    if largest < atol:
+        return "ok", "every entry within atol", largest, rel
+    return "FAIL", "wrong values", largest, rel
 
 
 def _names(coefs):

@@ -22,11 +22,17 @@ derivation (one sample)    code (a batch, one sample per row)        13-8-1 shap
 ``W_l`` (fan_out, fan_in)  ``WT[l]`` = ``W_l^T`` = ``coefs[l-1]``    (13, 8) (8, 1)
 ``b_l`` (fan_out, 1)       ``b[l]`` = ``intercepts[l-1]``            (8,) (1,)
 ``x``, ``z_l``, ``a_l``    rows of ``A[0] = X``, ``Z[l]``, ``A[l]``  (S, 13) (S, 8)
-``y_hat``, ``y``           rows of ``P``, ``Y``                      (S, 1)
+``y_hat``, ``y``           rows of ``P = A[n_layers]``, ``Y``        (S, 1)
 ``dloss/dz_l``             row i of ``dZ[l]``, times S / s_i         (S, 8) (S, 1)
 ``dloss/da_l``             row i of ``dA[l]``, times S / s_i         (S, 8)
 ``dloss/dW_l``             ``dL_dWT[l]`` = ``(dL/dW_l)^T``, S = 1    (13, 8) (8, 1)
 =========================  ========================================  ==============
+
+One name per layout: ``W_l`` is always the derivation's (fan_out, fan_in)
+matrix and ``WT[l]`` its transpose. :func:`sknnscratch.trace` writes the
+layer number in: ``W1^T`` is ``WT[1]``, ``Z1`` and ``A1`` are ``Z[1]`` and
+``A[1]`` (capitals: a batch, one row per sample), ``dL/dW1^T`` is
+``dL_dWT[1]``.
 
 ``loss_i`` is sample ``i``'s cross-entropy, ``L`` their mean over the batch
 weighted by ``s`` (all 1 by default; ``S = sum(s)``), ``R`` the L2 term and
@@ -37,7 +43,7 @@ The tagged lines, in the batch form the code computes
 =====  ==========================================  ============================
 (F1)   ``Z[l] = A[l-1] @ WT[l] + b[l]``            pre-activations
 (F2)   ``A[l] = f(Z[l])``                          hidden activations
-(F3)   ``P = sigmoid(Z[n_layers])`` or softmax     output probabilities
+(F3)   ``A[n_layers] = P = sigmoid(Z[n_layers])``  output probabilities
 (L1)   ``L = sum_i s_i loss_i / S``                mean cross-entropy
 (L2)   ``R = alpha / (2 S) sum_l ||W_l||^2``       L2 term (biases are free)
 (L3)   ``J = L + R``                               the objective
@@ -177,7 +183,7 @@ def _weights_and_total(sample_weight, n_samples):
     return s, s.sum()
 
 
-def forward(X, coefs, intercepts, activation):
+def forward(X, coefs, intercepts, activation, out_activation=None):
     """The forward pass, keeping every intermediate for the backward pass.
 
     Parameters
@@ -188,6 +194,8 @@ def forward(X, coefs, intercepts, activation):
         Weights ``(fan_in, fan_out)`` and biases ``(fan_out,)`` per layer.
     activation : str
         The hidden activation's name.
+    out_activation : {"logistic", "softmax"}, default=None
+        The output function; None stops at the output logits.
 
     Returns
     -------
@@ -195,7 +203,9 @@ def forward(X, coefs, intercepts, activation):
         ``Z[l]``, the pre-activations of layer ``l = 1, ..., n_layers``;
         ``Z[n_layers]`` are the output logits.
     A : dict of int to ndarray
-        ``A[0]`` is ``X`` and ``A[l] = f(Z[l])`` for every hidden layer.
+        ``A[0]`` is ``X`` and ``A[l] = f(Z[l])`` for every hidden layer;
+        with ``out_activation``, ``A[n_layers]`` is ``P``, the output
+        probabilities (the loss itself is computed from the logits).
     """
     WT, b = _by_layer(coefs), _by_layer(intercepts)
     n_layers = len(WT)
@@ -205,6 +215,8 @@ def forward(X, coefs, intercepts, activation):
         Z[l] = A[l - 1] @ WT[l] + b[l]  # (F1)
         if l < n_layers:
             A[l] = f(Z[l])  # (F2)
+    if out_activation is not None:
+        A[n_layers] = OUTPUT_PROBA[out_activation](Z[n_layers])  # (F3)
     return Z, A
 
 
@@ -279,7 +291,6 @@ def backward(
     coefs,
     *,
     activation,
-    out_activation,
     alpha,
     sample_weight=None,
     penalty_weight=None,
@@ -289,8 +300,9 @@ def backward(
     Parameters
     ----------
     Z, A : dict of int to ndarray
-        The intermediates from :func:`forward`.
-    Y, coefs, out_activation, alpha, sample_weight, penalty_weight
+        The intermediates from :func:`forward`, called with
+        ``out_activation``: ``A[n_layers]`` holds the output probabilities.
+    Y, coefs, alpha, sample_weight, penalty_weight
         As in :func:`objective`.
     activation : str
         The hidden activation's name.
@@ -309,7 +321,7 @@ def backward(
     f_prime = DERIVATIVES[activation]
     s, S = _weights_and_total(sample_weight, Y.shape[0])
     S_penalty = _penalty_total(S, penalty_weight)
-    P = OUTPUT_PROBA[out_activation](Z[n_layers])  # (F3)
+    P = A[n_layers]  # the output probabilities, from the forward pass
     dZ, dA, slope = {}, {}, {}
     dL_dWT, dR_dWT, dJ_dWT, dJ_db = {}, {}, {}, {}
     dZ[n_layers] = (P - Y) * (s / S)[:, np.newaxis]  # (B1)
@@ -372,9 +384,10 @@ def loss_and_gradients(
     record : dict, default=None
         If given, filled with the inputs, the parameters and every
         intermediate in the order computed, under the derivation's names
-        (``X``, ``W1``, ``b1``, ..., ``Z1``, ``a1``, ..., ``y_hat``, ``y``,
-        ``L``, ``R``, ``J``, ``dL/dZ2``, ``dL/dW2``, ``dR/dW2``, ``dJ/dW2``,
-        ``dJ/db2``, ``dL/da1``, ``f'(Z1)``, ...); see :func:`sknnscratch.trace`.
+        (``X``, ``W1^T``, ``b1``, ..., ``Z1``, ``A1``, ..., ``y_hat``, ``y``,
+        ``L``, ``R``, ``J``, ``dL/dZ2``, ``dL/dW2^T``, ``dR/dW2^T``,
+        ``dJ/dW2^T``, ``dJ/db2``, ``dL/dA1``, ``f'(Z1)``, ...); see
+        :func:`sknnscratch.trace`.
 
     Returns
     -------
@@ -384,14 +397,13 @@ def loss_and_gradients(
         ``dJ/dW[l]`` and ``dJ/db[l]``, with the parameters' shapes.
     """
     settings = dict(
-        out_activation=out_activation,
-        alpha=alpha,
-        sample_weight=sample_weight,
-        penalty_weight=penalty_weight,
+        alpha=alpha, sample_weight=sample_weight, penalty_weight=penalty_weight
     )
-    Z, A = forward(X, coefs, intercepts, activation)
+    Z, A = forward(X, coefs, intercepts, activation, out_activation)
     n_layers = len(coefs)
-    terms = objective_terms(Z[n_layers], Y, coefs, **settings)
+    terms = objective_terms(
+        Z[n_layers], Y, coefs, out_activation=out_activation, **settings
+    )
     steps = backward(Z, A, Y, coefs, activation=activation, **settings)
     if record is not None:
         record.update(_in_derivation_order(X, Y, coefs, intercepts, Z, A, terms, steps))
@@ -405,27 +417,30 @@ def _in_derivation_order(X, Y, coefs, intercepts, Z, A, terms, steps):
 
     Each value is the one a tagged line computed: the objective's two terms
     ``L`` (L1) and ``R`` (L2) and their sum ``J`` (L3), the weight gradient's
-    data term ``dL/dW`` (B2) and L2 term ``dR/dW`` (B3) and their sum
-    ``dJ/dW`` (B4). Biases are not penalised: ``dJ/db`` (B5).
+    data term ``dL/dW^T`` (B2) and L2 term ``dR/dW^T`` (B3) and their sum
+    ``dJ/dW^T`` (B4). Biases are not penalised: ``dJ/db`` (B5). The weights
+    are in the code's layout, so their names carry the transpose: ``W1^T``
+    is ``coefs[0]``, the derivation's ``W1`` transposed; capitals are
+    batches, one row per sample.
     """
     n_layers = len(coefs)
     WT, b = _by_layer(coefs), _by_layer(intercepts)
     named = {"X": X}
     for l in range(1, n_layers + 1):
-        named[f"W{l}"], named[f"b{l}"] = WT[l], b[l]
+        named[f"W{l}^T"], named[f"b{l}"] = WT[l], b[l]
     for l in range(1, n_layers):
-        named[f"Z{l}"], named[f"a{l}"] = Z[l], A[l]
+        named[f"Z{l}"], named[f"A{l}"] = Z[l], A[l]
     named[f"Z{n_layers}"], named["y_hat"], named["y"] = Z[n_layers], steps["P"], Y
     named["L"], named["R"] = float(terms["L"]), float(terms["R"])
     named["J"] = float(terms["J"])
     named[f"dL/dZ{n_layers}"] = steps["dZ"][n_layers]
     for l in range(n_layers, 0, -1):
-        named[f"dL/dW{l}"] = steps["dL_dW"][l]
-        named[f"dR/dW{l}"] = steps["dR_dW"][l]
-        named[f"dJ/dW{l}"] = steps["dW"][l]
+        named[f"dL/dW{l}^T"] = steps["dL_dW"][l]
+        named[f"dR/dW{l}^T"] = steps["dR_dW"][l]
+        named[f"dJ/dW{l}^T"] = steps["dW"][l]
         named[f"dJ/db{l}"] = steps["db"][l]
         if l > 1:
-            named[f"dL/da{l - 1}"] = steps["dA"][l - 1]
+            named[f"dL/dA{l - 1}"] = steps["dA"][l - 1]
             named[f"f'(Z{l - 1})"] = steps["slope"][l - 1]
             named[f"dL/dZ{l - 1}"] = steps["dZ"][l - 1]
     return named

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.skipif(not DERIVATION.exists(), reason="needs the sourc
 EQUATIONS = {
     "F1": "Z[l] = A[l - 1] @ WT[l] + b[l]",
     "F2": "A[l] = f(Z[l])",
-    "F3": "P = OUTPUT_PROBA[out_activation](Z[n_layers])",
+    "F3": "A[n_layers] = OUTPUT_PROBA[out_activation](Z[n_layers])",
     "L1": "L = s @ loss_i / S",
     "L2": "R = alpha / (2 * S_penalty) * sum(np.sum(WT[l] ** 2) for l in WT)",
     "L3": "J = L + R",
@@ -228,6 +228,8 @@ def test_each_tagged_line_gives_what_the_reference_returns(case):
         value = ast.unparse(statement.value)
         namespace = {**vars(network), **captured[_enclosing_function(tree, number)]}
         layers = range(1, len(coefs) + 1) if "l" in target else [None]
+        if tag == "F2":  # hidden layers only: A[n_layers] is (F3)'s
+            layers = range(1, len(coefs))
         checked = 0
         for layer in layers:
             namespace["l"] = layer
@@ -259,17 +261,18 @@ def test_the_line_test_fails_when_a_line_changes(monkeypatch):
 
 
 TRACE_TAGS = {  # trace's names (13-8-1) and the tag of the line computing each
-    "Z1": "F1", "a1": "F2", "Z2": "F1", "y_hat": "F3",
+    "Z1": "F1", "A1": "F2", "Z2": "F1", "y_hat": "F3",
     "L": "L1", "R": "L2", "J": "L3",
-    "dL/dZ2": "B1", "dL/dW2": "B2", "dR/dW2": "B3", "dJ/dW2": "B4", "dJ/db2": "B5",
-    "dL/da1": "B6", "f'(Z1)": "B7", "dL/dZ1": "B8",
-    "dL/dW1": "B2", "dR/dW1": "B3", "dJ/dW1": "B4", "dJ/db1": "B5",
+    "dL/dZ2": "B1", "dL/dW2^T": "B2", "dR/dW2^T": "B3", "dJ/dW2^T": "B4",
+    "dJ/db2": "B5", "dL/dA1": "B6", "f'(Z1)": "B7", "dL/dZ1": "B8",
+    "dL/dW1^T": "B2", "dR/dW1^T": "B3", "dJ/dW1^T": "B4", "dJ/db1": "B5",
 }  # fmt: skip
 
 
 def test_trace_prints_the_tag_of_the_line_that_computed_each_entry():
     X, y = load_heart_disease(return_X_y=True)
-    steps = trace(ScratchMLPClassifier(random_state=0), np.nan_to_num(X[:5]), y[:5])
+    X = np.nan_to_num((X - np.nanmean(X, 0)) / np.nanstd(X, 0))
+    steps = trace(ScratchMLPClassifier(random_state=0), X[:5], y[:5])
     for name, tag in TRACE_TAGS.items():
         cited = TAG.findall(steps.equations[name])
         assert cited == [tag], f"trace prints {name} with {cited}, not ({tag})"
@@ -344,14 +347,14 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
         raw, x, *weights = rows[name]
         assert float(raw) == pytest.approx(X_raw[ROW, i], rel=1e-5)
         _check([x], t["X"][0, i], f"x[{name}]")
-        _check(weights, t["W1"][i], f"W1 row {name}")
+        _check(weights, t["W1^T"][i], f"W1 row {name}")
     _check(rows["$b_1$"][2:], t["b1"], "b1")
     _check(rows["$z_1 = W_1 x + b_1$"][2:], t["Z1"], "z1")
-    _check(rows["$a_1 = \\mathrm{ReLU}(z_1)$"][2:], t["a1"], "a1")
+    _check(rows["$a_1 = \\mathrm{ReLU}(z_1)$"][2:], t["A1"], "a1")
 
     hidden, scalars = map(_by_label, _tables(blocks["output"]))
-    _check(hidden["$a_1$"], t["a1"], "a1")
-    _check(hidden["$W_2$"], t["W2"], "W2")
+    _check(hidden["$a_1$"], t["A1"], "a1")
+    _check(hidden["$W_2$"], t["W2^T"], "W2")
     _check(scalars["$b_2$"], t["b2"], "b2")
     _check(scalars["$z_2 = W_2 a_1 + b_2$"], t["Z2"], "z2")
     _check(scalars["$\\hat y = \\sigma(z_2)$"], t["y_hat"], "y_hat")
@@ -361,8 +364,8 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
     scalars, hidden = map(_by_label, _tables(blocks["backward"]))
     _check(scalars["$\\partial\\ell/\\partial z_2 = \\hat y - y$"], t["dL/dZ2"], "dz2")
     _check(scalars["$\\partial\\ell/\\partial b_2$"], t["dJ/db2"], "db2")
-    _check(hidden["$\\partial\\ell/\\partial W_2$"], t["dL/dW2"], "dW2")
-    _check(hidden["$\\partial\\ell/\\partial a_1$"], t["dL/da1"], "da1")
+    _check(hidden["$\\partial\\ell/\\partial W_2$"], t["dL/dW2^T"], "dW2")
+    _check(hidden["$\\partial\\ell/\\partial a_1$"], t["dL/dA1"], "da1")
     _check(hidden["$\\mathbb{1}[z_1 > 0]$"], t["f'(Z1)"], "mask")
     _check(hidden["$\\partial\\ell/\\partial z_1$"], t["dL/dZ1"], "dz1")
     _check(hidden["$\\partial\\ell/\\partial b_1$"], t["dJ/db1"], "db1")
@@ -373,7 +376,7 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
     for i, name in enumerate(names):
         x, *gradient = rows[name]
         _check([x], t["X"][0, i], f"x[{name}]")
-        _check(gradient, t["dL/dW1"][i], f"dW1 row {name}")
+        _check(gradient, t["dL/dW1^T"][i], f"dW1 row {name}")
 
     scalars, hidden = map(_by_label, _tables(blocks["penalty"]))
     labels = list(scalars)
@@ -381,8 +384,8 @@ def test_the_worked_example_is_what_trace_says(heart_disease):
     _check(scalars[labels[1]], t["R"], "R")
     _check(scalars[labels[2]], t["J"], "J")
     labels = list(hidden)
-    _check(hidden[labels[0]], t["dR/dW2"], "dR/dW2")
-    _check(hidden[labels[1]], t["dJ/dW2"], "dJ/dW2")
+    _check(hidden[labels[0]], t["dR/dW2^T"], "dR/dW2")
+    _check(hidden[labels[1]], t["dJ/dW2^T"], "dJ/dW2")
 
 
 def test_the_training_step_is_what_one_epoch_of_sgd_does(heart_disease):
@@ -405,17 +408,17 @@ def test_the_training_step_is_what_one_epoch_of_sgd_does(heart_disease):
         after = trace(model, X, y)
         model.partial_fit(X, y)  # its loss_curve_[1] is J after the first step
     # The package's step is W - eta * dJ/dW, exactly.
-    np.testing.assert_array_equal(W2_after, before["W2"] - eta * before["dJ/dW2"])
+    np.testing.assert_array_equal(W2_after, before["W2^T"] - eta * before["dJ/dW2^T"])
     np.testing.assert_array_equal(b2_after, before["b2"] - eta * before["dJ/db2"])
-    np.testing.assert_array_equal(after["W2"], W2_after)
+    np.testing.assert_array_equal(after["W2^T"], W2_after)
     assert model.loss_curve_[0] == pytest.approx(before["J"], rel=1e-12)
     assert model.loss_curve_[1] == pytest.approx(after["J"], rel=1e-12)
 
     step, scalars = _tables(_blocks(page())["step"])
     rows = list(_by_label(step).values())
-    _check(rows[0], before["W2"], "W2 before")
-    _check(rows[1], before["dJ/dW2"], "dJ/dW2 over 303 rows")
-    _check(rows[2], after["W2"], "W2 after")
+    _check(rows[0], before["W2^T"], "W2 before")
+    _check(rows[1], before["dJ/dW2^T"], "dJ/dW2 over 303 rows")
+    _check(rows[2], after["W2^T"], "W2 after")
     rows = _by_label(scalars)
     b2_label, L_label, R_label, J_label = rows
     gradient = re.search(r"= (-?\d+\.\d+)\$\)", b2_label).group(1)
@@ -424,6 +427,165 @@ def test_the_training_step_is_what_one_epoch_of_sgd_does(heart_disease):
     _check(rows[L_label], [before["L"], after["L"]], "L")
     _check(rows[R_label], [before["R"], after["R"]], "R")
     _check(rows[J_label], [model.loss_curve_[0], model.loss_curve_[1]], "J")
+
+
+def test_the_nudged_weight_is_measured_as_the_page_says(heart_disease):
+    script = load_script("worked_example")
+    _, X, y = heart_disease
+    t = trace(ScratchMLPClassifier(random_state=0), X[ROW], y[ROW], classes=[0, 1])
+    j = script.NUDGED_UNIT - 1
+    up, down = t["W2^T"].copy(), t["W2^T"].copy()
+    up[j] += script.NUDGE
+    down[j] -= script.NUDGE
+
+    def loss(W2T):  # the patient's cross-entropy from its hidden layer
+        z2 = (t["A1"] @ W2T + t["b2"]).item()
+        return float(np.logaddexp(0, z2) - y[ROW] * z2)
+
+    slope = (loss(up) - loss(down)) / (2 * script.NUDGE)
+    (table,) = _tables(_blocks(page())["nudge"])
+    rows = list(_by_label(table).values())
+    _check(rows[0], t["W2^T"][j], "w")
+    _check(rows[1], loss(up), "loss up")
+    _check(rows[2], loss(down), "loss down")
+    _check(rows[3], slope, "slope")
+    _check(rows[4], t["dL/dW2^T"][j], "backprop")
+    assert slope < 0  # "Raising this weight lowers the loss"
+    assert abs(slope - t["dL/dW2^T"][j, 0]) < 1e-5
+
+
+def test_the_one_unit_network_is_what_the_chain_rule_and_the_definition_say():
+    warmup = load_script("worked_example").WARMUP
+    x, w1, b1, w2, b2, y = (warmup[k] for k in ("x", "w1", "b1", "w2", "b2", "y"))
+
+    def loss(w1=w1, b1=b1, w2=w2, b2=b2):
+        z2 = w2 * max(w1 * x + b1, 0.0) + b2
+        return float(np.logaddexp(0, z2) - y * z2)
+
+    def numeric(name, h=1e-6):
+        args = dict(w1=w1, b1=b1, w2=w2, b2=b2)
+        up, down = dict(args), dict(args)
+        up[name] += h
+        down[name] -= h
+        return (loss(**up) - loss(**down)) / (2 * h)
+
+    z1 = w1 * x + b1
+    a1 = max(z1, 0.0)
+    z2 = w2 * a1 + b2
+    y_hat = 1 / (1 + np.exp(-z2))
+    blocks = _blocks(page())
+    (forward,) = map(_by_label, _tables(blocks["warmup_forward"]))
+    values = list(forward.values())
+    for cells, expected in zip(values, [z1, a1, z2, y_hat, loss()], strict=True):
+        _check(cells, expected, "warm-up forward")
+    (chain,) = _tables(blocks["warmup_chain"])
+    factors = [float(row[1]) for row in chain[1:]]
+    assert factors[:4] == pytest.approx([y_hat - y, w2, 1, x], abs=5e-5)
+    assert factors[4] == pytest.approx(numeric("w1"), abs=5e-5)
+    assert factors[4] == pytest.approx(np.prod(factors[:4]), abs=5e-4)
+    (rest,) = _tables(blocks["warmup_rest"])
+    gradients = [float(row[1]) for row in rest[1:]]
+    assert gradients == pytest.approx(
+        [numeric("b1"), numeric("w2"), numeric("b2")], abs=5e-5
+    )
+    # The prose gives the same inputs, and reads the signs: output too low,
+    # unit pushes down, unit on, gradient positive (descent lowers w1).
+    text = " ".join(page().split())
+    for symbol, name in [("x", "x"), ("w_1", "w1"), ("b_1", "b1"), ("w_2", "w2")]:
+        assert f"${symbol} = {warmup[name]:g}$" in text, symbol
+    assert f"$b_2 = {b2:g}$" in text and f"$y = {y:g}$" in text
+    # The prose reads the signs: output too low, unit pushes down, unit on,
+    # gradient positive (descent lowers w1).
+    assert y_hat - y < 0 and w2 < 0 and z1 > 0 and numeric("w1") > 0
+
+
+def test_the_fork_of_an_input_sums_its_eight_paths(heart_disease):
+    script = load_script("worked_example")
+    _, X, y = heart_disease
+    names = load_heart_disease().feature_names
+    k = list(names).index(script.FORK_FEATURE)
+    t = trace(ScratchMLPClassifier(random_state=0), X[ROW], y[ROW], classes=[0, 1])
+
+    def loss(x):  # the patient's cross-entropy as a function of its features
+        a1 = np.maximum(x @ t["W1^T"] + t["b1"], 0)
+        z2 = (a1 @ t["W2^T"] + t["b2"]).item()
+        return float(np.logaddexp(0, z2) - y[ROW] * z2)
+
+    h = 1e-6
+    up, down = X[ROW].copy(), X[ROW].copy()
+    up[k] += h
+    down[k] -= h
+    numeric = (loss(up) - loss(down)) / (2 * h)
+    paths, total = _tables(_blocks(page())["fork"])
+    rows = list(_by_label(paths).values())
+    _check(rows[0], t["W1^T"][k], "W1 column")
+    _check(rows[1], t["dL/dZ1"][0], "dz1")
+    _check(rows[2], t["W1^T"][k] * t["dL/dZ1"][0], "paths")
+    _check(list(_by_label(total).values())[0], numeric, "dl/dx")
+    assert (t["W1^T"][k] * t["dL/dZ1"][0] == 0).sum() == 3  # inactive: no path
+    # 5.1: the largest input has the largest weight gradients (multiply gate).
+    active = t["dL/dZ1"][0] != 0
+    assert np.abs(t["X"][0]).argmax() == k
+    assert (np.abs(t["dL/dW1^T"][:, active]).argmax(axis=0) == k).all()
+
+
+def test_the_iris_sum_over_three_paths_is_what_trace_says():
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+
+    script = load_script("worked_example")
+    iris = load_iris()
+    X = StandardScaler().fit_transform(iris.data)
+    row = script.IRIS_ROW
+    t = trace(
+        ScratchMLPClassifier(random_state=0),
+        X[row],
+        iris.target[row],
+        classes=[0, 1, 2],
+    )
+    blocks = _blocks(page())
+    (forward,) = _tables(blocks["iris_forward"])
+    rows = _by_label(forward)
+    for i, name in enumerate(
+        ["sepal length", "sepal width", "petal length", "petal width"]
+    ):
+        raw, x, *weights = rows[name]
+        assert float(raw) == pytest.approx(iris.data[row, i])
+        _check([x], t["X"][0, i], name)
+        _check(weights, t["W1^T"][i], name)
+    (output,) = _tables(blocks["iris_output"])
+    values = list(_by_label(output).values())
+    _check(values[0], t["Z2"][0], "z2")
+    _check(values[1], t["y_hat"][0], "y_hat")
+    _check(values[2], t["y"][0], "y")
+    _check(values[3], t["dL/dZ2"][0], "delta")
+    (paths,) = _tables(blocks["iris_paths"])
+    values = list(_by_label(paths).values())
+    W2 = t["W2^T"].T
+    delta = t["dL/dZ2"][0]
+    for k in range(3):
+        _check(values[k], W2[k], f"W2 row {k}")
+        _check(values[3 + k], W2[k] * delta[k], f"path {k}")
+    _check(values[6], t["dL/dA1"][0], "sum")
+    # What the prose reads: a virginica called versicolor; for h2 the
+    # versicolor path (lower) is weaker than the virginica path (raise).
+    assert iris.target[row] == 2 and t["y_hat"][0].argmax() == 1
+    h2 = W2[:, 1] * delta
+    assert h2[1] > 0 > h2[2] and abs(h2[1]) < abs(h2[2])
+
+
+def test_no_heading_holds_mathematics_or_code():
+    """The site's contents list cannot lay out math or code in a heading.
+
+    The theme's page contents are a column flex box with wrapping on; an
+    entry with math or code that cannot break makes the column wider than
+    the sidebar, and the entries' heights, measured at the sidebar's width,
+    leave blank gaps once laid out at the wider one.
+    """
+    headings = re.findall(r"^#{1,6} .*$", prose(page()), re.M)
+    assert len(headings) > 30
+    for heading in headings:
+        assert not re.search(r"[$`]|\]\(", heading), heading
 
 
 def test_the_page_shows_what_the_script_prints():

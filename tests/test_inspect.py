@@ -25,12 +25,12 @@ ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
 
 TRACE_KEYS_13_8_1 = [
     "X",
-    "W1",
+    "W1^T",
     "b1",
-    "W2",
+    "W2^T",
     "b2",
     "Z1",
-    "a1",
+    "A1",
     "Z2",
     "y_hat",
     "y",
@@ -38,16 +38,16 @@ TRACE_KEYS_13_8_1 = [
     "R",
     "J",
     "dL/dZ2",
-    "dL/dW2",
-    "dR/dW2",
-    "dJ/dW2",
+    "dL/dW2^T",
+    "dR/dW2^T",
+    "dJ/dW2^T",
     "dJ/db2",
-    "dL/da1",
+    "dL/dA1",
     "f'(Z1)",
     "dL/dZ1",
-    "dL/dW1",
-    "dR/dW1",
-    "dJ/dW1",
+    "dL/dW1^T",
+    "dR/dW1^T",
+    "dJ/dW1^T",
     "dJ/db1",
 ]
 
@@ -68,12 +68,12 @@ def test_trace_lists_the_derivation_in_order_with_2d_shapes(binary_data):
     n = 5
     assert shapes == {
         "X": (n, 13),
-        "W1": (13, 8),
+        "W1^T": (13, 8),
         "b1": (8,),
-        "W2": (8, 1),
+        "W2^T": (8, 1),
         "b2": (1,),
         "Z1": (n, 8),
-        "a1": (n, 8),
+        "A1": (n, 8),
         "Z2": (n, 1),
         "y_hat": (n, 1),
         "y": (n, 1),
@@ -81,16 +81,16 @@ def test_trace_lists_the_derivation_in_order_with_2d_shapes(binary_data):
         "R": (),
         "J": (),
         "dL/dZ2": (n, 1),
-        "dL/dW2": (8, 1),
-        "dR/dW2": (8, 1),
-        "dJ/dW2": (8, 1),
+        "dL/dW2^T": (8, 1),
+        "dR/dW2^T": (8, 1),
+        "dJ/dW2^T": (8, 1),
         "dJ/db2": (1,),
-        "dL/da1": (n, 8),
+        "dL/dA1": (n, 8),
         "f'(Z1)": (n, 8),
         "dL/dZ1": (n, 8),
-        "dL/dW1": (13, 8),
-        "dR/dW1": (13, 8),
-        "dJ/dW1": (13, 8),
+        "dL/dW1^T": (13, 8),
+        "dR/dW1^T": (13, 8),
+        "dJ/dW1^T": (13, 8),
         "dJ/db1": (8,),
     }
     for name in ("L", "R", "J"):
@@ -112,7 +112,7 @@ def test_one_sample_is_one_row(binary_data):
         warnings.simplefilter("error")  # no "X does not have valid feature names"
         from_series = trace(named, frame.iloc[3], y[3])
     np.testing.assert_array_equal(
-        from_series["dJ/dW1"], trace(named, frame.iloc[3:4], y[3:4])["dJ/dW1"]
+        from_series["dJ/dW1^T"], trace(named, frame.iloc[3:4], y[3:4])["dJ/dW1^T"]
     )
 
 
@@ -120,16 +120,16 @@ def test_more_hidden_layers_add_indices(multiclass_data):
     X, y = multiclass_data
     steps = fitted((X, y), hidden_layer_sizes=(5, 4)).trace(X[:3], y[:3])
     assert list(steps)[:13] == [
-        "X", "W1", "b1", "W2", "b2", "W3", "b3",
-        "Z1", "a1", "Z2", "a2", "Z3", "y_hat",
+        "X", "W1^T", "b1", "W2^T", "b2", "W3^T", "b3",
+        "Z1", "A1", "Z2", "A2", "Z3", "y_hat",
     ]  # fmt: skip
     assert steps["y"].shape == steps["y_hat"].shape == (3, 3)  # softmax, 3 classes
     assert [name for name in steps if name.startswith("dJ/dW")] == [
-        "dJ/dW3",
-        "dJ/dW2",
-        "dJ/dW1",
+        "dJ/dW3^T",
+        "dJ/dW2^T",
+        "dJ/dW1^T",
     ]
-    assert "f'(Z2)" in steps and "dL/da2" in steps and "a3" not in steps
+    assert "f'(Z2)" in steps and "dL/dA2" in steps and "A3" not in steps
 
 
 def _hand_trained_2_2_1(alpha):
@@ -165,24 +165,24 @@ def test_trace_of_a_2_2_1_network_worked_by_hand():
     d1, d2 = (p1 - 1) / 2, (p2 - 0) / 2  # dL/dZ2, averaged over S = 2
     expected = {
         "Z1": expected_Z1,
-        "a1": expected_a1,
+        "A1": expected_a1,
         "Z2": [[0.25], [0.45]],
         "y_hat": [[p1], [p2]],
         "y": [[1.0], [0.0]],
         "dL/dZ2": [[d1], [d2]],
-        "dL/dW2": [[0.7 * d1 + 0.5 * d2], [0.5 * d1]],
-        "dR/dW2": [[0.25 * 0.5], [0.25 * -0.6]],  # alpha / S * W2
-        "dJ/dW2": [[0.7 * d1 + 0.5 * d2 + 0.125], [0.5 * d1 - 0.15]],
+        "dL/dW2^T": [[0.7 * d1 + 0.5 * d2], [0.5 * d1]],
+        "dR/dW2^T": [[0.25 * 0.5], [0.25 * -0.6]],  # alpha / S * W2
+        "dJ/dW2^T": [[0.7 * d1 + 0.5 * d2 + 0.125], [0.5 * d1 - 0.15]],
         "dJ/db2": [d1 + d2],
-        "dL/da1": [[0.5 * d1, -0.6 * d1], [0.5 * d2, -0.6 * d2]],
+        "dL/dA1": [[0.5 * d1, -0.6 * d1], [0.5 * d2, -0.6 * d2]],
         "f'(Z1)": [[1.0, 1.0], [1.0, 0.0]],
         "dL/dZ1": [[0.5 * d1, -0.6 * d1], [0.5 * d2, 0.0]],
         # X.T @ dL/dZ1
-        "dL/dW1": [
+        "dL/dW1^T": [
             [1 * 0.5 * d1 + 2 * 0.5 * d2, 1 * -0.6 * d1],
             [2 * 0.5 * d1 + 1 * 0.5 * d2, 2 * -0.6 * d1],
         ],
-        "dR/dW1": [[0.025, -0.05], [0.075, 0.1]],
+        "dR/dW1^T": [[0.025, -0.05], [0.075, 0.1]],
         "dJ/db1": [0.5 * d1 + 0.5 * d2, -0.6 * d1],
     }
     for name, value in expected.items():
@@ -191,7 +191,7 @@ def test_trace_of_a_2_2_1_network_worked_by_hand():
     assert s["R"] == pytest.approx(R, rel=1e-12)
     assert s["J"] == pytest.approx(L + R, rel=1e-12)
     np.testing.assert_allclose(
-        s["dJ/dW1"], np.add(expected["dL/dW1"], expected["dR/dW1"]), rtol=1e-12
+        s["dJ/dW1^T"], np.add(expected["dL/dW1^T"], expected["dR/dW1^T"]), rtol=1e-12
     )
 
 
@@ -207,12 +207,12 @@ def _by_hand(X, Y, W1, b1, W2, b2, alpha, s):
     dZ2 = (y_hat - Y) * s[:, None] / S
     dZ1 = dZ2 @ W2.T * (Z1 > 0)
     grads = {
-        "dJ/dW2": a1.T @ dZ2 + alpha / S * W2,
+        "dJ/dW2^T": a1.T @ dZ2 + alpha / S * W2,
         "dJ/db2": dZ2.sum(axis=0),
-        "dJ/dW1": X.T @ dZ1 + alpha / S * W1,
+        "dJ/dW1^T": X.T @ dZ1 + alpha / S * W1,
         "dJ/db1": dZ1.sum(axis=0),
     }
-    return J, {"Z1": Z1, "a1": a1, "Z2": Z2, "y_hat": y_hat, "dL/dZ2": dZ2, **grads}
+    return J, {"Z1": Z1, "A1": a1, "Z2": Z2, "y_hat": y_hat, "dL/dZ2": dZ2, **grads}
 
 
 @pytest.mark.parametrize("is_fitted", [False, True])
@@ -221,7 +221,7 @@ def test_trace_equals_an_independent_computation(is_fitted, binary_data):
     weights = np.linspace(0.5, 2.0, 20)
     model = fitted((X, y)) if is_fitted else ScratchMLPClassifier(random_state=3)
     s = trace(model, X[:20], y[:20], sample_weight=weights)
-    W1, b1, W2, b2 = s["W1"], s["b1"], s["W2"], s["b2"]
+    W1, b1, W2, b2 = s["W1^T"], s["b1"], s["W2^T"], s["b2"]
     Y = y[:20, None].astype(float)
     J, by_hand = _by_hand(X[:20], Y, W1, b1, W2, b2, model.alpha, weights)
     assert s["J"] == pytest.approx(J, rel=1e-12)
@@ -235,7 +235,7 @@ def test_trace_equals_an_independent_computation(is_fitted, binary_data):
         )[0]
 
     numeric = central_differences(objective_of, W1.ravel().copy()).reshape(W1.shape)
-    np.testing.assert_allclose(s["dJ/dW1"], numeric, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(s["dJ/dW1^T"], numeric, rtol=1e-5, atol=1e-8)
 
 
 @pytest.mark.parametrize("is_fitted", [False, True])
@@ -255,16 +255,16 @@ def test_the_objective_and_each_gradient_are_the_sum_of_their_parts(
     assert s["R"] > 0 and s["L"] > 0
     for layer in (1, 2, 3):
         np.testing.assert_array_equal(
-            s[f"dJ/dW{layer}"], s[f"dL/dW{layer}"] + s[f"dR/dW{layer}"]
+            s[f"dJ/dW{layer}^T"], s[f"dL/dW{layer}^T"] + s[f"dR/dW{layer}^T"]
         )
         np.testing.assert_allclose(
-            s[f"dR/dW{layer}"], model.alpha / 465.0 * s[f"W{layer}"], rtol=1e-15
+            s[f"dR/dW{layer}^T"], model.alpha / 465.0 * s[f"W{layer}^T"], rtol=1e-15
         )  # S = 1 + 2 + ... + 30 = 465
     # J and its gradient are the reference's, with the estimator's alpha.
     J, coef_grads, intercept_grads = network.loss_and_gradients(
         s["X"],
         s["y"],
-        [s["W1"], s["W2"], s["W3"]],
+        [s["W1^T"], s["W2^T"], s["W3^T"]],
         [s["b1"], s["b2"], s["b3"]],
         activation="tanh",
         out_activation="softmax" if multiclass else "logistic",
@@ -273,7 +273,7 @@ def test_the_objective_and_each_gradient_are_the_sum_of_their_parts(
     )
     assert s["J"] == J
     for layer, (dW, db) in enumerate(zip(coef_grads, intercept_grads, strict=True), 1):
-        np.testing.assert_array_equal(s[f"dJ/dW{layer}"], dW)
+        np.testing.assert_array_equal(s[f"dJ/dW{layer}^T"], dW)
         np.testing.assert_array_equal(s[f"dJ/db{layer}"], db)
 
 
@@ -285,20 +285,20 @@ def test_trace_follows_every_equation(multiclass, binary_data, multiclass_data):
     b1, b2 = model.intercepts_
     x = X[5:9]
     s = model.trace(x, y[5:9])
-    np.testing.assert_array_equal(s["W1"], W1)
+    np.testing.assert_array_equal(s["W1^T"], W1)
     np.testing.assert_array_equal(s["b2"], b2)
     np.testing.assert_allclose(s["Z1"], x @ W1 + b1, rtol=1e-12)  # F1
-    np.testing.assert_array_equal(s["a1"], np.maximum(s["Z1"], 0))  # F2
-    np.testing.assert_allclose(s["Z2"], s["a1"] @ W2 + b2, rtol=1e-12)
+    np.testing.assert_array_equal(s["A1"], np.maximum(s["Z1"], 0))  # F2
+    np.testing.assert_allclose(s["Z2"], s["A1"] @ W2 + b2, rtol=1e-12)
     np.testing.assert_allclose(s["y_hat"], model.predict_proba(x)[:, -W2.shape[1] :])
     dZ2 = (s["y_hat"] - s["y"]) / 4
     np.testing.assert_allclose(s["dL/dZ2"], dZ2, rtol=1e-12)  # B1
-    np.testing.assert_allclose(s["dL/dW2"], s["a1"].T @ dZ2, rtol=1e-12)  # B2
+    np.testing.assert_allclose(s["dL/dW2^T"], s["A1"].T @ dZ2, rtol=1e-12)  # B2
     np.testing.assert_allclose(s["dJ/db2"], dZ2.sum(axis=0), rtol=1e-12)  # B3
-    np.testing.assert_allclose(s["dL/da1"], dZ2 @ W2.T, rtol=1e-12)  # B4
+    np.testing.assert_allclose(s["dL/dA1"], dZ2 @ W2.T, rtol=1e-12)  # B4
     np.testing.assert_array_equal(s["f'(Z1)"], s["Z1"] > 0)  # the ReLU mask
-    np.testing.assert_array_equal(s["dL/dZ1"], s["dL/da1"] * s["f'(Z1)"])  # B5
-    np.testing.assert_allclose(s["dL/dW1"], x.T @ s["dL/dZ1"], rtol=1e-12)  # B2
+    np.testing.assert_array_equal(s["dL/dZ1"], s["dL/dA1"] * s["f'(Z1)"])  # B5
+    np.testing.assert_allclose(s["dL/dW1^T"], x.T @ s["dL/dZ1"], rtol=1e-12)  # B2
     assert s["Z1"] is not s["f'(Z1)"] and (s["Z1"] < 0).any()  # Z1 kept intact
 
 
@@ -310,11 +310,11 @@ def test_the_batch_gradient_is_the_mean_of_the_samples_gradients(binary_data):
     for i in range(len(y)):
         one = model.trace(X[i], y[i])
         for layer in range(3):
-            total[layer] += one[f"dL/dW{layer + 1}"]
+            total[layer] += one[f"dL/dW{layer + 1}^T"]
     for layer, W in enumerate(model.coefs_):
         np.testing.assert_allclose(
             total[layer] / len(y) + model.alpha / len(y) * W,
-            batch[f"dJ/dW{layer + 1}"],
+            batch[f"dJ/dW{layer + 1}^T"],
             rtol=1e-10,
             atol=1e-14,
         )
@@ -341,7 +341,7 @@ def test_before_fit_the_trace_starts_from_the_weights_fit_starts_from(binary_dat
     model = quiet(ScratchMLPClassifier(**params), X, y)
     for layer in (1, 2):
         np.testing.assert_allclose(
-            before[f"W{layer}"] - 0.1 * before[f"dJ/dW{layer}"],
+            before[f"W{layer}^T"] - 0.1 * before[f"dJ/dW{layer}^T"],
             model.coefs_[layer - 1],
             rtol=1e-12,
             atol=1e-15,
@@ -352,7 +352,7 @@ def test_before_fit_the_trace_starts_from_the_weights_fit_starts_from(binary_dat
             rtol=1e-12,
             atol=1e-15,
         )
-        assert not np.allclose(before[f"W{layer}"], model.coefs_[layer - 1])
+        assert not np.allclose(before[f"W{layer}^T"], model.coefs_[layer - 1])
     assert model.loss_curve_[0] == pytest.approx(before["J"], rel=1e-12)
 
 
@@ -361,7 +361,7 @@ def test_trace_changes_nothing(binary_data):
     model = fitted((X, y))
     before = fitted_attributes(model)
     steps = trace(model, X, y)
-    steps["W1"][:] = 0.0  # the trace holds copies
+    steps["W1^T"][:] = 0.0  # the trace holds copies
     steps["X"][:] = 0.0
     assert fitted_attributes(model) == before
     assert np.abs(X).sum() > 0
@@ -371,10 +371,10 @@ def test_trace_changes_nothing(binary_data):
     unfitted = ScratchMLPClassifier(random_state=rng)
     first = trace(unfitted, X, y)
     second = trace(unfitted, X, y)
-    np.testing.assert_array_equal(first["W1"], second["W1"])
+    np.testing.assert_array_equal(first["W1^T"], second["W1^T"])
     assert not hasattr(unfitted, "coefs_") and unfitted.random_state is rng
     np.testing.assert_array_equal(
-        first["W1"], trace(ScratchMLPClassifier(random_state=0), X, y)["W1"]
+        first["W1^T"], trace(ScratchMLPClassifier(random_state=0), X, y)["W1^T"]
     )
 
 
@@ -386,7 +386,7 @@ def test_an_unfitted_model_needs_classes_when_y_shows_one(binary_data):
     assert steps["y"].tolist() == [[1.0]]
     # Its weights are those of the whole data set's fit: same classes, same start.
     np.testing.assert_array_equal(
-        steps["W1"], trace(ScratchMLPClassifier(random_state=0), X, y)["W1"]
+        steps["W1^T"], trace(ScratchMLPClassifier(random_state=0), X, y)["W1^T"]
     )
 
 
@@ -444,38 +444,129 @@ def test_anything_else_is_a_type_error(estimator, binary_data):
             inspect(estimator, X[:4], y[:4])
 
 
-def _blocks(text):
-    """``{name: (title line, values text)}`` from a printed trace."""
-    blocks = {}
-    for block in text.split("\n\n")[1:]:
-        title, _, values = block.partition("\n")
-        blocks[title.split()[0]] = (title, values)
-    return blocks
+def _printed_values(text, steps, name):
+    """The numbers printed for ``name`` in a printed trace, as a 2-D array."""
+    block = next(b for b in text.split("\n\n") if b.startswith(f"{name}  ("))
+    rows, columns = steps.labels[name]
+    values = {}
+    for line in block.splitlines()[1:]:
+        tokens = line.split()
+        if not tokens or tokens[0] == "...":
+            continue
+        if set(tokens) <= set(columns):  # a line of column labels
+            labels = tokens
+            continue
+        if rows is None:
+            row, numbers = "", tokens
+        else:
+            row, numbers = tokens[0], tokens[1:]
+        for label, number in zip(labels, numbers, strict=True):
+            values.setdefault(row, {})[label] = float(number)
+    return np.array([[values[r][c] for c in columns] for r in values])
 
 
-def test_the_printed_trace_shows_every_value_in_full(binary_data):
+def test_the_printed_trace_labels_rows_and_columns_in_fixed_point(binary_data):
     X, y = binary_data
     steps = trace(fitted((X, y)), X[:3], y[:3])
-    text = str(steps)
-    assert "..." not in text
-    assert "transposed" in text.splitlines()[1]
-    blocks = _blocks(text)
-    assert list(blocks) == list(steps)
+    text = steps.to_string(max_rows=None)
+    assert "transposed" in text.splitlines()[3]
     for name, value in steps.items():
-        title, values = blocks[name]
         if isinstance(value, float):
-            assert title.startswith(f"{name} = {value!r}")
+            assert re.search(rf"^{re.escape(name)} = -?\d+\.\d{{4}}  ", text, re.M)
             continue
-        assert f"shape {value.shape}" in title
-        # Every entry printed, in its row and column, to 4 decimals.
-        rows = re.findall(r"\[([^\[\]]+)\]", values)
-        printed = np.array([[float(v) for v in row.split()] for row in rows])
-        expected = np.atleast_2d(value)
-        assert printed.shape == expected.shape, name
-        np.testing.assert_allclose(printed, expected, rtol=5e-4, atol=5e-5)
-    assert "= X @ W1 + b1  (F1)" in blocks["Z1"][0]
-    assert "= dL/da1 * f'(Z1)  (B8)" in blocks["dL/dZ1"][0]
-    assert "-0. " not in text and "-0.]" not in text
+        # Every entry printed in its row and column, to 4 decimals.
+        printed = _printed_values(text, steps, name)
+        np.testing.assert_allclose(printed, np.atleast_2d(value), atol=5e-5)
+    assert "Z1  (3, 8)  = X @ W1^T + b1  (F1)" in text
+    assert "dL/dZ1  (3, 8)  = dL/dA1 * f'(Z1)  (B8)" in text
+    assert "e-0" not in text and "e+0" not in text  # never scientific
+    assert "[[" not in text and "-0.0000" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    # Columns: features x1..x13, hidden units h1..h8; rows: the samples.
+    assert steps.labels["W1^T"] == ([f"x{k}" for k in range(1, 14)], [
+        f"h{j}" for j in range(1, 9)
+    ])  # fmt: skip
+    assert steps.labels["Z1"][0] == ["0", "1", "2"]
+    # A 1-D array prints as one line of values under its column labels.
+    block = next(b for b in text.split("\n\n") if b.startswith("b1  (8,)"))
+    assert len(block.splitlines()) == 3
+
+
+def test_a_long_trace_is_compact_unless_asked(binary_data):
+    X, y = binary_data
+    steps = trace(fitted((X, y)), X, y)  # 120 rows
+    compact, full = str(steps), steps.to_string(max_rows=None)
+    assert "first 3 of 120 rows" in compact and "117 more rows" in compact
+    assert len(compact.splitlines()) < 300 < len(full.splitlines())
+    # Weights are never cut; per-sample arrays show their first rows.
+    np.testing.assert_allclose(
+        _printed_values(compact, steps, "dJ/dW1^T"), steps["dJ/dW1^T"], atol=5e-5
+    )
+    np.testing.assert_allclose(
+        _printed_values(compact, steps, "Z1"), steps["Z1"][:3], atol=5e-5
+    )
+    assert repr(steps) == compact
+
+
+def test_trace_labels_come_from_the_data(binary_data):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(13)], index=range(100, 220))
+    steps = trace(fitted((frame, y)), frame.iloc[5:7], y[5:7])
+    assert steps.labels["X"] == (["105", "106"], [f"f{i}" for i in range(13)])
+    assert steps.labels["dJ/dW1^T"][0] == [f"f{i}" for i in range(13)]
+    assert steps.labels["y_hat"][1] == ["P(1)"]
+    # A pipeline: the names its earlier steps give out.
+    pipeline = make_pipeline(StandardScaler(), ScratchMLPClassifier(random_state=0))
+    pipeline.fit(frame, y)
+    through = trace(pipeline, frame.iloc[:2], y[:2])
+    assert through.labels["X"][1] == [f"f{i}" for i in range(13)]
+
+
+def test_trace_shows_as_a_table_in_a_notebook(binary_data):
+    X, y = binary_data
+    steps = trace(fitted((X, y)), X[:4], y[:4])
+    page = steps._repr_html_()
+    assert page.count("<table") == sum(np.ndim(v) > 0 for v in steps.values())
+    assert "<th>h1</th>" in page and "X @ W1^T + b1  (F1)" in page
+    assert "1 more rows" in page
+    printed = []
+
+    class Printer:
+        def text(self, text):
+            printed.append(text)
+
+    steps._repr_pretty_(Printer(), cycle=False)
+    assert printed == [str(steps)]
+
+
+def test_a_saturated_output_warns_with_the_reason(binary_data):
+    X, y = binary_data
+    model = fitted((X, y))
+    with pytest.warns(UserWarning, match=r"saturated.*look unscaled.*pipeline"):
+        steps = trace(model, 300 * X[:4], y[:4])
+    assert steps.notes and "Warning: the output has saturated" in str(steps)
+    # Standardised rows of a confident model: the weights are the reason.
+    confident = fitted((X, y)).set_params(alpha=1.0)
+    confident.coefs_ = [50 * W for W in confident.coefs_]
+    with pytest.warns(UserWarning, match="the weights are large"):
+        trace(confident, X[:4], y[:4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not trace(ScratchMLPClassifier(random_state=0), X[:4], y[:4]).notes
+        # Confident but not exactly 0 or 1: a note in the print, no warning.
+        sure = trace(model, X, y)
+        assert sure.notes and "the weights are large" in sure.notes[0]
+
+
+def test_the_old_names_still_read_with_a_warning(binary_data):
+    X, y = binary_data
+    steps = trace(fitted((X, y)), X[:2], y[:2])
+    with pytest.warns(FutureWarning, match=r"'W1' is now 'W1\^T'"):
+        np.testing.assert_array_equal(steps["W1"], steps["W1^T"])
+    with pytest.warns(FutureWarning, match=r"'dL/da1' is now 'dL/dA1'"):
+        np.testing.assert_array_equal(steps["dL/da1"], steps["dL/dA1"])
+    with pytest.raises(KeyError, match="its names are: X, W1\\^T"):
+        steps["W9"]
 
 
 # ----------------------------------------------------------- gradient check
@@ -556,8 +647,10 @@ def test_each_verdict_says_why(binary_data):
     X, y = binary_data
     report = check_gradients(ScratchMLPClassifier(random_state=0), X, y)
     assert {row.reason for row in report} == {"relative error < rtol"}
-    assert "ok (relative error < rtol)" in str(report)
-    assert "rtol=1e-06" in str(report) and "atol=1e-08" in str(report)
+    text = str(report)
+    assert "rtol = 1e-06" in text and "atol = 1e-08" in text
+    assert "alpha    2.5" in text and "S = 120" in text
+    assert "13-8-1 (relu, sigmoid output)" in text
     # At a tight minimum the gradient is tiny: finite differences' rounding
     # noise makes the relative error large, and atol is what passes it (tanh:
     # no ReLU kink, so every row is compared and the minimum is the one seen).
@@ -573,7 +666,7 @@ def test_each_verdict_says_why(binary_data):
     for row in near_minimum:
         assert row.status == "ok" and row.rel_error >= 1e-6 and row.max_abs_error < 1e-8
     text = str(report)
-    assert "ok (every entry within atol)" in text and "near a minimum" in text
+    assert "ok (within atol)" in text and "near a minimum" in text
 
 
 # ------------------------------------------------- a learner's own backprop
@@ -624,9 +717,9 @@ def test_a_transposed_first_layer_gradient_fails_with_its_shape(binary_data):
     )
     assert not report.passed
     first = report[0]
-    assert first.status == "FAIL"
-    assert first.reason.startswith("shape (8, 13), expected (13, 8)")
-    assert "FAIL (shape (8, 13), expected (13, 8)" in str(report)
+    assert (first.status, first.reason) == ("FAIL", "wrong shape")
+    assert first.cause == "shape (8, 13) is (13, 8) transposed: see (B2)"
+    assert "X.T @ dZ1, (13, 8); dZ1.T @ X gives" in first.explanation
     assert [row.status for row in report[1:]] == ["ok", "ok", "ok"]
 
 
@@ -638,7 +731,8 @@ def test_a_transposed_first_layer_gradient_fails_on_its_values_when_square():
         model, X, y, gradient=learner_backprop(model.alpha, transpose_dW1=True)
     )
     assert report[0].status == "FAIL" and report[0].rel_error > 0.1
-    assert "shape" not in report[0].reason
+    assert report[0].reason == "wrong values"
+    assert report[0].cause == "the right values transposed: see (B2) for layer 1"
     assert check_gradients(model, X, y, gradient=learner_backprop(model.alpha)).passed
 
 
@@ -671,7 +765,7 @@ def test_a_wrong_number_of_arrays_is_a_clear_error(binary_data):
         check_gradients(model, X, y, gradient=three_weights)
     with pytest.raises(ValueError, match=r"a pair \(coef_grads, intercept_grads\)"):
         check_gradients(model, X, y, gradient=flat)
-    with pytest.raises(ValueError, match=r"dJ/dW1 \(13, 8\), dJ/dW2 \(8, 1\)"):
+    with pytest.raises(ValueError, match=r"dJ/dW1\^T \(13, 8\), dJ/dW2\^T \(8, 1\)"):
         check_gradients(model, X, y, gradient=flat)
 
 
@@ -739,15 +833,28 @@ def test_check_gradients_accepts_a_pipeline():
 def test_a_learner_backprop_that_raises_is_reported_with_the_layout(binary_data):
     X, y = binary_data
 
-    def seed_post_backprop(X, Y, coefs, intercepts):
+    def column_form_backprop(X, Y, coefs, intercepts):
         W1, W2 = coefs
         Z1 = X @ W1 + intercepts[0]
         dZ1 = (Z1 > 0) * 1.0
-        return [np.dot(X, dZ1), W2], list(intercepts)  # X is (n, 13): no conform
+        return [X @ dZ1, W2], list(intercepts)  # X is (n, 13): no conform
 
     model = ScratchMLPClassifier(alpha=0, random_state=0)
-    with pytest.raises(
-        ValueError, match=r"raised ValueError.*dW1 = X.T @ dZ1"
-    ) as error:
-        check_gradients(model, X, y, gradient=seed_post_backprop)
+    with pytest.raises(ValueError) as error:
+        check_gradients(model, X, y, gradient=column_form_backprop)
     assert isinstance(error.value.__cause__, ValueError)  # the learner's own error
+    lines = str(error.value).splitlines()
+    assert lines[0] == "Your column_form_backprop(...) raised"
+    assert lines[1].startswith("    ValueError: ")
+    text = "\n".join(lines)
+    for expected in [
+        "It was called as column_form_backprop(X, Y, coefs, intercepts) with",
+        "    X           (120, 13)",
+        "    Y           (120, 1)",
+        "    coefs       [(13, 8), (8, 1)]",
+        "    intercepts  [(8,), (1,)]",
+        "and must return ([dJ/dW1^T (13, 8), dJ/dW2^T (8, 1)],",
+        "dJ/dW1^T = X.T @ dZ1",
+    ]:
+        assert expected in text, text
+    assert max(len(line) for line in lines) <= 80

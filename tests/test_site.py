@@ -165,7 +165,7 @@ def test_the_getting_started_page_runs_as_written(tmp_path, monkeypatch):
         # Padded so that a traceback points at the line of the page.
         source = "\n" * (block.line - 1) + block.code
         exec(compile(source, str(page), "exec"), namespace)
-    assert namespace["steps"]["dJ/dW1"].shape == (13, 8)
+    assert namespace["steps"]["dJ/dW1^T"].shape == (13, 8)
 
 
 class _LinksAndIds(HTMLParser):

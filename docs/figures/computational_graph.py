@@ -1,12 +1,13 @@
 """Draw the 13-8-1 network as a computational graph, with the worked example's numbers.
 
 The graph runs x -> z1 -> a1 -> z2 -> y_hat -> loss, with the parameters W1,
-b1, W2, b2 (and the label y) feeding in from above. Under every node stand its
-value in the forward pass (blue) and the gradient of the loss with respect to
-it in the backward pass (red), for the sample of docs/derivation.md's worked
-example (numbers from worked_example.py, next to this script); a matrix too
-big to print shows its shape. The backward pass's local rules label the red
-arrows underneath.
+b1, W2, b2 (and the label y) feeding in from above. Beside every node (under
+it on the main line, to the right of it for the parameters) stand its value
+in the forward pass (blue) and the gradient of the loss with respect to it in
+the backward pass (red), clear of every box, for the sample of
+docs/derivation.md's worked example (numbers from worked_example.py, next to
+this script); a matrix too big to print shows its shape. The backward
+pass's local rules label the red arrows.
 
 Usage::
 
@@ -89,8 +90,10 @@ def draw(numbers, output):
     def note(x, y, text, color, ha="center", va="top", size=11.5, **kwargs):
         ax.text(x, y, text, ha=ha, va=va, color=color, fontsize=size, **kwargs)
 
-    def numbers_at(x, y, forward, backward):
-        """Value (blue, left) and gradient (red, right) columns under a node."""
+    def numbers_at(x, y, forward, backward, name=None):
+        """Value (blue, left) and gradient (red, right) columns of a node."""
+        if name:  # numbers set apart from their box say whose they are
+            note(x, y + 0.45, name, "black", size=12)
         note(x - 0.06, y, "value", FORWARD, ha="right", size=11)
         note(x + 0.06, y, "grad", BACKWARD, ha="left", size=11)
         style = dict(size=10.5, family="monospace", linespacing=1.3)
@@ -186,7 +189,7 @@ def draw(numbers, output):
         BACKWARD,
         ha="right",
     )
-    numbers_at(4.2, top + 0.55, column(flat["b1"]), column(flat["dJ/db1"]))
+    numbers_at(4.55, top + 0.25, column(flat["b1"]), column(flat["dJ/db1"]), r"$b_1$")
     note(
         3.6,
         top - 2.05,
@@ -194,7 +197,9 @@ def draw(numbers, output):
         BACKWARD,
         ha="left",
     )
-    numbers_at(7.65, top + 0.55, column(flat["W2"]), column(flat["dL/dW2"]))
+    numbers_at(
+        7.4, top + 0.25, column(flat["W2^T"]), column(flat["dL/dW2^T"]), r"$W_2$"
+    )
     note(
         8.0,
         top - 2.05,
@@ -203,7 +208,7 @@ def draw(numbers, output):
         BACKWARD,
         ha="right",
     )
-    numbers_at(11.1, top + 0.55, column(flat["b2"]), column(flat["dJ/db2"]))
+    numbers_at(11.25, top + 0.25, column(flat["b2"]), column(flat["dJ/db2"]), r"$b_2$")
     note(
         10.55,
         top - 0.95,
@@ -217,7 +222,7 @@ def draw(numbers, output):
     below = chain - 1.45
     numbers_at(nodes["x"][0], below, "(13, 1)", "not\nneeded")
     numbers_at(nodes["z1"][0], below, column(flat["Z1"]), column(flat["dL/dZ1"]))
-    numbers_at(nodes["a1"][0], below, column(flat["a1"]), column(flat["dL/da1"]))
+    numbers_at(nodes["a1"][0], below, column(flat["A1"]), column(flat["dL/dA1"]))
     numbers_at(nodes["z2"][0], below, column(flat["Z2"]), column(flat["dL/dZ2"]))
     numbers_at(nodes["y_hat"][0], below, column(flat["y_hat"]), "not\nformed")
     numbers_at(nodes["loss"][0], below, column(flat["L"]), "1")
