@@ -57,7 +57,12 @@ def saved_models():
                 class_weight={0: 1.0, 1: 2.0, 2: 1.0},
             ).fit(X, y_three),
             "cv": ScratchMLPClassifierCV(
-                (2,), alphas=[0.1, 1.0], cv=2, max_iter=4, solver="lbfgs", random_state=3
+                (2,),
+                alphas=[0.1, 1.0],
+                cv=2,
+                max_iter=4,
+                solver="lbfgs",
+                random_state=3,
             ).fit(X, y_binary),
         }
     return {
@@ -69,7 +74,11 @@ def saved_models():
     }
 
 
-TARGETS = {"adam_early_stopping": "labels", "sgd_multiclass": "y_three", "cv": "y_binary"}
+TARGETS = {
+    "adam_early_stopping": "labels",
+    "sgd_multiclass": "y_three",
+    "cv": "y_binary",
+}
 
 
 def _flat(model):
