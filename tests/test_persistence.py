@@ -21,6 +21,7 @@ from sklearn.preprocessing import StandardScaler
 import sknnscratch
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch._persistence import VERSION_KEY, SknnscratchVersionWarning
+from sknnscratch._plain_data import pack_numbers
 
 CLASS_PATH = "sknnscratch._classifier.ScratchMLPClassifier"
 X, y = make_classification(200, 8, n_informative=5, random_state=0)
@@ -192,12 +193,26 @@ def test_arrays_altered_in_memory_are_refused_at_first_use():
         model.predict_proba(X)
 
 
+def _repacked(numbers, **changes):
+    """The structured array ``numbers`` with some fields changed or added."""
+    values = {name: numbers[name] for name in numbers.dtype.names}
+    values.update(changes)
+    return pack_numbers(values)
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        lambda s: s["shuffle_order"].fill(0),
-        lambda s: s.__setitem__("best_theta", np.zeros(3)),
-        lambda s: s.__setitem__("units", [8, 4, 1]),
+        lambda s: s.__setitem__(
+            "numbers",
+            _repacked(s["numbers"], shuffle_order=np.zeros(160, dtype=np.int64)),
+        ),
+        lambda s: s.__setitem__(
+            "numbers", _repacked(s["numbers"], best_theta=np.zeros(3))
+        ),
+        lambda s: s.__setitem__(
+            "numbers", _repacked(s["numbers"], units=np.array([8, 4, 1]))
+        ),
         lambda s: s.__setitem__("unknown_field", 1),
     ],
     ids=["shuffle order", "best weights", "layer widths", "unknown field"],
@@ -222,18 +237,22 @@ def test_a_model_whose_parameters_changed_after_fitting_still_loads():
 def _legacy_state(model):
     """The attributes a model saved before the training state was one object."""
     state = model.__getstate__()
-    training = state.pop("_training_state")
+    state.pop("_training_state")
     state.pop(VERSION_KEY)
-    rng = np.random.RandomState()
-    rng.set_state(training["rng"])
+    training = model._training_state
+    optimizer = training.optimizer
+    settings, n_params, dtype = optimizer.key
     state.update(
-        _optimizer=training["optimizer"],
-        _random_state=rng,
-        _split_state=training["split_state"],
-        _shuffle_order=training["shuffle_order"],
-        _best_theta=training["best_theta"],
-        _best_validation_loss=training["best_validation_loss"],
-        _no_improvement_count=training["no_improvement_count"],
+        _optimizer={  # as optimisers were stored then: their attributes
+            "class": type(optimizer).__name__,
+            "state": {**vars(optimizer), "key": [list(settings), n_params, str(dtype)]},
+        },
+        _random_state=copy.deepcopy(training.rng),
+        _split_state=training.split_state,
+        _shuffle_order=training.shuffle_order,
+        _best_theta=training.best_theta,
+        _best_validation_loss=training.best_validation_loss,
+        _no_improvement_count=training.no_improvement_count,
     )
     return state
 
