@@ -285,11 +285,6 @@ def _check_fitted_record(state):
     binarizer = state["_label_binarizer"]
     if not isinstance(binarizer, LabelBinarizer) or not hasattr(binarizer, "y_type_"):
         _refuse("_label_binarizer", "is not a fitted LabelBinarizer")
-    if binarizer.y_type_ not in _TARGET_TYPES:
-        _refuse(
-            "_label_binarizer.y_type_",
-            f"is {binarizer.y_type_!r}, not one of {sorted(_TARGET_TYPES)}",
-        )
     classes = state["classes_"]
     if not (
         isinstance(classes, np.ndarray)
@@ -444,8 +439,13 @@ def check_fitted_network(estimator, *, finite=True):
     n_features = estimator.n_features_in_
     if not (is_integer(n_features) and n_features > 0):
         _refuse_fitted("n_features_in_", f"is {describe(n_features)}, not a count")
-    if getattr(estimator._label_binarizer, "y_type_", None) not in _TARGET_TYPES:
-        _refuse_fitted("_label_binarizer", "is not a fitted LabelBinarizer")
+    y_type = getattr(estimator._label_binarizer, "y_type_", None)
+    if y_type not in _TARGET_TYPES:
+        _refuse_fitted(
+            "_label_binarizer",
+            f"has the target type y_type_={y_type!r}, not one of "
+            f"{sorted(_TARGET_TYPES)}",
+        )
     got = [np.shape(W) for W in coefs], [np.shape(b) for b in intercepts]
     widths = [int(n_features)]
     widths += [shape[-1] if shape else 0 for shape in got[0][:-1]]
