@@ -169,15 +169,15 @@ def readable_labels(labels, name):
     or all numbers) become an array of that type, so that they behave as
     they would in any other array. Anything else is returned as it is.
     """
-    if sp.issparse(labels) or isinstance(labels, str | bytes):
-        return labels
+    if labels is None or sp.issparse(labels) or isinstance(labels, str | bytes):
+        return labels  # scikit-learn's checks explain
     try:
         array = np.asarray(labels)
     except (TypeError, ValueError):  # ragged, say: scikit-learn explains
         return labels
     if array.dtype.kind == "S":
         _refuse_bytes(name, array.flat[0] if array.size else b"")
-    if array.dtype.kind != "O" or not array.size:
+    if array.dtype.kind != "O" or not array.size or not array.ndim:
         return labels
     flat = array.ravel()
     missing = np.asarray(pd.isna(flat), dtype=bool)
