@@ -480,6 +480,8 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         Returns
         -------
         routing : MetadataRouter
+            ``fit``'s routes: its own ``sample_weight``, the splitter's
+            ``split`` (``groups``) and the scorer.
         """
         return (
             MetadataRouter(owner=self.__class__.__name__)
@@ -533,6 +535,9 @@ class _InterruptsStopTheSearch:
 
     def __init__(self, scorer):
         self.scorer = scorer
+
+    def __repr__(self):
+        return repr(self.scorer)
 
     def __call__(self, *args, **kwargs):
         try:
