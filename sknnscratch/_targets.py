@@ -424,28 +424,33 @@ def _check_weight_sum(total, dtype, alpha, n_samples, name):
     info = np.finfo(dtype)
     largest, rows = float(info.max), f"to sum to about {n_samples}, the number of rows"
     same_model = "multiplying alpha by the same factor keeps the model as it is"
+    weights = "The sample weights sum to"
+    source = "" if name == "sample_weight" else f" ({name})"
     if total < info.tiny:
         raise ValueError(
-            f"{name} sums to {total:.3g}, below the smallest normal {dtype.name} "
+            f"{weights} {total:.3g}{source}, below the smallest normal {dtype.name} "
             f"({info.tiny:.3g}), where weights lose their precision. Multiply the "
             f"weights by a common factor ({rows}, say); {same_model}."
         )
     if not total <= largest / WEIGHT_HEADROOM:
-        how_much = "more than" if np.isinf(total) else f"{total:.3g}, too close to"
+        how_much = (
+            "more than" if np.isinf(total) else f"{total:.3g}{source}, too close to"
+        )
         raise ValueError(
-            f"{name} sums to {how_much} the largest {dtype.name} ({largest:.3g}): "
-            "the weighted training losses would overflow. Divide the weights by a "
+            f"{weights} {how_much} the largest {dtype.name} ({largest:.3g})"
+            f"{source if np.isinf(total) else ''}: the "
+            "weighted training losses would overflow. Divide the weights by a "
             f"common factor ({rows}, say); dividing alpha by the same factor keeps "
             "the model as it is."
         )
     if alpha and not alpha / total <= PENALTY_SCALE_LIMIT * np.sqrt(largest):
         raise ValueError(
-            f"{name} sums to {total:.3g} for {n_samples} rows, so little that the "
-            f"L2 penalty's factor alpha / S = {alpha / total:.3g} overflows in "
+            f"{weights} {total:.3g}{source} for {n_samples} rows, so little that "
+            f"the L2 penalty's factor alpha / S = {alpha / total:.3g} overflows in "
             f"training: alpha={alpha:g} acts as alpha={alpha * n_samples / total:.3g} "
             "would with unit weights, a penalty no network survives. Multiply the "
             f"weights by a common factor ({rows}, for alpha's usual strength), or "
-            "set alpha=0."
+            "lower alpha (alpha=0 for no penalty)."
         )
 
 

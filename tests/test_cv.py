@@ -545,9 +545,9 @@ def test_weights_that_overflow_are_named_before_any_fold_runs(moons):
     model = ScratchMLPClassifierCV(alphas=[0.01, 1.0], cv=3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValueError, match="sample_weight sums to more than"):
+        with pytest.raises(ValueError, match=r"sample weights sum to more than"):
             model.fit(X, y, sample_weight=np.full(len(y), 1e308))
-        with pytest.raises(ValueError, match="sample_weight sums to .* alpha / S"):
+        with pytest.raises(ValueError, match=r"sample weights sum to .* alpha / S"):
             model.fit(X, y, sample_weight=np.full(len(y), 1e-300))
 
 
