@@ -384,8 +384,10 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         scorer = _scorer(self, self.scoring)
 
         shape = (alphas.size, len(folds))
-        scores, n_iter, seconds = np.full(shape, np.nan), *np.full((2, *shape), np.nan)
-        ran = np.zeros(shape, dtype=bool)
+        scores = np.full(shape, np.nan)
+        n_iter = np.full(shape, np.nan)
+        seconds = np.full(shape, np.nan)
+        ran = np.zeros(shape, dtype=bool)  # where a penalty ran on a usable fold
         failures = []
         alive = np.ones(alphas.size, dtype=bool)
         first = min(_FIRST_ROUND, len(folds))
@@ -434,10 +436,11 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         )
         if self.refit:
             # The model scored is the one the path reaches: refit along it.
-            path = alphas[alive & (alphas <= fitted["alpha_"])]
+            chosen = fitted["alpha_"]
+            path = alphas[(alive | (alphas == chosen)) & (alphas <= chosen)]
             started = time.perf_counter()
             if self.verbose:
-                print(f"Chosen alpha {fitted['alpha_']:g}; refit along {path.tolist()}")
+                print(f"Chosen alpha {chosen:g}; refit along {path.tolist()}")
             network = _fit_path(
                 self._network(path[0], self.verbose), path, X, y, sample_weight
             )
