@@ -261,6 +261,25 @@ _SNAPSHOT_PARTS = {
 }
 
 
+_SETTINGS = {
+    "sgd": "'sgd', learning rate, schedule, momentum, nesterov, power_t",
+    "adam": "'adam', learning rate, beta_1, beta_2, epsilon",
+}
+_SCHEDULES = ("constant", "invscaling", "adaptive")
+
+
+def _valid_settings(settings):
+    """Whether an optimiser's settings have the types and values of its kind."""
+    if settings[0] == "sgd" and len(settings) == 6:
+        _, rate, schedule, momentum, nesterov, power_t = settings
+        return (
+            all(is_real(v) for v in (rate, momentum, power_t))
+            and schedule in _SCHEDULES
+            and isinstance(nesterov, bool | np.bool_)
+        )
+    return len(settings) == 5 and all(is_real(v) for v in settings[1:])
+
+
 def optimizer_to_plain(optimizer):
     """An optimiser as plain data (class, settings, size, dtype and state),
     or None.
@@ -319,6 +338,11 @@ def optimizer_from_plain(data, name="optimizer"):
         raise ValueError(
             f"{name}: a {class_name} optimiser's settings start with {kind!r}, "
             f"got {settings!r}"
+        )
+    if not _valid_settings(settings):
+        raise ValueError(
+            f"{name}: {settings!r} are not the settings of a {class_name} "
+            f"optimiser ({_SETTINGS[kind]})"
         )
     if dtype not in ("float32", "float64") or not is_integer(n_params) or n_params < 0:
         raise ValueError(

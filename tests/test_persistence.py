@@ -540,3 +540,13 @@ def test_each_partial_fit_call_adds_a_few_bytes_to_a_saved_file():
     # A row of history_ (6 numbers, 2 flags of None values) and a loss: 58 bytes.
     assert skops_growth < 80 and joblib_growth < 80
     assert sizes[400][0] <= 3 * sizes[400][1]
+
+
+@pytest.mark.parametrize("trip", ["pickle", "skops"])
+def test_an_sgd_schedule_that_does_not_exist_is_refused_by_name(trip):
+    model = _fitted("sgd, class_weight")
+    optimizer = model._training_state.optimizer
+    settings, n_params, dtype = optimizer.key
+    optimizer.key = (("sgd", settings[1], "bogus", *settings[3:]), n_params, dtype)
+    with pytest.raises(ValueError, match="'bogus'.* not the settings of a SGD"):
+        ROUND_TRIPS[trip](model)
