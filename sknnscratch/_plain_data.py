@@ -129,42 +129,48 @@ def curve_from_plain(curve, name):
     raise ValueError(f"{name} must be a list of numbers, got {describe(curve)}")
 
 
-def _number_or_none(value):
-    """Whether a history value survives a numeric field: None, a float, or an
-    integer that a float64 holds exactly."""
-    if is_integer(value):
-        return abs(value) < _EXACT_INTEGERS
-    return value is None or is_real(value)
+def _column_dtype(values):
+    """The field type of a history column: bool, int64 or float64 (None where
+    its values are not all of one kind of number, or not numbers)."""
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool | np.bool_) for v in present):
+        return np.bool_
+    if any(not is_real(v) for v in present):
+        return None
+    if present and all(is_integer(v) for v in present):
+        return np.int64 if all(abs(v) < 2**63 for v in present) else None
+    if any(is_integer(v) and abs(v) >= _EXACT_INTEGERS for v in present):
+        return None  # a float64 would not hold it exactly
+    return np.float64
 
 
 def history_to_array(history):
     """``history_`` (a list of dicts) as a record array, one record per row.
 
-    A field per column: int64 for a column of integers, float64 otherwise,
-    and for a column with None values a boolean field ``'<column> is None'``
-    marking them (their number is NaN). A history holding anything else
-    (rows with other keys, values that are not numbers) is returned as it
-    is, a list.
+    A field per column: bool, int64 or float64 for a column of booleans,
+    integers or other numbers, and for a column with None values a boolean
+    field ``'<column> is None'`` marking them (their value is 0 or NaN). A
+    history holding anything else (rows with other keys, values that are
+    not numbers or booleans) is returned as it is, a list.
     """
     columns = list(history[0]) if history else list(HISTORY_COLUMNS)
     if not (
         all(isinstance(c, str) and not c.endswith(_NONE_MARK) for c in columns)
         and all(list(row) == columns for row in history)
-        and all(_number_or_none(v) for row in history for v in row.values())
     ):
         return list(history)
     dtype, data = [], []
     for column in columns:
         values = [row[column] for row in history]
-        missing = [value is None for value in values]
-        integers = any(v is not None for v in values) and all(
-            v is None or is_integer(v) for v in values
-        )
-        dtype.append((column, np.int64 if integers else np.float64))
-        data.append([(0 if integers else np.nan) if v is None else v for v in values])
-        if any(missing):
+        kind = _column_dtype(values)
+        if kind is None:
+            return list(history)
+        blank = np.nan if kind is np.float64 else 0
+        dtype.append((column, kind))
+        data.append([blank if v is None else v for v in values])
+        if any(v is None for v in values):
             dtype.append((column + _NONE_MARK, np.bool_))
-            data.append(missing)
+            data.append([v is None for v in values])
     records = np.zeros(len(history), dtype=dtype)
     for (field, _), values in zip(dtype, data, strict=True):
         records[field] = values

@@ -155,3 +155,15 @@ def test_a_history_that_is_not_a_table_of_numbers_is_kept_as_it_is():
     state.history = [{"epoch": 1}, {"epoch": 2, "extra": 1.0}]
     data = {**state.to_dict(), "theta": state.theta}
     assert TrainingState.from_dict(data).history == state.history
+
+
+def test_a_history_column_of_booleans_is_a_boolean_field():
+    state = _state()
+    state.history = [
+        {"epoch": 1, "best": True, "score": None},
+        {"epoch": 2, "best": False, "score": 0.5},
+    ]
+    history = state.to_dict()["history"]
+    assert history.dtype["best"] == np.bool_
+    restored = TrainingState.from_dict({**state.to_dict(), "theta": state.theta})
+    assert repr(restored.history) == repr(state.history)
