@@ -487,7 +487,7 @@ def check_fitted_network(estimator, *, finite=True):
 
 
 def _check_weight_arrays(coefs, intercepts):
-    """coefs_ and intercepts_: lists of float32 or float64 arrays, one dtype."""
+    """coefs_ and intercepts_: lists of 2-D and 1-D float32 or float64 arrays."""
     for name, arrays, ndim in (("coefs_", coefs, 2), ("intercepts_", intercepts, 1)):
         if not isinstance(arrays, list | tuple) or not arrays:
             _refuse_fitted(name, f"is {describe(arrays)}, not a list of arrays")
@@ -502,12 +502,6 @@ def _check_weight_arrays(coefs, intercepts):
                     f"is {describe(array)}; the weights are {ndim}-D float32 or "
                     "float64 arrays",
                 )
-    dtypes = {a.dtype for a in (*coefs, *intercepts)}
-    if len(dtypes) > 1:
-        _refuse_fitted(
-            "coefs_ and intercepts_",
-            f"mix the dtypes {sorted(d.name for d in dtypes)}; a network has one",
-        )
 
 
 def _refuse_fitted(name, problem):

@@ -339,9 +339,9 @@ ALTERED = {
         _with_item("intercepts_", 1, lambda m: np.array([np.nan])),
         r"intercepts_\[1\] holds non-finite values \(nan",
     ),
-    "intercepts_ of float32 and float64": (
-        _with_item("intercepts_", 1, lambda m: m.intercepts_[1].astype(np.float32)),
-        "coefs_ and intercepts_ mix the dtypes",
+    "intercepts_ of integers": (
+        _with_item("intercepts_", 1, lambda m: np.array([1])),
+        r"intercepts_\[1\] is an array of dtype int64",
     ),
     "unknown activation": (_set("activation", "bogus"), "'activation' parameter"),
     "unknown solver": (_set("solver", "newton"), "'solver' parameter"),
