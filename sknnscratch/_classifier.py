@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sknnscratch import _inspect, _interop
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from sknnscratch._monitoring import canonical_sparse
+from sknnscratch._monitoring import canonical_sparse, warn
 from sknnscratch._network import output_logits_at_any_scale, unpack
 from sknnscratch._persistence import (
     check_fitted_network,
@@ -595,10 +595,38 @@ default=None
             incremental=incremental,
             validation_data=validation_data,
         )
-        self.__dict__.update(self._fitted_attributes(state, data))
-        if data.feature_names_in_ is None:
-            self.__dict__.pop("feature_names_in_", None)
-        progress.finish()
+        return self._commit(self._fitted_attributes(state, data), progress, incremental)
+
+    def _commit(self, attributes, progress, incremental):
+        """Write the trained model, then close the callbacks' fit task.
+
+        The callbacks' end of fit sees the committed model, as after any
+        scikit-learn fit. Should it raise, the previous model is put back
+        whole: ``partial_fit`` (and ``fit`` on any error) is all or nothing.
+        A KeyboardInterrupt there ends ``fit`` as one after its last epoch
+        does: the model is kept, with a warning.
+        """
+        before = dict(self.__dict__)
+        committed = {**before, **attributes}
+        if "feature_names_in_" not in attributes:
+            committed.pop("feature_names_in_", None)
+        self.__dict__ = committed  # one assignment: never half-written
+        try:
+            progress.finish()
+        except KeyboardInterrupt:
+            if incremental:
+                self.__dict__ = before
+                raise
+            warn(
+                "Training interrupted (KeyboardInterrupt) in a callback at the end "
+                f"of fit; keeping the model of the {self.n_iter_} "
+                f"{'L-BFGS iteration' if self.solver_ == 'lbfgs' else 'epoch'}(s) "
+                "this call completed.",
+                UserWarning,
+            )
+        except BaseException:
+            self.__dict__ = before
+            raise
         return self
 
     def _fitted_attributes(self, state, data):
@@ -647,7 +675,7 @@ default=None
         return plain_state(super().__getstate__())
 
     def __setstate__(self, state):
-        super().__setstate__(restored_state(state, type(self).__name__))
+        super().__setstate__(restored_state(state, type(self)))
 
     # -------------------------------------------------------------- predict
 

@@ -11,24 +11,36 @@ the same path, so that the model returned is the kind of model that was
 scored.
 """
 
+import signal
+import threading
 import time
 import warnings
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    get_routing_for_object,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._monitoring import warn
-from sknnscratch._targets import validate_training_data
+from sknnscratch._plain_data import describe, is_real
+from sknnscratch._targets import check_sample_weight, validate_training_data
+from sknnscratch._threads import limits_blas_threads
 
 DEFAULT_ALPHAS = (1e-4, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0)
 """The default grid: from nearly no penalty to a strong one, densest from 1 to
@@ -78,6 +90,23 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
     (``coefs_``, ``predict_proba``, ``trace``...); its ``loss_curve_`` and
     ``history_`` cover the whole refit path.
 
+    ``fit`` is all or nothing: until the search and the refit have finished,
+    nothing of the estimator changes. An error or a KeyboardInterrupt (Ctrl-C)
+    anywhere, in a fold's network, the scorer or the refit, propagates and
+    leaves the estimator as it was: fitted as before, or unfitted. Unlike a
+    plain ``fit``, whose Ctrl-C keeps the epochs completed, an interrupted
+    search has nothing whole to keep.
+
+    A fold that cannot be scored (its held-out rows, or its training rows,
+    all of zero sample weight) is left out with a warning that names it, and
+    ``alpha`` is chosen on the other folds. A fold whose training rows lack a
+    class (a class of a single sample, say) trains on the classes of the
+    whole data set, as LogisticRegressionCV's folds do: its network never
+    predicts the missing class. A scorer that fails, or returns a non-finite
+    score, for a penalty on a fold makes that score NaN with a warning, and
+    that penalty is not chosen, as in GridSearchCV; when no penalty is left,
+    the error names the scorer.
+
     The direction of the path matters: started from a strong penalty, whose
     weights are nearly zero, a weak one stays stuck near that symmetric
     point on non-linear data; from weak to strong, each fit starts from a
@@ -114,7 +143,8 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         scikit-learn scorer name or a callable ``scorer(estimator, X, y)``
         (with ``sample_weight=`` when weights are given); None means
         accuracy and 'loss' the same as 'neg_log_loss'. Sample weights weigh
-        the held-out score.
+        the held-out score. A score that fails or is not finite is NaN, and
+        its penalty is not chosen.
 
     n_jobs : int or None, default=None
         Folds trained in parallel (joblib); None means one at a time.
@@ -122,7 +152,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
     refit : bool, default=True
         Whether to refit the best penalty on the whole training set. Without
         it the estimator only reports ``alpha_`` and the scores, and cannot
-        predict.
+        predict (it says so, naming ``refit=False``).
 
     Attributes
     ----------
@@ -134,14 +164,15 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
 
     scores_ : ndarray of shape (n_alphas, n_splits)
         The held-out score of each penalty on each fold; NaN where a penalty
-        was dropped before the fold ran (or where the fold's training rows
-        lack a class).
+        was dropped before the fold ran, where the fold was left out (see
+        above) or where the scorer failed.
 
     cv_results_ : dict of ndarray
         ``param_alpha``, ``split{k}_test_score``, ``mean_test_score``,
         ``std_test_score`` and ``rank_test_score`` (over the folds each
-        penalty ran), ``n_folds_run``, ``mean_n_iter`` and ``mean_fit_time``,
-        one entry per penalty, in the layout of ``GridSearchCV.cv_results_``.
+        penalty ran; a mean is not finite where a score was not),
+        ``n_folds_run``, ``mean_n_iter`` and ``mean_fit_time``, one entry
+        per penalty, in the layout of ``GridSearchCV.cv_results_``.
 
     best_score_ : float
         The mean held-out score of ``alpha_``.
@@ -276,10 +307,15 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             params["scoring"] = None  # only early stopping would use it
         elif params["scoring"] == "neg_log_loss":
             params["scoring"] = "loss"  # the same measure, computed directly
+        elif callable(params["scoring"]):
+            params["scoring"] = _InterruptsStopTheSearch(params["scoring"])
         return ScratchMLPClassifier(alpha=alpha, **params)
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose ``alpha`` by cross-validation, then refit it on all the data.
+
+        All or nothing: if it raises, a KeyboardInterrupt included, the
+        estimator is left exactly as it was.
 
         Parameters
         ----------
@@ -290,6 +326,17 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights for training (each fold's training rows) and for the
             held-out scores.
+        **params : dict
+            ``groups``, array-like of shape (n_samples,): the group of each
+            row, for a ``cv`` splitter that keeps groups apart
+            (``GroupKFold``, ``LeaveOneGroupOut``...), as
+            :meth:`sklearn.model_selection.GridSearchCV.fit` takes it. With
+            metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``), every
+            parameter goes where it is requested, ``groups`` to the
+            splitter and others to the scorer, as in
+            :class:`~sklearn.linear_model.LogisticRegressionCV`; without it,
+            ``groups`` is the only one taken.
 
         Returns
         -------
@@ -297,6 +344,19 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             The fitted estimator.
         """
         self._validate_params()
+        try:
+            with _interrupts_stop_the_search():
+                fitted = self._search(X, y, sample_weight, params)
+        except _SearchInterrupted:
+            raise KeyboardInterrupt from None
+        # One assignment: the previous fit's attributes all go, the new ones
+        # all come, and nothing can stop it half way.
+        kept = {k: v for k, v in vars(self).items() if not _is_fitted_attribute(k)}
+        self.__dict__ = {**kept, **fitted}
+        return self
+
+    def _search(self, X, y, sample_weight, params):
+        """Every fitted attribute of a search and its refit (nothing stored)."""
         alphas = np.unique(np.asarray(self.alphas, dtype=np.float64).ravel())
         if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[0] < 0:
             raise ValueError(
@@ -307,24 +367,32 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         # fold runs); the network checks its own copy again.
         probe = self._network(alphas[0])
         probe._validate_params()
-        X_checked, y_checked = _validated(probe, X, y)
+        X_checked, y_checked, classes = _validated(probe, X, y)
+        n_samples = X_checked.shape[0]
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X_checked)
-        folds = list(
-            check_cv(self.cv, y_checked, classifier=True).split(X_checked, y_checked)
-        )
+            sample_weight = check_sample_weight(
+                sample_weight, n_samples, X_checked.dtype, alpha=alphas[-1]
+            )
+        split_params, score_params = self._routed_params(params, sample_weight)
+        cv = check_cv(self.cv, y_checked, classifier=True)
+        _check_groups_given(cv, self.cv, split_params)
+        folds = list(cv.split(X_checked, y_checked, **split_params))
+        valid = _usable_folds(folds, sample_weight, X_checked.dtype, alphas[-1])
         # The folds index the validated arrays (any sparse format becomes
         # CSR); a DataFrame is kept, so that its column names travel.
         X_folds = X if hasattr(X, "iloc") else X_checked
         scorer = _scorer(self, self.scoring)
 
-        scores = np.full((alphas.size, len(folds)), np.nan)
-        n_iter = np.full_like(scores, np.nan)
-        seconds = np.full_like(scores, np.nan)
+        shape = (alphas.size, len(folds))
+        scores = np.full(shape, np.nan)
+        n_iter = np.full(shape, np.nan)
+        seconds = np.full(shape, np.nan)
+        ran = np.zeros(shape, dtype=bool)  # where a penalty ran on a usable fold
+        failures = []
         alive = np.ones(alphas.size, dtype=bool)
         first = min(_FIRST_ROUND, len(folds))
-        rounds = [range(first), range(first, len(folds))]
-        for folds_of_round in rounds:
+        for folds_of_round in [range(first), range(first, len(folds))]:
+            folds_run = [k for k in folds_of_round if valid[k]]
             results = Parallel(n_jobs=self.n_jobs)(
                 delayed(_fold_path)(
                     self._network(alphas[0]),
@@ -332,13 +400,16 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
                     X_folds,
                     y_checked,
                     sample_weight,
+                    classes,
                     folds[k],
+                    (k, len(folds)),
                     scorer,
+                    _fold_params(score_params, folds[k][1], n_samples),
                 )
-                for k in folds_of_round
+                for k in folds_run
             )
-            for k, (fold_scores, fold_iter, fold_seconds) in zip(
-                folds_of_round, results, strict=True
+            for k, (fold_scores, fold_iter, fold_seconds, failure) in zip(
+                folds_run, results, strict=True
             ):
                 if self.verbose:
                     listed = ", ".join(
@@ -349,68 +420,166 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
                 scores[alive, k] = fold_scores
                 n_iter[alive, k] = fold_iter
                 seconds[alive, k] = fold_seconds
-            alive &= ~_dropped(scores[:, :first])
-        self._record(alphas, scores, n_iter, seconds, len(folds))
+                ran[alive, k] = True
+                failures += failure
+                if not np.isfinite(fold_scores).any():
+                    valid[k], ran[:, k] = False, False
+                    warn(
+                        f"Fold {k + 1} of {len(folds)} is left out of the choice of "
+                        f"alpha: scoring={self.scoring!r} gave it no finite score "
+                        f"({_values(fold_scores)}). Alpha is chosen on the other "
+                        "folds."
+                    )
+            alive &= ~_dropped(scores[:, :first][:, valid[:first]])
+        fitted = _selection(
+            alphas, scores, ran, valid, n_iter, seconds, self.scoring, failures
+        )
         if self.refit:
             # The model scored is the one the path reaches: refit along it.
-            path = self.alphas_[alive & (self.alphas_ <= self.alpha_)]
+            chosen = fitted["alpha_"]
+            path = alphas[(alive | (alphas == chosen)) & (alphas <= chosen)]
             started = time.perf_counter()
             if self.verbose:
-                print(f"Chosen alpha {self.alpha_:g}; refit along {path.tolist()}")
+                print(f"Chosen alpha {chosen:g}; refit along {path.tolist()}")
             network = _fit_path(
                 self._network(path[0], self.verbose), path, X, y, sample_weight
             )
-            self.refit_time_ = time.perf_counter() - started
-            vars(self).update(
+            fitted["refit_time_"] = time.perf_counter() - started
+            fitted.update(
                 {k: v for k, v in vars(network).items() if k not in vars(probe)}
             )
-        return self
+        return fitted
 
-    def _record(self, alphas, scores, n_iter, seconds, n_splits):
-        """The fitted attributes of the selection."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-            mean = np.nanmean(scores, axis=1)
-            std = np.nanstd(scores, axis=1)
-        complete = ~np.isnan(scores).any(axis=1)
-        if not complete.any():
-            raise ValueError(
-                "No penalty could be scored on every fold: the training rows of "
-                "some folds lack a class. Use fewer folds (cv) or more data."
+    def _routed_params(self, params, sample_weight):
+        """The splitter's and the scorer's parameters, as scikit-learn routes
+        them (see ``fit``); sample weights always weigh the held-out scores."""
+        if get_config().get("enable_metadata_routing", False):
+            routed = process_routing(self, "fit", **params)
+            split_params, score_params = routed.splitter.split, routed.scorer.score
+        else:
+            unknown = sorted(set(params) - {"groups"})
+            if unknown:
+                raise TypeError(
+                    f"ScratchMLPClassifierCV.fit got unexpected argument(s) "
+                    f"{unknown}: it takes sample_weight, and groups for the cv "
+                    "splitter, as GridSearchCV.fit does. Enable metadata routing "
+                    "(sklearn.set_config(enable_metadata_routing=True)) to pass "
+                    "other parameters to a scorer that requests them."
+                )
+            groups = params.get("groups")
+            split_params = {} if groups is None else {"groups": groups}
+            score_params = {}
+        score_params = dict(score_params)
+        if sample_weight is not None:
+            score_params["sample_weight"] = sample_weight
+        return dict(split_params), score_params
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes its parameters: to the splitter and the scorer.
+
+        See scikit-learn's user guide on metadata routing; this estimator
+        consumes ``sample_weight`` itself.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit``'s routes: its own ``sample_weight``, the splitter's
+            ``split`` (``groups``) and the scorer.
+        """
+        return (
+            MetadataRouter(owner=self.__class__.__name__)
+            .add_self_request(self)
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
             )
-        # Only penalties scored on every fold compete; a dropped one keeps the
-        # mean of the folds it ran, for the record.
-        competing = np.where(complete, mean, -np.inf)
-        best = int(np.argmax(competing))
-        order = np.argsort(-competing, kind="stable")
-        rank = np.empty(alphas.size, dtype=np.int32)
-        rank[order] = np.arange(1, alphas.size + 1)
-        self.alphas_ = alphas
-        self.scores_ = scores
-        self.alpha_ = float(alphas[best])
-        self.best_index_ = best
-        self.best_score_ = float(mean[best])
-        self.n_splits_ = n_splits
-        results = {"param_alpha": alphas.copy()}
-        for k in range(n_splits):
-            results[f"split{k}_test_score"] = scores[:, k].copy()
-        results.update(
-            mean_test_score=mean,
-            std_test_score=std,
-            rank_test_score=rank,
-            n_folds_run=(~np.isnan(scores)).sum(axis=1),
+            .add(
+                scorer=_routing_scorer(self),
+                method_mapping=MethodMapping().add(caller="fit", callee="score"),
+            )
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            results.update(
-                mean_n_iter=np.nanmean(n_iter, axis=1),
-                mean_fit_time=np.nanmean(seconds, axis=1),
+
+    @limits_blas_threads(fitting=False)
+    def _logits(self, X):
+        if hasattr(self, "alpha_") and not hasattr(self, "coefs_"):
+            raise NotFittedError(
+                f"This ScratchMLPClassifierCV was fitted with refit=False: it chose "
+                f"alpha_={self.alpha_:g} by cross-validation but trained no network "
+                "on the whole data, so it cannot predict. Fit it with refit=True, "
+                "or train ScratchMLPClassifier(alpha=model.alpha_)."
             )
-        self.cv_results_ = results
+        return super()._logits(X)
+
+    def __setstate__(self, state):
+        _check_saved_selection(state)
+        super().__setstate__(state)
+
+
+def _is_fitted_attribute(name):
+    """Whether an attribute belongs to a fit (and goes when the next one comes)."""
+    return (name.endswith("_") and not name.startswith("__")) or name in (
+        "_label_binarizer",
+        "_training_state",
+    )
+
+
+class _SearchInterrupted(BaseException):
+    """A KeyboardInterrupt on its way out of the search.
+
+    Not a KeyboardInterrupt, so that no fold's network keeps it as the end
+    of its training (as a plain ``fit`` does): the whole search stops, and
+    ``fit`` raises KeyboardInterrupt.
+    """
+
+
+class _InterruptsStopTheSearch:
+    """A fold network's early-stopping scorer whose KeyboardInterrupt stops
+    the whole search rather than the network's training alone."""
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def __repr__(self):
+        return repr(self.scorer)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return self.scorer(*args, **kwargs)
+        except KeyboardInterrupt as interrupt:
+            raise _SearchInterrupted from interrupt
+
+
+@contextmanager
+def _interrupts_stop_the_search():
+    """Make a Ctrl-C (SIGINT) during the search stop the search.
+
+    The handler in place is kept and called; its KeyboardInterrupt becomes a
+    :class:`_SearchInterrupted`, which no network's ``fit`` takes for the
+    end of its training. Where Python does not let us (another thread than
+    the main one, or SIGINT ignored or not raising), nothing changes.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(
+        previous
+    ):
+        yield
+        return
+
+    def stop_the_search(signum, frame):
+        try:
+            previous(signum, frame)
+        except KeyboardInterrupt as interrupt:
+            raise _SearchInterrupted from interrupt
+
+    signal.signal(signal.SIGINT, stop_the_search)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _validated(network, X, y):
-    """X and y checked as the network's fit checks them (nothing stored)."""
+    """X, y and the classes, checked as the network's fit checks them."""
     data = validate_training_data(network, X, y)
     if len(data.binarizer.classes_) < 2:
         # Every penalty predicts the one class on every held-out row.
@@ -420,13 +589,94 @@ def _validated(network, X, y):
             f"{data.binarizer.classes_.tolist()[0]!r}. ScratchMLPClassifier "
             "accepts a single class."
         )
-    return data.X, data.y
+    multilabel = data.binarizer.y_type_ == "multilabel-indicator"
+    return data.X, data.y, None if multilabel else data.binarizer.classes_
+
+
+def _check_groups_given(cv, cv_parameter, split_params):
+    """A splitter that needs groups gets them, or an error says how."""
+    if split_params.get("groups") is not None:
+        return
+    try:
+        needs = bool(get_routing_for_object(cv).consumes("split", ["groups"]))
+    except (AttributeError, TypeError):  # a splitter outside scikit-learn's API
+        return
+    if needs:
+        raise ValueError(
+            f"cv={cv_parameter!r} splits by group, but no groups were given: pass "
+            "them to fit (model.fit(X, y, groups=groups), as to GridSearchCV.fit), "
+            "or pass cv a list of (train, test) index arrays made beforehand, "
+            f"such as list({cv_parameter!r}.split(X, y, groups))."
+        )
+
+
+def _usable_folds(folds, sample_weight, dtype, alpha):
+    """Which folds can be scored; each that cannot is named in a warning.
+
+    A fold is left out when it holds out no rows, trains on none, or when
+    the sample weights of either side are all zero (nothing to learn from,
+    or a held-out score of 0 / 0). Training weights that the network would
+    refuse for other reasons raise, naming the fold.
+    """
+    usable = np.ones(len(folds), dtype=bool)
+    reasons = []
+    for k, (train, test) in enumerate(folds):
+        name = f"Fold {k + 1} of {len(folds)}"
+        reason = None
+        if len(test) == 0 or len(train) == 0:
+            reason = f"it {'holds out' if len(test) == 0 else 'trains on'} no rows"
+        elif sample_weight is not None and not sample_weight[train].sum() > 0:
+            reason = "its training rows all have zero sample weight"
+        elif sample_weight is not None and not sample_weight[test].sum() > 0:
+            reason = "its held-out rows all have zero sample weight (no score)"
+        elif sample_weight is not None:
+            check_sample_weight(
+                sample_weight[train],
+                len(train),
+                dtype,
+                alpha,
+                name=f"sample_weight on the training rows of {name.lower()}",
+            )
+        if reason is not None:
+            usable[k] = False
+            reasons.append(f"{name}: {reason}")
+            if len(folds) > 1:
+                warn(
+                    f"{name} is left out of the choice of alpha: {reason}. Its "
+                    "scores are NaN; alpha is chosen on the other folds."
+                )
+    if not usable.any():
+        raise ValueError(
+            "No fold can score a penalty: " + "; ".join(reasons) + ". Use other "
+            "folds (cv) or sample weights."
+        )
+    return usable
+
+
+def _fold_params(params, test, n_samples):
+    """The scorer's parameters for a fold: per-row ones at its held-out rows."""
+    return {
+        name: _safe_indexing(value, test)
+        if hasattr(value, "__len__")
+        and not isinstance(value, str | dict)
+        and len(value) == n_samples
+        else value
+        for name, value in params.items()
+    }
 
 
 def _scorer(estimator, scoring):
     if scoring in ("loss", "neg_log_loss"):
         return _neg_cross_entropy
     return check_scoring(estimator, scoring=scoring)
+
+
+def _routing_scorer(estimator):
+    """The scorer as metadata routing sees it (its requests)."""
+    scoring = estimator.scoring
+    return check_scoring(
+        estimator, scoring="neg_log_loss" if scoring == "loss" else scoring
+    )
 
 
 def _neg_cross_entropy(estimator, X, y, sample_weight=None):
@@ -443,41 +693,71 @@ def _neg_cross_entropy(estimator, X, y, sample_weight=None):
     return -float(np.average(losses, weights=sample_weight))
 
 
-def _fold_path(network, alphas, X, y, sample_weight, fold, scorer):
-    """One fold: fit along ``alphas`` (weak to strong), warm-started, scoring each."""
+def _fold_path(
+    network, alphas, X, y, sample_weight, classes, fold, where, scorer, score_params
+):
+    """One fold: fit along ``alphas`` (weak to strong), warm-started, scoring each.
+
+    Returns the scores, iterations and seconds of each penalty, and the
+    scorer's failures (penalty, fold, exception) as a list.
+    """
     train, test = fold
+    k, n_folds = where
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     w_train = None if sample_weight is None else sample_weight[train]
-    w_test = None if sample_weight is None else sample_weight[test]
     scores = np.full(alphas.size, np.nan)
     n_iter = np.full(alphas.size, np.nan)
     seconds = np.full(alphas.size, np.nan)
-    if len(np.unique(_labels(y_train))) < len(np.unique(_labels(y))):
-        warn(
-            "A fold's training rows lack a class: its scores are NaN. Use "
-            "fewer folds (cv) or more data."
-        )
-        return scores, n_iter, seconds
+    failures = []
     network = clone(network).set_params(
         warm_start=True, max_iter=min(network.max_iter, PATH_MAX_ITER)
     )
-    weighted = {} if w_test is None else {"sample_weight": w_test}
     for i, alpha in enumerate(alphas):
         started = time.perf_counter()
-        _fit_quietly(network.set_params(alpha=alpha), X_train, y_train, w_train)
+        network.set_params(alpha=alpha)
+        try:
+            _fit_quietly(
+                _fit_knowing_classes, network, X_train, y_train, w_train, classes
+            )
+        except Exception as error:
+            if hasattr(error, "add_note"):  # Python 3.11+
+                error.add_note(
+                    f"(fitting alpha={alpha:g} on fold {k + 1} of {n_folds})"
+                )
+            raise
         seconds[i] = time.perf_counter() - started
         n_iter[i] = network.n_iter_
-        scores[i] = scorer(network, X_test, y_test, **weighted)
-    return scores, n_iter, seconds
+        try:
+            scores[i] = scorer(network, X_test, y_test, **score_params)
+        except Exception as error:  # noqa: BLE001 - GridSearchCV's error_score=nan
+            warn(
+                f"Scoring alpha={alpha:g} on fold {k + 1} of {n_folds} failed; its "
+                f"score is NaN and alpha is not chosen. The error: {error!r}"
+            )
+            failures.append((alpha, k, error))
+    return scores, n_iter, seconds, failures
 
 
-def _fit_quietly(network, X, y, sample_weight):
+def _fit_knowing_classes(network, X, y, sample_weight, classes):
+    """``network.fit(X, y, sample_weight)`` with every class of the data set.
+
+    A fold's training rows may lack a class (a class of one sample, say): the
+    network still has an output for it, and learns never to predict it, as
+    a fold of LogisticRegressionCV does. ``classes`` None (multilabel
+    targets): a plain fit.
+    """
+    network._validate_params()
+    train = limits_blas_threads(fitting=True)(ScratchMLPClassifier._train)
+    train(network, X, y, sample_weight, incremental=False, classes=classes)
+
+
+def _fit_quietly(fit, network, *args):
     """Fit without the warnings: the path's networks are means to a choice."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", UserWarning)
-        network.fit(X, y, sample_weight=sample_weight)
+        fit(network, *args)
 
 
 def _fit_path(network, alphas, X, y, sample_weight):
@@ -485,27 +765,137 @@ def _fit_path(network, alphas, X, y, sample_weight):
     reports its warnings, as a plain fit would."""
     network = clone(network).set_params(warm_start=True)
     for alpha in alphas[:-1]:
-        _fit_quietly(network.set_params(alpha=alpha), X, y, sample_weight)
+        network.set_params(alpha=alpha)
+        _fit_quietly(ScratchMLPClassifier.fit, network, X, y, sample_weight)
     network.set_params(alpha=alphas[-1]).fit(X, y, sample_weight=sample_weight)
     return network.set_params(warm_start=False)
-
-
-def _labels(y):
-    y = np.asarray(y)
-    return y if y.ndim == 1 else np.flatnonzero(y.any(axis=0))
 
 
 def _dropped(scores):
     """Penalties to drop after the first folds, as successive halving does.
 
-    ``scores`` is (n_alphas, n_folds_run), NaN where a penalty did not run.
+    ``scores`` is (n_alphas, n_folds) over the first folds that could be
+    scored, NaN where a penalty did not run or its score was not finite.
     Only the best penalty (by mean) and its neighbours in the grid stay, so
-    that the choice can still move one step either way on the other folds.
+    that the choice can still move one step either way on the other folds;
+    a penalty without a finite score on each of these folds cannot be
+    chosen and is dropped too.
     """
-    ran = ~np.isnan(scores).any(axis=1)
-    if scores.shape[1] < _FIRST_ROUND or ran.sum() < 2:
+    finite = np.isfinite(scores).all(axis=1)
+    if scores.shape[1] < _FIRST_ROUND or finite.sum() < 2:
         return np.zeros(scores.shape[0], dtype=bool)
-    best = int(np.argmax(np.where(ran, scores.mean(axis=1), -np.inf)))
+    best = int(np.argmax(np.where(finite, scores.mean(axis=1), -np.inf)))
     keep = np.zeros(scores.shape[0], dtype=bool)
     keep[max(best - 1, 0) : best + 2] = True
-    return ran & ~keep
+    return ~keep
+
+
+def _selection(alphas, scores, ran, valid, n_iter, seconds, scoring, failures):
+    """The fitted attributes of the choice.
+
+    A penalty competes if it ran on every fold that could be scored (and
+    was not dropped) with a finite score on each; the best mean wins. The
+    means are over the folds each penalty ran, and not finite where a score
+    was not, as in GridSearchCV's ``cv_results_``.
+    """
+    n_alphas, n_splits = scores.shape
+    mean, std = np.full(n_alphas, np.nan), np.full(n_alphas, np.nan)
+    for i in range(n_alphas):
+        if ran[i].any():
+            mean[i], std[i] = scores[i, ran[i]].mean(), scores[i, ran[i]].std()
+    complete = ran[:, valid].all(axis=1)
+    finite = np.isfinite(scores[:, valid]).all(axis=1)
+    competing = complete & finite & valid.any()
+    not_finite = complete & ~finite
+    if not competing.any():
+        raise ValueError(
+            f"No penalty got a finite held-out score on every fold with "
+            f"scoring={scoring!r}: "
+            + _failures_described(alphas, scores, valid, not_finite, failures)
+        ) from (failures[0][2] if failures else None)
+    if not_finite.any():
+        warn(
+            f"scoring={scoring!r} gave non-finite held-out scores for alpha "
+            f"{alphas[not_finite].tolist()}, which are not chosen. Mean scores by "
+            "alpha: "
+            + ", ".join(f"{a:g}: {m:.4g}" for a, m in zip(alphas, mean, strict=True))
+            + "."
+        )
+    order = np.argsort(-np.where(competing, mean, -np.inf), kind="stable")
+    rank = np.empty(n_alphas, dtype=np.int32)
+    rank[order] = np.arange(1, n_alphas + 1)
+    best = int(order[0])
+    results = {"param_alpha": alphas.copy()}
+    for k in range(n_splits):
+        results[f"split{k}_test_score"] = scores[:, k].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # penalties never run
+        results.update(
+            mean_test_score=mean,
+            std_test_score=std,
+            rank_test_score=rank,
+            n_folds_run=ran.sum(axis=1),
+            mean_n_iter=np.nanmean(n_iter, axis=1),
+            mean_fit_time=np.nanmean(seconds, axis=1),
+        )
+    return dict(
+        alphas_=alphas,
+        scores_=scores,
+        alpha_=float(alphas[best]),
+        best_index_=best,
+        best_score_=float(mean[best]),
+        n_splits_=n_splits,
+        cv_results_=results,
+    )
+
+
+def _failures_described(alphas, scores, valid, not_finite, failures):
+    """What went wrong with the scores, for the error when none is usable."""
+    if failures:
+        alpha, k, error = failures[0]
+        return (
+            f"it failed {len(failures)} time(s), first for alpha={alpha:g} on fold "
+            f"{k + 1}: {error!r}."
+        )
+    if not valid.any():
+        return (
+            f"it gave no finite score on any fold ({_values(scores)}). A scorer must "
+            "return a finite number (higher is better)."
+        )
+    return (
+        f"it returned {_values(scores[:, valid])} for alpha "
+        f"{alphas[not_finite].tolist()}. A scorer must return a finite number "
+        "(higher is better)."
+    )
+
+
+def _values(scores):
+    """The distinct non-finite values among ``scores``, for messages."""
+    return ", ".join(str(v) for v in np.unique(scores[~np.isfinite(scores)]))
+
+
+def _check_saved_selection(state):
+    """A loaded ScratchMLPClassifierCV's choice is consistent, or a clear error."""
+    if "alpha_" not in state:
+        return
+    alphas, scores = state.get("alphas_"), state.get("scores_")
+    problem = None
+    if not (
+        isinstance(alphas, np.ndarray)
+        and alphas.ndim == 1
+        and alphas.dtype.kind == "f"
+        and alphas.size
+    ):
+        problem = f"alphas_ is {describe(alphas)}, not a 1-D float array"
+    elif not (isinstance(scores, np.ndarray) and scores.shape[:1] == alphas.shape):
+        problem = (
+            f"scores_ is {describe(scores)}, not one row of scores per alpha "
+            f"({alphas.size})"
+        )
+    elif not (is_real(state["alpha_"]) and state["alpha_"] in alphas):
+        problem = f"alpha_={state['alpha_']!r} is not one of alphas_"
+    if problem is not None:
+        raise ValueError(
+            f"The saved model's {problem}. The model was altered after fitting; "
+            "fit it again."
+        )

@@ -187,32 +187,6 @@ class Adam:
         return True
 
 
-def optimizer_to_dict(optimizer):
-    """An optimiser as plain data: strings, numbers, lists and arrays.
-
-    Persistence formats that refuse arbitrary objects (``skops.io``) can then
-    store a fitted estimator's optimiser state; :func:`optimizer_from_dict`
-    rebuilds it.
-    """
-    state = dict(vars(optimizer))
-    settings, n_params, dtype = state.pop("key", (None, None, None))
-    state["key"] = None if settings is None else [list(settings), n_params, str(dtype)]
-    return {"class": type(optimizer).__name__, "state": state}
-
-
-def optimizer_from_dict(data):
-    """The optimiser :func:`optimizer_to_dict` described."""
-    cls = {"SGD": SGD, "Adam": Adam}[data["class"]]
-    optimizer = cls.__new__(cls)
-    state = dict(data["state"])
-    key = state.pop("key")
-    if key is not None:
-        settings, n_params, dtype = key
-        state["key"] = (tuple(settings), n_params, np.dtype(dtype))
-    vars(optimizer).update(state)
-    return optimizer
-
-
 def minimize_lbfgs(fun_and_grad, theta0, *, max_iter, max_fun, tol, callback=None):
     """Minimise with scipy's L-BFGS-B, fed by our own objective and gradient.
 

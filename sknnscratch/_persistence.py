@@ -1,20 +1,45 @@
-"""Saving and loading a fitted model: plain data, a version, a consistency check.
+"""Saving and loading a fitted model: plain data, a version, a validated load.
 
 A pickled (or ``skops``-saved, or deep-copied) model keeps its whole training
 state, so training resumes exactly where it stopped. The state is stored as
 plain data, so that ``skops.io`` needs nothing trusted but the estimator's
-class. The package version is stored with it: loading a model saved by
-another version warns. A loaded model whose arrays disagree with each other
-raises a clear error instead of failing later inside numpy.
+class, and compactly: the curves as float arrays and the history as a table
+of columns, each stored once (a skops file stores every number of a list as a
+node of its own). The package version is stored with it: loading a model
+saved by another version warns. Files of 0.1.0, whose curves were lists,
+load as well.
+
+Loading checks every stored array's dtype and shape and every stored string
+against its allowed values, the optimiser's state included, and a refusal
+names the attribute and what is wrong with it, instead of a model that fails
+later inside numpy.
 """
 
 import numpy as np
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
+from sklearn.metrics import get_scorer_names
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
+from sknnscratch._activations import HIDDEN_ACTIVATIONS, OUTPUT_PROBA
 from sknnscratch._monitoring import warn
 from sknnscratch._network import pack
-from sknnscratch._optimizers import optimizer_from_dict
+from sknnscratch._plain_data import (
+    SOLVERS,
+    curve_from_plain,
+    curve_to_array,
+    describe,
+    history_from_plain,
+    history_to_array,
+    is_integer,
+    is_real,
+    optimizer_from_plain,
+    random_state_from_plain,
+)
 from sknnscratch._state import TrainingState
 from sknnscratch._version import __version__
 
@@ -23,6 +48,22 @@ from sknnscratch._version import __version__
 _FITTED_MARKERS = ("coefs_", "intercepts_", "classes_", "_label_binarizer")
 
 VERSION_KEY = "_sknnscratch_version"
+
+_ALTERED = "The model was altered after fitting; fit it again."
+
+# The curves of the training state and the public attributes that show them.
+_CURVES = {
+    "loss_curve": "loss_curve_",
+    "history": "history_",
+    "validation_scores": "validation_scores_",
+    "validation_loss_curve": "validation_loss_curve_",
+}
+
+_TARGET_TYPES = {
+    "binary": "logistic",
+    "multiclass": "softmax",
+    "multilabel-indicator": "logistic",
+}
 
 
 class SknnscratchVersionWarning(InconsistentVersionWarning):
@@ -60,28 +101,83 @@ def plain_state(state):
     """``__getstate__``'s dict with the training state as plain data (a copy).
 
     The weights are stored once, as ``coefs_`` and ``intercepts_``: the
-    training state's flat vector is rebuilt from them at load.
+    training state's flat vector is rebuilt from them at load. The curves
+    too: the training state's are the public attributes (``loss_curve_``,
+    ``history_``...), stored as arrays.
     """
     state = dict(state)
     for name in _FIT_BOOKKEEPING:  # of a fit under way, when saved mid-fit
         state.pop(name, None)
     training_state = state.get("_training_state")
     if training_state is not None:
-        state["_training_state"] = training_state.to_dict()
-        state["_training_state"].pop("theta")
+        saved = training_state.to_dict()
+        for name, public in _CURVES.items():
+            if getattr(training_state, name) is state.get(public):
+                del saved[name]  # stored once, as the public attribute
+        state["_training_state"] = saved
+    for public in ("loss_curve_", "validation_scores_", "validation_loss_curve_"):
+        if public in state:
+            state[public] = _as_array_if_numbers(state[public])
+    if isinstance(state.get("history_"), list):
+        state["history_"] = history_to_array(state["history_"])
+    if _is_plain_binarizer(state.get("_label_binarizer"), state.get("classes_")):
+        binarizer = state["_label_binarizer"]
+        state["_label_binarizer"] = {
+            "y_type_": binarizer.y_type_,
+            "sparse_input_": bool(binarizer.sparse_input_),
+        }
     state[VERSION_KEY] = __version__
     # BaseEstimator records this only for scikit-learn's own estimators.
     state["_sklearn_version"] = sklearn.__version__
     return state
 
 
-def restored_state(state, estimator_name):
-    """``__setstate__``'s dict: the versions checked, the training state rebuilt.
+def _is_plain_binarizer(binarizer, classes):
+    """Whether a LabelBinarizer is told by its target type and ``classes_``:
+    fitted with the default settings, on the model's classes."""
+    return (
+        isinstance(binarizer, LabelBinarizer)
+        and hasattr(binarizer, "y_type_")
+        and binarizer.get_params() == LabelBinarizer().get_params()
+        and binarizer.classes_ is classes
+    )
 
-    Raises a ValueError when the fitted arrays or the training state disagree
-    with each other (see :func:`check_fitted_network`).
+
+def _binarizer_from_plain(saved, classes):
+    """The LabelBinarizer of a model: saved whole (0.1.0), or as its target
+    type with the model's ``classes_``."""
+    if not isinstance(saved, dict):
+        return saved
+    if set(saved) != {"y_type_", "sparse_input_"} or not isinstance(
+        saved["sparse_input_"], bool
+    ):
+        _refuse("_label_binarizer", f"is {describe(saved)}")
+    binarizer = LabelBinarizer()
+    binarizer.classes_ = classes
+    binarizer.y_type_ = saved["y_type_"]
+    binarizer.sparse_input_ = saved["sparse_input_"]
+    return binarizer
+
+
+def _as_array_if_numbers(curve):
+    """A curve as a float array; anything else (set by hand) as it is."""
+    try:
+        array = curve_to_array(curve)
+    except (TypeError, ValueError):
+        return curve
+    return curve if array is not None and array.ndim != 1 else array
+
+
+def restored_state(state, estimator_class):
+    """``__setstate__``'s dict: versions checked, everything validated, the
+    curves and the training state rebuilt.
+
+    Raises a ValueError naming the attribute when a stored value has the
+    wrong type, dtype, shape or value, or when the fitted arrays or the
+    training state disagree with each other.
     """
     state = dict(state)
+    estimator_name = estimator_class.__name__
     _check_version(
         SknnscratchVersionWarning,
         estimator_name,
@@ -94,19 +190,31 @@ def restored_state(state, estimator_name):
         sklearn.__version__,
         state.pop("_sklearn_version", sklearn.__version__),
     )
+    _check_string_parameters(state, estimator_class)
     if not any(name in state for name in _FITTED_MARKERS):
         return state
+    _restore_curves(state)
+    if "_label_binarizer" in state:
+        state["_label_binarizer"] = _binarizer_from_plain(
+            state["_label_binarizer"], state.get("classes_")
+        )
     check_fitted_network(_Attributes(state))
+    _check_fitted_record(state)
     theta = pack(state["coefs_"], state["intercepts_"])
     units = [state["n_features_in_"], *(len(b) for b in state["intercepts_"])]
     saved = state.get("_training_state")
     if isinstance(saved, dict):
-        state["_training_state"] = _training_state_from_dict(saved, theta, units)
+        state["_training_state"] = _training_state_from_dict(saved, theta, units, state)
+    elif saved is not None:
+        raise ValueError(
+            f"The saved model's _training_state is {type(saved).__name__}, not "
+            f"the plain data of a training state. {_ALTERED}"
+        )
     elif any(name in state for name in _LEGACY):
         state["_training_state"] = _legacy_training_state(state, theta, units)
     if "solver_" not in state:  # saved before solver='auto' existed
         solver = state.get("solver")
-        state["solver_"] = solver if solver in ("lbfgs", "sgd", "adam") else None
+        state["solver_"] = solver if solver in SOLVERS else None
     return state
 
 
@@ -127,16 +235,132 @@ class _Attributes:
         vars(self).update(state)
 
 
-def _training_state_from_dict(saved, theta, units):
-    """The saved training state, checked against the fitted network."""
+def _refuse(name, problem):
+    raise ValueError(f"The saved model's {name} {problem}. {_ALTERED}")
+
+
+def _check_string_parameters(state, estimator_class):
+    """Every parameter stored as a string must be one of its allowed values."""
+    constraints = getattr(estimator_class, "_parameter_constraints", {})
+    strings = {
+        name: value
+        for name, value in state.items()
+        if name in constraints and isinstance(value, str)
+    }
+    try:
+        validate_parameter_constraints(
+            {name: constraints[name] for name in strings},
+            strings,
+            caller_name=estimator_class.__name__,
+        )
+    except InvalidParameterError as error:
+        raise ValueError(f"The saved model is invalid: {error} {_ALTERED}") from error
+    scoring = strings.get("scoring")
+    if scoring is not None and scoring != "loss" and scoring not in get_scorer_names():
+        _refuse(
+            "scoring",
+            f"is {scoring!r}, neither 'loss' nor a scikit-learn scorer name "
+            "(sklearn.metrics.get_scorer_names())",
+        )
+
+
+def _restore_curves(state):
+    """The public curves as lists (0.1.0 stored lists, later versions arrays)."""
+    for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_"):
+        if name in state:
+            state[name] = _plain(curve_from_plain, state[name], name)
+    if "history_" in state and state["history_"] is not None:
+        state["history_"] = _plain(history_from_plain, state["history_"], "history_")
+
+
+def _plain(decode, value, name):
+    try:
+        return decode(value, name)
+    except ValueError as error:
+        raise ValueError(f"The saved model's {error}. {_ALTERED}") from error
+
+
+def _check_fitted_record(state):
+    """The record of training (counters, curves, labels) has the right types."""
+    binarizer = state["_label_binarizer"]
+    if not isinstance(binarizer, LabelBinarizer) or not hasattr(binarizer, "y_type_"):
+        _refuse("_label_binarizer", "is not a fitted LabelBinarizer")
+    classes = state["classes_"]
+    if not (
+        isinstance(classes, np.ndarray)
+        and classes.ndim == 1
+        and classes.size
+        and np.array_equal(classes, binarizer.classes_)
+    ):
+        _refuse(
+            "classes_",
+            f"is {describe(classes)}; it must be a 1-D array equal to the label "
+            f"binarizer's classes {describe(binarizer.classes_)}",
+        )
+    out_activation = state.get("out_activation_")
+    if out_activation != _TARGET_TYPES[binarizer.y_type_]:
+        _refuse(
+            "out_activation_",
+            f"is {out_activation!r}; {binarizer.y_type_} targets have "
+            f"{_TARGET_TYPES[binarizer.y_type_]!r}",
+        )
+    n_layers = len(state["coefs_"]) + 1
+    expected = {"n_layers_": n_layers, "n_outputs_": state["coefs_"][-1].shape[1]}
+    for name, value in expected.items():
+        if name in state and state[name] != value:
+            _refuse(name, f"is {state[name]!r}, but the weights give {value}")
+    solver = state.get("solver_")
+    if solver is not None and solver not in SOLVERS:
+        _refuse("solver_", f"is {solver!r}, not one of {list(SOLVERS)} or None")
+    for name in ("n_iter_", "t_"):
+        value = state.get(name, 0)
+        if not (is_integer(value) and value >= 0):
+            _refuse(name, f"is {describe(value)}, not a non-negative integer")
+    for name in ("loss_", "best_loss_", "best_validation_score_"):
+        value = state.get(name)
+        if not (value is None or is_real(value)):
+            _refuse(name, f"is {describe(value)}, not a number or None")
+    scores, losses = (
+        state.get("validation_scores_"),
+        state.get("validation_loss_curve_"),
+    )
+    if scores is not None and losses is not None and len(scores) != len(losses):
+        _refuse(
+            "validation_loss_curve_",
+            f"has {len(losses)} entries but validation_scores_ {len(scores)}",
+        )
+    names = state.get("feature_names_in_")
+    if names is not None and not (
+        isinstance(names, np.ndarray)
+        and names.shape == (state["n_features_in_"],)
+        and all(isinstance(n, str) for n in names)
+    ):
+        _refuse(
+            "feature_names_in_",
+            f"is {describe(names)}, not an array of the {state['n_features_in_']} "
+            "column names",
+        )
+
+
+def _training_state_from_dict(saved, theta, units, attributes):
+    """The saved training state, checked against the fitted network.
+
+    Curves stored once, as public attributes, are taken from there.
+    """
+    saved = dict(saved)
+    shared = {}
+    for name, public in _CURVES.items():
+        if name not in saved and public in attributes:
+            shared[name] = attributes[public]
     try:
         state = TrainingState.from_dict({**saved, "theta": theta})
-    except (TypeError, KeyError) as error:
+    except ValueError as error:
         raise ValueError(
-            f"The saved training state does not fit this version of sknnscratch "
-            f"({error}); load the model with the version that saved it."
+            f"The saved training state is invalid: {error}. {_ALTERED}"
         ) from error
-    order, best = state.shuffle_order, state.best_theta
+    for name, curve in shared.items():
+        setattr(state, name, curve)  # the same list as the public attribute
+    order, best, optimizer = state.shuffle_order, state.best_theta, state.optimizer
     problems = [
         state.units != units and f"layer widths {state.units}, not {units}",
         order is not None
@@ -144,32 +368,39 @@ def _training_state_from_dict(saved, theta, units):
         and "a shuffle order that is not a permutation",
         best is not None
         and best.shape != theta.shape
-        and "best weights of another size",
-        state.optimizer is not None
-        and getattr(state.optimizer, "key", (None, None))[1] != theta.size
-        and "an optimiser for another number of parameters",
+        and f"best weights of shape {best.shape}, not {theta.shape}",
+        optimizer is not None
+        and optimizer.key[1] != theta.size
+        and f"an optimiser for {optimizer.key[1]} parameters, not {theta.size}",
+        len(state.history) != len(state.loss_curve)
+        and f"{len(state.history)} history rows for a loss curve of "
+        f"{len(state.loss_curve)}",
     ]
     problems = [problem for problem in problems if problem]
     if problems:
         raise ValueError(
             f"The saved training state disagrees with the fitted network: "
-            f"{'; '.join(problems)}. The model was altered after fitting; fit it "
-            "again."
+            f"{'; '.join(problems)}. {_ALTERED}"
         )
     return state
 
 
 def _legacy_training_state(state, theta, units):
     """The training state of a model saved before it was one object."""
-    rng = state.pop("_random_state", None) or np.random.RandomState()
+    rng = state.pop("_random_state", None)
+    if rng is None:
+        rng = np.random.RandomState()
+    elif not isinstance(rng, np.random.RandomState):
+        rng = random_state_from_plain(rng, "_random_state")
     optimizer = state.pop("_optimizer", None)
     if isinstance(optimizer, dict):
-        optimizer = optimizer_from_dict(optimizer)
+        optimizer = _plain(optimizer_from_plain, optimizer, "_optimizer")
+    split_state = state.pop("_split_state", None)
     training_state = TrainingState(
         units=units,
         theta=theta,
         rng=rng,
-        split_state=state.pop("_split_state", None) or rng.get_state(),
+        split_state=rng.get_state() if split_state is None else split_state,
         optimizer=optimizer,
         best_theta=state.pop("_best_theta", None),
         best_validation_loss=state.pop("_best_validation_loss", np.inf),
@@ -186,13 +417,15 @@ def n_output_units(binarizer):
 
 
 def check_fitted_network(estimator, *, finite=True):
-    """Raise a clear ValueError unless the fitted arrays agree with each other.
+    """Raise a clear ValueError unless the fitted network can predict.
 
-    Checks that the layers chain (each layer's width is the next one's
-    input), that the first takes ``n_features_in_`` inputs and the last has
-    the output units the classes need, and (``finite``) that every weight is
-    finite. ``hidden_layer_sizes`` may differ: it may have been set after
-    fitting, and takes effect at the next cold fit.
+    Checks that the weights are float arrays whose layers chain (each
+    layer's width is the next one's input), that the first takes
+    ``n_features_in_`` inputs and the last has the output units the classes
+    need, that ``activation`` and ``out_activation_`` name functions the
+    network has, and (``finite``) that every weight is finite. Each refusal
+    names the attribute. ``hidden_layer_sizes`` may differ: it may have been
+    set after fitting, and takes effect at the next cold fit.
     """
     needed = ("coefs_", "intercepts_", "classes_", "n_features_in_", "_label_binarizer")
     missing = [name for name in needed if not hasattr(estimator, name)]
@@ -202,8 +435,19 @@ def check_fitted_network(estimator, *, finite=True):
             "after fitting. Fit it again."
         )
     coefs, intercepts = estimator.coefs_, estimator.intercepts_
+    _check_weight_arrays(coefs, intercepts)
+    n_features = estimator.n_features_in_
+    if not (is_integer(n_features) and n_features > 0):
+        _refuse_fitted("n_features_in_", f"is {describe(n_features)}, not a count")
+    y_type = getattr(estimator._label_binarizer, "y_type_", None)
+    if y_type not in _TARGET_TYPES:
+        _refuse_fitted(
+            "_label_binarizer",
+            f"has the target type y_type_={y_type!r}, not one of "
+            f"{sorted(_TARGET_TYPES)}",
+        )
     got = [np.shape(W) for W in coefs], [np.shape(b) for b in intercepts]
-    widths = [int(estimator.n_features_in_)]
+    widths = [int(n_features)]
     widths += [shape[-1] if shape else 0 for shape in got[0][:-1]]
     widths.append(n_output_units(estimator._label_binarizer))
     expected = (
@@ -218,8 +462,47 @@ def check_fitted_network(estimator, *, finite=True):
             f"{np.asarray(estimator.classes_).tolist()} need {expected[0]} and "
             f"{expected[1]}. The model was altered after fitting; fit it again."
         )
-    if finite and not all(np.isfinite(a).all() for a in (*coefs, *intercepts)):
-        raise ValueError(
-            "This model has non-finite weights: it was altered after fitting. "
-            "Fit it again."
+    activation = getattr(estimator, "activation", "relu")
+    if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
+        _refuse_fitted(
+            "activation",
+            f"is {activation!r}, not one of {sorted(HIDDEN_ACTIVATIONS)}",
         )
+    out_activation = getattr(estimator, "out_activation_", "logistic")
+    if not isinstance(out_activation, str) or out_activation not in OUTPUT_PROBA:
+        _refuse_fitted(
+            "out_activation_",
+            f"is {out_activation!r}, not one of {sorted(OUTPUT_PROBA)}",
+        )
+    if finite:
+        for name, arrays in (("coefs_", coefs), ("intercepts_", intercepts)):
+            for i, array in enumerate(arrays):
+                bad = ~np.isfinite(array)
+                if bad.any():
+                    _refuse_fitted(
+                        f"{name}[{i}]",
+                        f"holds non-finite values ({array[bad].flat[0]} among "
+                        f"{int(bad.sum())} of {array.size})",
+                    )
+
+
+def _check_weight_arrays(coefs, intercepts):
+    """coefs_ and intercepts_: lists of 2-D and 1-D float32 or float64 arrays."""
+    for name, arrays, ndim in (("coefs_", coefs, 2), ("intercepts_", intercepts, 1)):
+        if not isinstance(arrays, list | tuple) or not arrays:
+            _refuse_fitted(name, f"is {describe(arrays)}, not a list of arrays")
+        for i, array in enumerate(arrays):
+            if not (
+                isinstance(array, np.ndarray)
+                and array.dtype in (np.float32, np.float64)
+                and array.ndim == ndim
+            ):
+                _refuse_fitted(
+                    f"{name}[{i}]",
+                    f"is {describe(array)}; the weights are {ndim}-D float32 or "
+                    "float64 arrays",
+                )
+
+
+def _refuse_fitted(name, problem):
+    raise ValueError(f"This model's {name} {problem}. {_ALTERED}")

@@ -17,7 +17,23 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from sknnscratch._network import init_parameters, layer_units, pack
-from sknnscratch._optimizers import optimizer_from_dict, optimizer_to_dict
+from sknnscratch._plain_data import (
+    SOLVERS,
+    curve_from_plain,
+    curve_to_array,
+    describe,
+    history_from_plain,
+    history_to_array,
+    is_integer,
+    is_real,
+    optimizer_from_plain,
+    optimizer_to_plain,
+    pack_numbers,
+    random_state_from_numbers,
+    random_state_from_plain,
+    random_state_to_numbers,
+    unpack_numbers,
+)
 
 # Values a step replaces (never mutates in place), saved by a checkpoint.
 _STEP_VALUES = (
@@ -224,28 +240,184 @@ class TrainingState:
             self.rng.shuffle(self.shuffle_order)
 
     def to_dict(self):
-        """The state as plain data (numbers, lists, arrays), for persistence."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data["rng"] = self.rng.get_state()
-        if self.optimizer is not None:
-            data["optimizer"] = optimizer_to_dict(self.optimizer)
-        return data
+        """The state as plain data, for saving.
+
+        Its numbers (layer widths, random streams, counters, losses, shuffle
+        order, best weights) in one structured array ``numbers``, a field
+        each, a field left out where the value is None; beside it the
+        solver, the objective's settings, the optimiser (see
+        ``_plain_data.optimizer_to_plain``), the curves as float arrays and
+        the history as a record array.
+        """
+        numbers = {"units": np.array(self.units, dtype=np.int64)}
+        numbers.update(random_state_to_numbers(self.rng.get_state(), "rng"))
+        numbers.update(random_state_to_numbers(self.split_state, "split_state"))
+        for name in _NUMBER_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                numbers[name] = value
+        return {
+            "numbers": pack_numbers(numbers),
+            "solver": self.solver,
+            "objective": self.objective,
+            "optimizer": optimizer_to_plain(self.optimizer),
+            "loss_curve": curve_to_array(self.loss_curve),
+            "validation_scores": curve_to_array(self.validation_scores),
+            "validation_loss_curve": curve_to_array(self.validation_loss_curve),
+            "history": history_to_array(self.history),
+        }
 
     @classmethod
     def from_dict(cls, data):
-        """The state :meth:`to_dict` described."""
+        """The state :meth:`to_dict` described (or 0.1.0's dict of its fields).
+
+        ``data`` also holds ``theta``, the flat parameter vector (saved as
+        the model's weights). Curves it lacks are left empty.
+
+        Raises
+        ------
+        ValueError
+            Naming the field and what is wrong with it, when the data is not
+            a training state this version can continue from.
+        """
         data = dict(data)
-        rng = np.random.RandomState()
-        rng.set_state(data["rng"])
-        data["rng"] = rng
-        if isinstance(data.get("optimizer"), dict):
-            data["optimizer"] = optimizer_from_dict(data["optimizer"])
+        if "numbers" in data:
+            data = _fields_of_packed_state(data)
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown fields {unknown}")
+        required = ("units", "theta", "rng", "split_state")
+        missing = [name for name in required if name not in data]
+        if missing:
+            raise ValueError(f"missing fields {missing}")
+        units = data["units"]
+        if not (
+            isinstance(units, list | tuple | np.ndarray)
+            and np.ndim(units) == 1
+            and len(units) >= 2
+            and all(is_integer(u) and u > 0 for u in units)
+        ):
+            raise ValueError(f"units must be a list of layer widths, got {units!r}")
+        data["units"] = [int(u) for u in units]
+        data["rng"] = random_state_from_plain(data["rng"], "rng")
+        data["split_state"] = random_state_from_plain(
+            data["split_state"], "split_state"
+        ).get_state()
+        data["optimizer"] = optimizer_from_plain(data.get("optimizer"))
+        for name in ("loss_curve", "validation_scores", "validation_loss_curve"):
+            if name in data:
+                data[name] = curve_from_plain(data[name], name)
+        if data.get("loss_curve") is None:
+            data["loss_curve"] = []
+        if data.get("history") is not None:
+            data["history"] = history_from_plain(data["history"], "history")
+        else:
+            data["history"] = []
+        for name, check in _SCALAR_FIELDS.items():
+            if name in data and not check(data[name]):
+                raise ValueError(f"{name}={data[name]!r} is not {check.__doc__}")
+        if data.get("objective") is not None:
+            data["objective"] = tuple(data["objective"])
+        for name, kind in (("shuffle_order", "iu"), ("best_theta", "f")):
+            value = data.get(name)
+            if value is not None and not (
+                isinstance(value, np.ndarray)
+                and value.ndim == 1
+                and value.dtype.kind in kind
+            ):
+                raise ValueError(
+                    f"{name} must be a 1-D {'integer' if kind == 'iu' else 'float'} "
+                    f"array, got {describe(value)}"
+                )
         return cls(**data)
+
+
+# The numbers of a state that to_dict packs, a field each (None: left out).
+_NUMBER_FIELDS = (
+    "shuffle_order",
+    "best_loss",
+    "best_validation_score",
+    "best_validation_loss",
+    "best_theta",
+    "no_improvement_count",
+    "t",
+    "n_iter",
+    "loss",
+    "divergence_reference",
+)
+
+
+def _fields_of_packed_state(data):
+    """The fields of a state saved by :meth:`TrainingState.to_dict`."""
+    packed = dict(data)
+    numbers = unpack_numbers(packed.pop("numbers"), "numbers")
+    fields_ = {name: numbers.pop(name, None) for name in _NUMBER_FIELDS}
+    fields_["units"] = numbers.pop("units", None)
+    fields_["rng"] = random_state_from_numbers(numbers, "rng")
+    fields_["split_state"] = random_state_from_numbers(numbers, "split_state")
+    if numbers:
+        raise ValueError(f"unknown numbers {sorted(numbers)}")
+    for name, default in (
+        ("best_validation_loss", np.inf),
+        ("no_improvement_count", 0),
+    ):
+        if fields_[name] is None:
+            fields_[name] = default
+    for name in ("t", "n_iter"):
+        if fields_[name] is None:
+            fields_[name] = 0
+    return {**fields_, **packed}
+
+
+def _count(value):
+    """a non-negative integer"""
+    return is_integer(value) and value >= 0
+
+
+def _real(value):
+    """a real number"""
+    return is_real(value)
+
+
+def _real_or_none(value):
+    """a real number or None"""
+    return value is None or is_real(value)
+
+
+def _solver_or_none(value):
+    """one of 'lbfgs', 'sgd', 'adam' or None"""
+    return value is None or (isinstance(value, str) and value in SOLVERS)
+
+
+def _objective(value):
+    """None or a pair (alpha, class_weight's repr)"""
+    return value is None or (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and is_real(value[0])
+        and isinstance(value[1], str)
+    )
+
+
+_SCALAR_FIELDS = {
+    "best_loss": _real_or_none,
+    "best_validation_score": _real_or_none,
+    "best_validation_loss": _real,
+    "no_improvement_count": _count,
+    "t": _count,
+    "n_iter": _count,
+    "loss": _real_or_none,
+    "divergence_reference": _real_or_none,
+    "solver": _solver_or_none,
+    "objective": _objective,
+}
 
 
 def hidden_sizes(estimator):
     """``hidden_layer_sizes`` as a list of positive ints (or a clear error)."""
     sizes = estimator.hidden_layer_sizes
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 0:
+        sizes = sizes.item()  # np.array(5): one layer of 5
     sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
     if not all(isinstance(s, Integral) and s > 0 for s in sizes):
         raise ValueError(

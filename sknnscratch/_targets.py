@@ -13,9 +13,10 @@ against it, so a model never trains silently on targets of another shape.
 
 import copy
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
@@ -97,6 +98,9 @@ def validate_training_data(
     if binarizer is None:
         for name in ("n_features_in_", "feature_names_in_"):
             probe.__dict__.pop(name, None)
+    y = readable_labels(y, "y")
+    if classes is not None:
+        classes = readable_labels(classes, "classes")
     # scikit-learn's finiteness check first sums X, which can overflow for
     # huge finite values before it checks them one by one.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -117,9 +121,8 @@ def validate_training_data(
         check_classification_targets(y)
     except TypeError as error:  # numpy cannot sort labels of mixed types
         raise ValueError(
-            "y mixes labels that cannot be compared with each other (numbers and "
-            "strings, say); "
-            "use labels of one type, for example all strings."
+            "y mixes labels that cannot be compared with each other "
+            f"({_label_types(y)}); use labels of one type, for example all strings."
         ) from error
     if binarizer is None and classes is None:
         binarizer = fit_label_binarizer(y)  # its classes are y's: none unknown
@@ -133,22 +136,117 @@ def validate_training_data(
         X,
         y,
         encode_targets(y, binarizer.classes_, binarizer.y_type_, X.dtype),
-        _row_weights(estimator.class_weight, y, sample_weight, X.dtype),
+        _row_weights(
+            estimator.class_weight, y, sample_weight, X.dtype, estimator.alpha
+        ),
         binarizer,
         probe.n_features_in_,
         getattr(probe, "feature_names_in_", None),
     )
 
 
-def _row_weights(class_weight, y, sample_weight, dtype):
+def _row_weights(class_weight, y, sample_weight, dtype, alpha):
     """Validated sample weights times class weights (None: all ones)."""
-    sample_weight = check_sample_weight(sample_weight, y.shape[0], dtype)
+    sample_weight = check_sample_weight(sample_weight, y.shape[0], dtype, alpha)
     if class_weight is None:
         return sample_weight
     per_class = class_sample_weight(class_weight, y, sample_weight)
     if sample_weight is not None:
         per_class *= sample_weight
-    return check_sample_weight(per_class, y.shape[0], dtype)
+    return check_sample_weight(
+        per_class, y.shape[0], dtype, alpha, name="sample_weight times class_weight"
+    )
+
+
+def readable_labels(labels, name):
+    """``labels`` as scikit-learn's checks can read them, or a clear error.
+
+    Labels held as objects (an object array, a list mixing None and strings,
+    a pandas extension array) are checked here: a missing label (None, NaN,
+    ``pd.NA``) or a bytes label is refused, naming it and its position;
+    labels mixing strings with numbers or booleans are refused, naming an
+    example of each; object labels that are all integers (or all booleans,
+    or all numbers) become an array of that type, so that they behave as
+    they would in any other array. Anything else is returned as it is.
+    """
+    if labels is None or sp.issparse(labels) or isinstance(labels, str | bytes):
+        return labels  # scikit-learn's checks explain
+    try:
+        array = np.asarray(labels)
+    except (TypeError, ValueError):  # ragged, say: scikit-learn explains
+        return labels
+    if array.dtype.kind == "S":
+        _refuse_bytes(name, array.flat[0] if array.size else b"")
+    if array.dtype.kind != "O" or not array.size or not array.ndim:
+        return labels
+    flat = array.ravel()
+    missing = np.asarray(pd.isna(flat), dtype=bool)
+    if missing.any():
+        position = int(np.argmax(missing))
+        raise ValueError(
+            f"{name} has a missing label ({flat[position]!r}) at position "
+            f"{position} ({int(missing.sum())} in all): every row needs its class. "
+            "Drop those rows, or give them a class of their own."
+        )
+    kinds = {_label_kind(kind) for kind in set(map(type, flat))}
+    if "bytes" in kinds:
+        _refuse_bytes(name, _first_of_kind(flat, "bytes"))
+    if len(kinds & {"string", "boolean", "integer", "number"}) > 1 and (
+        kinds & {"string", "boolean"}
+    ):
+        examples = ", ".join(
+            f"{kind} {_first_of_kind(flat, kind)!r}"
+            for kind in ("string", "boolean", "integer", "number")
+            if kind in kinds
+        )
+        raise ValueError(
+            f"{name} mixes labels of different types ({examples}); use labels of "
+            "one type, for example all strings."
+        )
+    if kinds == {"integer"}:
+        try:
+            return array.astype(np.int64)
+        except OverflowError:  # beyond int64: scikit-learn explains
+            return labels
+    if kinds == {"boolean"}:
+        return array.astype(bool)
+    if kinds <= {"integer", "number"}:
+        return array.astype(np.float64)
+    return labels
+
+
+def _label_kind(label_type):
+    """What a label of this type is, for :func:`readable_labels`."""
+    for kind, types in (
+        ("string", str),
+        ("bytes", bytes | np.bytes_),
+        ("boolean", bool | np.bool_),
+        ("integer", Integral),
+        ("number", Real),
+    ):
+        if issubclass(label_type, types):
+            return kind
+    return label_type.__name__
+
+
+def _first_of_kind(labels, kind):
+    return next(label for label in labels if _label_kind(type(label)) == kind)
+
+
+def _label_types(y):
+    """The types of the labels in ``y``, named, for an error message."""
+    names = sorted({type(value).__name__ for value in np.asarray(y).ravel()})
+    return "of types " + ", ".join(names)
+
+
+def _refuse_bytes(name, example):
+    example = bytes(example)
+    raise TypeError(
+        f"{name} holds labels of bytes (for example {example!r}), which "
+        "scikit-learn does not support as classes. Decode them to strings, "
+        "for example with y.astype(str) for a numpy array of bytes, or "
+        "[label.decode() for label in y]."
+    )
 
 
 def _check_known_labels(binarizer, y):
@@ -198,7 +296,9 @@ def check_same_targets(binarizer, y, classes, mode):
     classes : array-like or None
         ``partial_fit``'s ``classes``: must equal the fitted classes.
     mode : {"fit", "warm_start", "partial_fit"}
-        A warm start needs exactly the fitted classes in ``y``.
+        A warm start needs exactly the fitted classes in ``y``, unless
+        ``classes`` names them (the folds of ScratchMLPClassifierCV, whose
+        training rows may lack a class).
     """
     fitted_multilabel = binarizer.y_type_ == MULTILABEL
     y_type = type_of_target(y, input_name="y")
@@ -229,7 +329,7 @@ def check_same_targets(binarizer, y, classes, mode):
             f"`classes={classes!r}` is not the same as on last call to "
             f"partial_fit, was: {binarizer.classes_!r}"
         )
-    if mode == "warm_start" and not fitted_multilabel:
+    if mode == "warm_start" and not fitted_multilabel and classes is None:
         seen = unique_labels(y)
         if not np.array_equal(seen, binarizer.classes_):
             raise ValueError(
@@ -239,26 +339,119 @@ def check_same_targets(binarizer, y, classes, mode):
             )
 
 
-def check_sample_weight(sample_weight, n_samples, dtype):
-    """Validate sample weights: finite, non-negative, one per sample, positive sum."""
+WEIGHT_HEADROOM = 1e6
+"""How far below the largest float the weights' sum must stay: the weighted
+sums of the training losses then stay finite for losses up to this size."""
+
+PENALTY_SCALE_LIMIT = 1e-4
+"""How far below the square root of the largest float ``alpha / S`` must
+stay, so that the L2 penalty's gradient and its squared norm stay finite."""
+
+
+def check_sample_weight(
+    sample_weight, n_samples, dtype, alpha=0.0, name="sample_weight"
+):
+    """Validate sample weights for training in ``dtype``.
+
+    Finite, non-negative, one per sample, and a positive sum ``S`` that the
+    training objective can use: ``S`` times the losses must stay finite
+    (:data:`WEIGHT_HEADROOM`), and with a penalty the L2 term's factor
+    ``alpha / S`` too (:data:`PENALTY_SCALE_LIMIT`). Weights whose sum
+    overflows, or is so small that ``alpha / S`` does, are refused with an
+    error that names their sum; scaling them is left to the user, since the
+    scale of the weights sets the strength of the penalty.
+
+    Parameters
+    ----------
+    sample_weight : array-like, float or None
+        The weights (None: every row weighs 1).
+    n_samples : int
+        The number of training rows.
+    dtype : numpy dtype
+        The training dtype (float32 or float64).
+    alpha : float, default=0.0
+        The L2 penalty, divided by ``S`` in the objective.
+    name : str, default="sample_weight"
+        What the weights are called in messages.
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,) and ``dtype``, or None
+    """
     if sample_weight is None:
         return None
     if isinstance(sample_weight, Real):
         sample_weight = np.full(n_samples, sample_weight)
-    sample_weight = check_array(
-        sample_weight, ensure_2d=False, dtype=dtype, input_name="sample_weight"
+    # Checked in float64, then cast: a float32 cast may overflow or flush
+    # small weights to zero, which must be said as such.
+    weights = check_array(
+        sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
     )
-    if sample_weight.shape != (n_samples,):
+    if weights.shape != (n_samples,):
+        raise ValueError(f"{name}.shape == {weights.shape}, expected ({n_samples},).")
+    if (weights < 0).any():
+        raise ValueError(f"Negative values in {name} are not allowed.")
+    with np.errstate(over="ignore"):
+        total = float(np.sum(weights))
+    if not total > 0:
+        raise ValueError(f"{name} must have a positive sum; all weights are zero.")
+    _check_weight_sum(total, np.dtype(np.float64), alpha, n_samples, name)
+    if np.dtype(dtype) == np.float64:
+        return weights
+    with np.errstate(over="ignore", under="ignore"):
+        cast = weights.astype(dtype)
+        cast_total = float(np.sum(cast))
+    if not np.isfinite(cast).all() or not cast_total > 0:
         raise ValueError(
-            f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)."
+            f"{name} does not fit the {np.dtype(dtype).name} input: its weights "
+            f"(from {weights[weights > 0].min():.3g} to {weights.max():.3g}) "
+            f"{'overflow' if not np.isfinite(cast).all() else 'round to zero'} "
+            f"in {np.dtype(dtype).name}. Train in float64 (X.astype(np.float64)), "
+            "or multiply or divide the weights by a common factor."
         )
-    if (sample_weight < 0).any():
-        raise ValueError("Negative values in sample_weight are not allowed.")
-    if not sample_weight.sum() > 0:
+    _check_weight_sum(cast_total, np.dtype(dtype), alpha, n_samples, name)
+    return cast
+
+
+def _check_weight_sum(total, dtype, alpha, n_samples, name):
+    """Refuse a sum of weights ``S`` the training objective cannot use.
+
+    The objective depends on the weights through their ratios and, in the
+    L2 term ``alpha / (2 S) ||W||^2``, through ``S``: multiplying the
+    weights and ``alpha`` by one factor gives the same model, which the
+    advice says.
+    """
+    info = np.finfo(dtype)
+    largest, rows = float(info.max), f"to sum to about {n_samples}, the number of rows"
+    same_model = "multiplying alpha by the same factor keeps the model as it is"
+    weights = "The sample weights sum to"
+    source = "" if name == "sample_weight" else f" ({name})"
+    if total < info.tiny:
         raise ValueError(
-            "sample_weight must have a positive sum; all weights are zero."
+            f"{weights} {total:.3g}{source}, below the smallest normal {dtype.name} "
+            f"({info.tiny:.3g}), where weights lose their precision. Multiply the "
+            f"weights by a common factor ({rows}, say); {same_model}."
         )
-    return sample_weight
+    if not total <= largest / WEIGHT_HEADROOM:
+        how_much = (
+            "more than" if np.isinf(total) else f"{total:.3g}{source}, too close to"
+        )
+        raise ValueError(
+            f"{weights} {how_much} the largest {dtype.name} ({largest:.3g})"
+            f"{source if np.isinf(total) else ''}: the "
+            "weighted training losses would overflow. Divide the weights by a "
+            f"common factor ({rows}, say); dividing alpha by the same factor keeps "
+            "the model as it is."
+        )
+    if alpha and not alpha / total <= PENALTY_SCALE_LIMIT * np.sqrt(largest):
+        raise ValueError(
+            f"{weights} {total:.3g}{source} for {n_samples} rows, so little that "
+            f"the L2 penalty's factor alpha / S = {alpha / total:.3g} overflows in "
+            f"training: alpha={alpha:g} acts as alpha={alpha * n_samples / total:.3g} "
+            "would with unit weights, a penalty no network survives. Multiply the "
+            f"weights by a common factor ({rows}, for alpha's usual strength), or "
+            "lower alpha (alpha=0 for no penalty)."
+        )
 
 
 def class_sample_weight(class_weight, y, sample_weight, rows=None):

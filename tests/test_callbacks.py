@@ -2,7 +2,9 @@
 training, and get a consistent fitted model."""
 
 import copy
+import os
 import pickle
+import signal
 import warnings
 
 import numpy as np
@@ -102,3 +104,78 @@ def test_a_model_copied_in_a_callback_is_a_consistent_fitted_model(solver, binar
         assert np.isfinite(copied.predict_proba(X)).all()
         # It is the model of that step: resuming it with warm start is possible.
         np.testing.assert_array_equal(copied.coefs_[0], references[step].coefs_[0])
+
+
+class FailsAtTheEndOfFit(NoOpCallback):
+    """A callback whose end-of-fit hook (the root task's) raises ``error``, or
+    sends a real SIGINT."""
+
+    def __init__(self, error):
+        self.error, self.saw_the_fitted_model = error, None
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name != "fit":
+            return False
+        # The end of fit sees the model committed, as after scikit-learn's fits.
+        self.saw_the_fitted_model = estimator.n_iter_ == fitted_estimator.n_iter_
+        if self.error == "SIGINT":
+            os.kill(os.getpid(), signal.SIGINT)
+        raise self.error
+
+
+ERRORS_AT_THE_END = [
+    KeyboardInterrupt,
+    pytest.param(
+        "SIGINT",
+        marks=pytest.mark.skipif(
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler,
+            reason="SIGINT does not raise KeyboardInterrupt in this process",
+        ),
+    ),
+]
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("error", ERRORS_AT_THE_END)
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_an_interrupt_at_the_end_of_partial_fit_changes_nothing(
+    solver, error, binary_data
+):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver=solver, random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    before = pickle.dumps(model)
+    callback = FailsAtTheEndOfFit(error)
+    with pytest.raises(KeyboardInterrupt):
+        model.set_callbacks(callback).partial_fit(X, y)
+    assert callback.saw_the_fitted_model
+    assert pickle.dumps(model.set_callbacks()) == before
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("error", ERRORS_AT_THE_END)
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_an_interrupt_at_the_end_of_fit_keeps_the_model_as_fit_does(
+    solver, error, binary_data
+):
+    X, y = binary_data
+    settings = dict(solver=solver, max_iter=5, random_state=0)
+    model = ScratchMLPClassifier(**settings).set_callbacks(FailsAtTheEndOfFit(error))
+    with pytest.warns(UserWarning, match="interrupted .* keeping the model of the 5"):
+        quiet(model, X, y)
+    reference = quiet(ScratchMLPClassifier(**settings), X, y)
+    np.testing.assert_array_equal(model.coefs_[0], reference.coefs_[0])
+    assert len(model.history_) == 5
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9")
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_an_error_at_the_end_of_fit_leaves_the_model_as_it_was(method, binary_data):
+    X, y = binary_data
+    model = ScratchMLPClassifier(solver="adam", max_iter=5, random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    before = pickle.dumps(model)
+    model.set_callbacks(FailsAtTheEndOfFit(RuntimeError("callback bug")))
+    with pytest.raises(RuntimeError, match="callback bug"):
+        quiet(model, X, y, method=method)
+    assert pickle.dumps(model.set_callbacks()) == before

@@ -12,6 +12,7 @@ import pytest
 from conftest import fitted_attributes
 from scipy import sparse
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
@@ -159,6 +160,192 @@ def test_absurd_hyper_parameters_are_named_in_the_error(params, message):
     with pytest.raises((InvalidParameterError, ValueError), match=message):
         model.fit(X0, y0)
     assert not hasattr(model, "coefs_")
+
+
+def test_hidden_layer_sizes_as_a_0_d_array_is_its_value():
+    from sklearn.neural_network import MLPClassifier
+
+    model = ScratchMLPClassifier(hidden_layer_sizes=np.array(5), random_state=0)
+    model.fit(X0, y0)
+    assert [W.shape for W in model.coefs_] == [(4, 5), (5, 1)]
+    exported = model.to_sklearn()  # MLPClassifier itself cannot read it
+    assert exported.hidden_layer_sizes == (5,)
+    with pytest.raises(TypeError, match="iteration over a 0-d array"):
+        MLPClassifier(hidden_layer_sizes=np.array(5), max_iter=5).fit(X0, y0)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must hold positive"):
+        ScratchMLPClassifier(hidden_layer_sizes=np.array(0)).fit(X0, y0)
+
+
+# ------------------------------------------------------------ labels
+
+_STRINGS = np.where(y0 == 1, "yes", "no").astype(object)
+
+
+def _with_label(labels, position, value):
+    labels = np.array(labels, dtype=object)
+    labels[position] = value
+    return labels
+
+
+BAD_LABELS = {
+    "numpy bytes": (
+        np.where(y0 == 1, b"yes", b"no"),
+        TypeError,
+        r"labels of bytes \(for example b'(yes|no)'\).*decode",
+    ),
+    "bytes among objects": (
+        _with_label(_STRINGS, 3, b"no"),
+        TypeError,
+        r"labels of bytes \(for example b'no'\)",
+    ),
+    "None among strings": (
+        _with_label(_STRINGS, 7, None),
+        ValueError,
+        r"y has a missing label \(None\) at position 7",
+    ),
+    "NaN among strings": (
+        _with_label(_STRINGS, 2, np.nan),
+        ValueError,
+        r"y has a missing label \(nan\) at position 2",
+    ),
+    "pandas NA in a string array": (
+        pd.array(_with_label(_STRINGS, 5, None), dtype="string"),
+        ValueError,
+        r"y has a missing label \(<NA>\) at position 5",
+    ),
+    "integers and strings": (
+        _with_label(y0, 0, "one"),
+        ValueError,
+        r"y mixes labels of different types \(string 'one', integer",
+    ),
+    "booleans and integers": (
+        _with_label(y0, 0, True),
+        ValueError,
+        r"y mixes labels of different types \(boolean True, integer",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_LABELS))
+def test_bad_labels_get_one_error_naming_the_value(case):
+    labels, error, message = BAD_LABELS[case]
+    model = ScratchMLPClassifier(max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and nothing else
+        with pytest.raises(error, match=message):
+            model.fit(X0, labels)
+    assert not hasattr(model, "coefs_")
+
+
+def test_pandas_na_among_pyarrow_strings_is_named():
+    pytest.importorskip("pyarrow")
+    labels = pd.array(_with_label(_STRINGS, 5, None), dtype="string[pyarrow]")
+    with pytest.raises(ValueError, match=r"missing label \(<NA>\) at position 5"):
+        ScratchMLPClassifier(max_iter=5).fit(X0, labels)
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (y0.astype(object), y0),
+        ((y0 == 1).astype(object), y0 == 1),
+        (pd.Series(y0, dtype=object), y0),
+    ],
+    ids=["object integers", "object booleans", "object Series of integers"],
+)
+def test_labels_held_as_objects_behave_as_their_type(labels, expected):
+    model = ScratchMLPClassifier(random_state=0).fit(X0, labels)
+    plain = ScratchMLPClassifier(random_state=0).fit(X0, expected)
+    assert model.classes_.dtype == plain.classes_.dtype
+    np.testing.assert_array_equal(model.classes_, plain.classes_)
+    np.testing.assert_array_equal(model.predict(X0), plain.predict(X0))
+    streamed = ScratchMLPClassifier(solver="adam", random_state=0)
+    streamed.partial_fit(X0, labels, classes=np.unique(expected).astype(object))
+    np.testing.assert_array_equal(streamed.classes_, plain.classes_)
+
+
+# ------------------------------------------------------ extreme sample weights
+
+EXTREME_WEIGHTS = {
+    "1e308 each: the sum overflows": (
+        np.float64,
+        1e308,
+        r"sample weights sum to more than the largest float64",
+    ),
+    "1e-300 each: alpha / S overflows": (
+        np.float64,
+        1e-300,
+        r"sample weights sum to 6e-299 for 60 rows, so little that the L2 "
+        r"penalty's factor alpha / S = 4.17e\+298 overflows",
+    ),
+    "1e-320 each: a subnormal sum": (
+        np.float64,
+        1e-320,
+        r"sample weights sum to 6e-319, below the smallest normal float64",
+    ),
+    "1e36 each in float32": (
+        np.float32,
+        1e36,
+        r"sample weights sum to 6e\+37, too close to the largest float32",
+    ),
+    "1e-50 each in float32": (
+        np.float32,
+        1e-50,
+        r"sample_weight does not fit the float32 input: .* round to zero",
+    ),
+}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("case", list(EXTREME_WEIGHTS))
+def test_weights_whose_sum_breaks_the_objective_are_named(case, solver):
+    dtype, weight, message = EXTREME_WEIGHTS[case]
+    X = X0.astype(dtype)
+    model = ScratchMLPClassifier(solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y0)
+    before = fitted_attributes(model)
+    for warm_start in (False, True):
+        model.set_params(warm_start=warm_start)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no RuntimeWarning on the way
+            with pytest.raises(ValueError, match=message):
+                model.fit(X, y0, sample_weight=np.full(60, weight))
+            if solver != "lbfgs":
+                with pytest.raises(ValueError, match=message):
+                    model.partial_fit(X, y0, sample_weight=np.full(60, weight))
+        assert fitted_attributes(model) == before
+
+
+def test_weights_and_alpha_scaled_together_give_the_same_model():
+    # What the errors above advise: the objective only sees alpha / S.
+    weights = np.linspace(0.5, 1.5, 60)
+    a = ScratchMLPClassifier(alpha=1.0, random_state=0)
+    b = ScratchMLPClassifier(alpha=1.0 * 2.0**-20, random_state=0)
+    a.fit(X0, y0, sample_weight=weights)
+    b.fit(X0, y0, sample_weight=weights * 2.0**-20)
+    np.testing.assert_allclose(b.predict_proba(X0), a.predict_proba(X0), rtol=1e-6)
+
+
+def test_tiny_weights_without_a_penalty_train():
+    weights = np.full(60, 1e-300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tiny = ScratchMLPClassifier(alpha=0.0, max_iter=50, random_state=0)
+        tiny.fit(X0, y0, sample_weight=weights)
+    assert np.isfinite(tiny.loss_)
+
+
+def test_class_weights_that_overflow_the_weights_are_named():
+    model = ScratchMLPClassifier(class_weight={0: 1e308, 1: 1e308})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            ValueError,
+            match=r"sum to more than .*\(sample_weight times class_weight\)",
+        ):
+            model.fit(X0, y0, sample_weight=np.ones(60))
 
 
 # ------------------------------------------------------ inputs never touched
