@@ -4,7 +4,10 @@ The site is built once, by the command the README documents (Sphinx with
 warnings as errors, the gallery running every example), in a private copy of
 the source tree: the build writes into ``docs/`` (the gallery's pages and
 images, the API stubs), so building in place would race with any other build
-of the same tree and replace a developer's own. Then:
+of the same tree and replace a developer's own. It sees only the packages
+``pip install ".[docs]"`` installs, as in a fresh environment with that
+extra alone: every other package of this environment is hidden from it.
+Then:
 
 * every public name has its API page, and the gallery opens with the
   heart-disease example and its figures;
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import threading
 from html.parser import HTMLParser
+from importlib import metadata as importlib_metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -89,6 +93,86 @@ def _not_source(folder, names):
     }
 
 
+HIDE_PACKAGES = """\
+\"\"\"Hides every package that pip install ".[docs]" does not install.\"\"\"
+
+import sys
+from importlib.machinery import PathFinder
+
+MODULES = {modules!r}
+DISTRIBUTIONS = {distributions!r}
+
+
+class PathFinderWithoutThem:
+    \"\"\"sys.meta_path's PathFinder, blind to the hidden packages.\"\"\"
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] in MODULES:
+            return None
+        return PathFinder.find_spec(name, path, target)
+
+    @staticmethod
+    def find_distributions(*args, **kwargs):
+        for distribution in PathFinder.find_distributions(*args, **kwargs):
+            name = (distribution.metadata["Name"] or "").lower().replace("_", "-")
+            if name.replace(".", "-") not in DISTRIBUTIONS:
+                yield distribution
+
+    @staticmethod
+    def invalidate_caches():
+        PathFinder.invalidate_caches()
+
+
+sys.meta_path[:] = [
+    PathFinderWithoutThem if finder is PathFinder else finder
+    for finder in sys.meta_path
+]
+"""
+
+
+def only_the_docs_extra(folder):
+    """Environment variables under which Python sees only ``.[docs]``'s packages.
+
+    This environment holds more than the docs extra installs (the test extra
+    has everything). A ``sitecustomize.py`` written to ``folder``, first on
+    the PYTHONPATH, hides every other installed package before anything
+    runs, in the build and in the processes it starts (the Dask example's
+    workers): Python's path finder no longer finds its modules nor its
+    metadata, as if it were not installed (so ``autodoc_mock_imports`` still
+    stands in for a hidden module, as it does where the module is missing).
+    Returns the variables and the hidden modules.
+    """
+    from packaging.utils import canonicalize_name
+    from test_packaging import installed_closure, modules_of
+
+    wanted = installed_closure("docs")
+    provided = modules_of(wanted)
+    modules = sorted(
+        module
+        for module in importlib_metadata.packages_distributions()
+        # pip comes with every virtual environment; the package itself is
+        # the source tree's.
+        if module not in provided
+        and module not in ("pip", "sknnscratch")
+        and not module.startswith("__")  # editable installs' import hooks
+    )
+    distributions = sorted(
+        {
+            canonicalize_name(distribution.metadata["Name"])
+            for distribution in importlib_metadata.distributions()
+        }
+        - wanted
+        - {"pip", "sknnscratch"}
+    )
+    (folder / "sitecustomize.py").write_text(
+        HIDE_PACKAGES.format(modules=set(modules), distributions=set(distributions)),
+        encoding="utf-8",
+    )
+    path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}, modules
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     for module in ("sphinx", "sphinx_gallery", "numpydoc", "myst_nb", "mathjax"):
@@ -96,11 +180,15 @@ def site(tmp_path_factory):
     # A copy without the build's output, as in a fresh clone: every example
     # runs (the gallery skips those it ran before) and every page is written
     # by this build.
-    tree = tmp_path_factory.mktemp("site") / "source"
+    folder = tmp_path_factory.mktemp("site")
+    tree = folder / "source"
     shutil.copytree(ROOT, tree, ignore=_not_source)
+    (folder / "docs-extra-only").mkdir()
+    environment, hidden = only_the_docs_extra(folder / "docs-extra-only")
+    assert "pytest" in hidden  # the test extra's own tools are not the docs'
     command = docs_command()
     build = subprocess.run(
-        command, cwd=tree, capture_output=True, text=True, timeout=900
+        command, cwd=tree, env=environment, capture_output=True, text=True, timeout=900
     )
     if build.returncode != 0:
         pytest.fail(
