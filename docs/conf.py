@@ -29,6 +29,7 @@ extensions = [
     "myst_nb",
     "sphinx_design",
     "code_pages",
+    "sklearn_links",
 ]
 
 exclude_patterns = [
