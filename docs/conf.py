@@ -69,6 +69,9 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/[^/]+\.py$",  # run every example
     "within_subsection_order": "gallery_order.ExampleOrder",
     "reset_argv": "gallery_order.example_arguments",
+    # A figure an example gives a caption (fig.caption) is shown full width
+    # with it; the others as sphinx-gallery shows them.
+    "image_scrapers": ("captioned_figures.matplotlib_figures",),
     "download_all_examples": False,
     "doc_module": ("sknnscratch",),
     "backreferences_dir": "generated/backreferences",

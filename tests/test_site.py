@@ -42,6 +42,11 @@ import pytest
 
 import sknnscratch
 
+try:
+    import fcntl
+except ImportError:  # Windows: each test process builds for itself
+    fcntl = None
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
@@ -173,22 +178,51 @@ def only_the_docs_extra(folder):
     return {**os.environ, "PYTHONPATH": path}, modules
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    for module in ("sphinx", "sphinx_gallery", "numpydoc", "myst_nb", "mathjax"):
-        pytest.importorskip(module, reason='needs pip install ".[docs]"')
+def once_per_run(tmp_path_factory, name, produce):
+    """The folder in which ``produce(folder)`` ran, once for the whole test run.
+
+    The test processes of pytest-xdist share the parent of their temporary
+    folders: the first to ask does the work there, under a lock, and the
+    others wait for it and reuse the folder. (``--dist loadgroup`` would keep
+    the tests that need it in one process, but since pytest 9.2 its groups
+    are silently ignored.) A failure of ``produce`` fails every test that
+    asks, without doing the work again.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
+        root = root.parent  # shared, under the lock below
+    folder, failure = root / name, root / f"{name}.failed"
+    with open(root / f"{name}.lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not folder.exists() and not failure.exists():
+            try:
+                folder.mkdir()
+                produce(folder)
+            except (Exception, pytest.fail.Exception) as error:
+                failure.write_text(str(error), encoding="utf-8")
+                raise
+    if failure.exists():
+        pytest.fail(failure.read_text(encoding="utf-8"), pytrace=False)
+    return folder
+
+
+def _build_the_site(folder):
     # A copy without the build's output, as in a fresh clone: every example
     # runs (the gallery skips those it ran before) and every page is written
     # by this build.
-    folder = tmp_path_factory.mktemp("site")
     tree = folder / "source"
     shutil.copytree(ROOT, tree, ignore=_not_source)
     (folder / "docs-extra-only").mkdir()
     environment, hidden = only_the_docs_extra(folder / "docs-extra-only")
     assert "pytest" in hidden  # the test extra's own tools are not the docs'
-    command = docs_command()
     build = subprocess.run(
-        command, cwd=tree, env=environment, capture_output=True, text=True, timeout=900
+        docs_command(),
+        cwd=tree,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     if build.returncode != 0:
         pytest.fail(
@@ -196,7 +230,14 @@ def site(tmp_path_factory):
             + build.stdout[-3000:]
             + build.stderr[-6000:]
         )
-    return tree / command[-1]  # the output folder the command names
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    for module in ("sphinx", "sphinx_gallery", "numpydoc", "myst_nb", "mathjax"):
+        pytest.importorskip(module, reason='needs pip install ".[docs]"')
+    folder = once_per_run(tmp_path_factory, "site", _build_the_site)
+    return folder / "source" / docs_command()[-1]  # the folder the command names
 
 
 @pytest.mark.slow
@@ -238,6 +279,32 @@ def test_the_gallery_opens_with_the_heart_disease_example_and_its_figures(site):
     assert len(set(figures)) == 3, figures  # alpha selection, loss curve, ROC
     for figure in figures:
         assert (site / "auto_examples" / figure).stat().st_size > 10_000
+    # Each a figure of the page: its title as alt text, its caption under it.
+    captioned = re.findall(
+        r'<figure[^>]*>\s*<img alt="([^"]+)"[^>]*src="\.\./_images/'
+        r'sphx_glr_heart_disease_\d+\.png"[^>]*/>\s*<figcaption>\s*<p>(.*?)</p>',
+        heart,
+        re.DOTALL,
+    )
+    assert len(captioned) == 3, captioned
+    alts = [alt for alt, _ in captioned]
+    assert alts[0].startswith("ScratchMLPClassifierCV chose alpha_ = "), alts
+    assert "not nested" in captioned[0][1]  # the caption, as written
+    assert "the mean of the 50 folds" in captioned[2][1]
+
+
+@pytest.mark.slow
+def test_every_example_has_a_thumbnail_of_its_own(site):
+    # An example that draws nothing shows the thumbnail it names (drawn by
+    # docs/figures/thumbnails.py), not sphinx-gallery's placeholder: no two
+    # examples share a picture.
+    index = (site / "auto_examples" / "index.html").read_text()
+    thumbnails = re.findall(
+        r'class="sphx-glr-thumbcontainer"[^>]*><img alt="[^"]*" src="([^"]+)"', index
+    )
+    assert len(thumbnails) == len(list((ROOT / "examples").glob("*.py")))
+    pictures = [(site / "auto_examples" / src).read_bytes() for src in thumbnails]
+    assert len(set(pictures)) == len(pictures), thumbnails
 
 
 @pytest.mark.slow
@@ -508,3 +575,29 @@ def test_the_browser_renders_the_mathematics_and_every_image(browser, name):
     assert page["images"], "no image on the page"
     failed = [image["src"] for image in page["images"] if not image["ok"]]
     assert not failed, f"images that did not load: {failed}"
+
+
+# The printed output of an example: each block's visible width and the width
+# of its longest line (scrollWidth exceeds clientWidth when a line is cut).
+OUTPUT_WIDTHS = """
+return Array.from(
+  document.querySelectorAll("div.sphx-glr-script-out pre"),
+  (pre) => ({visible: pre.clientWidth, needed: pre.scrollWidth,
+             text: pre.innerText.split("\\n")[0]}));
+"""
+
+
+@pytest.mark.slow
+def test_the_gallery_pages_show_every_printed_line_whole(browser, site):
+    driver, base = browser
+    examples = [
+        site / "auto_examples" / f"{script.stem}.html"
+        for script in sorted((ROOT / "examples").glob("*.py"))
+    ]
+    driver.set_window_size(1280, 900)  # the screenshots' width
+    for page in examples:
+        driver.get(f"{base}auto_examples/{page.name}")
+        blocks = driver.execute_script(OUTPUT_WIDTHS)
+        assert blocks, f"{page.name} shows no printed output"
+        for block in blocks:
+            assert block["needed"] <= block["visible"], (page.name, block)
