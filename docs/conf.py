@@ -1,8 +1,9 @@
 """Sphinx configuration of the sknnscratch documentation site.
 
 Build it with ``python -m sphinx -W --keep-going -b html docs docs/_build/html``
-(``pip install ".[docs]"`` first). The gallery runs every example: a clean
-build took 49 s on two cores, ``-D plot_gallery=0`` about 7 s.
+(``pip install ".[docs]"`` first: it installs all the gallery runs). The
+gallery runs every example: a clean build took about 70 s on two idle cores,
+``-D plot_gallery=0`` about 8 s.
 """
 
 import sys

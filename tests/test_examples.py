@@ -5,8 +5,10 @@ same rules: ``--help`` describes it and every option without training or
 importing an optional package; a missing optional package stops it with one
 line naming the extra that installs it; its docstring is the reStructuredText
 introduction sphinx-gallery needs; run as sphinx-gallery runs it (no
-``__file__``, an empty ``__doc__``), it works and leaves every figure it saved
-open for the gallery's scraper.
+``__file__``, an empty ``__doc__``), it works, leaves every figure it saved
+open for the gallery's scraper, each with a one-line title and a caption, and
+prints no line wider than the gallery's page; one that draws nothing names a
+thumbnail, drawn by docs/figures/thumbnails.py.
 """
 
 import ast
