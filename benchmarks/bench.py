@@ -259,14 +259,11 @@ def main():
         action="store_true",
         help="skip the 1 000 000-row cases (default: off, every case)",
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=5,
-        metavar="N",
-        help="timed fits of each estimator per case, interleaved; the table "
-        "gives their median (default: %(default)s)",
+    repeats = (
+        "timed fits of each estimator per case, interleaved; the table gives their "
+        "median (default: %(default)s)"
     )
+    parser.add_argument("--repeats", type=int, default=5, metavar="N", help=repeats)
     parser.add_argument(
         "--load",
         type=int,
