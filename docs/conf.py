@@ -83,7 +83,8 @@ sphinx_gallery_conf = {
 # --- Pages -----------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sknnscratch {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["gallery.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "header_links_before_dropdown": 7,

@@ -103,9 +103,10 @@ build's), in a fresh folder, with any output folder given relative to it as
 the docs build gives it (docs/gallery_order.py)."""
 
 PAGE_COLUMNS = 99
-"""Characters of printed output the gallery page shows in a line at 1280
-pixels (the theme's code font in Chromium); a longer line is cut at the
-page's edge. tests/test_site.py measures it in the browser."""
+"""The longest line an example may print: the gallery page shows 101
+characters of printed output at 1280 pixels (the theme's code font in
+Chromium), and cuts a longer line at its edge. tests/test_site.py checks in
+the browser that every gallery page shows at least this many."""
 
 TITLE_CHARACTERS = 60
 """A figure's title is one line of at most this many characters: what the
