@@ -192,9 +192,21 @@ def main(argv=None):
     }
     for name, draw in figures.items():
         fig = draw()
-        fig.savefig(args.output_dir / name, dpi=100, metadata={"Software": None})
+        save_small(fig, args.output_dir / name)
         plt.close(fig)
         print(f"wrote {args.output_dir / name}")
+
+
+def save_small(fig, path):
+    """The figure as a PNG file of 64 colours: a few kilobytes in the repository."""
+    from io import BytesIO
+
+    from PIL import Image  # matplotlib's own dependency
+
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    image = Image.open(buffer).convert("RGB")
+    image.quantize(colors=64).save(path, optimize=True)
 
 
 if __name__ == "__main__":
