@@ -25,8 +25,10 @@ random_state=0)``. It prints one progress line per stage:
    ``alpha_selection.png`` (the inner-CV score of every penalty
    ``ScratchMLPClassifierCV`` tried on all rows), ``loss_curve.png`` (the
    training objective of both fits on all rows) and ``roc_curves.png`` (the
-   out-of-fold ROC curve of every model of the table). The figures stay open
-   at the end.
+   out-of-fold ROC curve of every model of the table). Each has a one-line
+   title; the file's Description tells what it shows in detail (the
+   documentation prints it under the figure). The figures stay open at the
+   end.
 
 The figures need matplotlib (``pip install "sknnscratch[examples]"``);
 without it the example says so and prints its tables only. The full run takes
@@ -69,8 +71,8 @@ CATEGORICAL = ["cp", "restecg", "slope", "thal"]
 SOLVER_NAMES = {"lbfgs": "L-BFGS", "adam": "Adam", "sgd": "SGD"}
 N_STAGES = 5
 WIDTH = 88
-"""Sentences are wrapped to this many characters (a table row is at most 92):
-the output fits a terminal and the documentation's page without clipping."""
+"""Sentences are wrapped to this many characters, and a table row is at most
+92: no line is cut at the edge of the documentation's page (99)."""
 
 
 def plain_pipeline(classifier):
@@ -140,8 +142,7 @@ def evaluate(model, X, y, folds):
 
 
 def say(text, indent=4, hanging=2):
-    """Print ``text`` wrapped to WIDTH, indented; the lines after the first
-    indented by ``hanging`` more."""
+    """Print ``text`` wrapped to WIDTH, the lines after the first ``hanging`` deeper."""
     print(
         textwrap.fill(
             text,
