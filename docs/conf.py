@@ -2,8 +2,9 @@
 
 Build it with ``python -m sphinx -W --keep-going -b html docs docs/_build/html``
 (``pip install ".[docs]"`` first: it installs all the gallery runs). The
-gallery runs every example: a clean build took about 70 s on two idle cores,
-``-D plot_gallery=0`` about 8 s.
+gallery runs every example: a clean build took 53 s on two cores with little
+else running (up to two minutes on a busy machine), ``-D plot_gallery=0``
+about 8 s.
 """
 
 import sys
