@@ -9,15 +9,20 @@ of the same tree and replace a developer's own. It sees only the packages
 extra alone: every other package of this environment is hidden from it.
 Then:
 
-* every public name has its API page, and the gallery opens with the
-  heart-disease example and its figures;
+* every public name has its API page, and the API pages document every
+  name they list (no signature on the index, every method of a page's
+  tables documented on it, every reference a link);
+* the gallery opens with the heart-disease example and its figures, each
+  captioned, and every example has a thumbnail of its own;
 * every link inside the site points to a page that exists, and an anchor
   to an id on that page;
 * headless Chromium (Debian's ``chromium`` and ``chromium-driver``) loads
   the derivation, the API page of ``ScratchMLPClassifier`` and the
   heart-disease example: every formula is typeset by MathJax (no raw ``$$``
   or TeX left, no TeX error), every image has loaded, and a full-page
-  screenshot of each is kept in ``docs/_build/screenshots/``.
+  screenshot of each is kept in ``docs/_build/screenshots/``; and it loads
+  every gallery page, which must show lines as wide as the examples may
+  print.
 
 Without Chromium the browser tests are skipped, unless
 ``SKNNSCRATCH_REQUIRE_BROWSER=1`` (``.ci/run`` sets it) makes that a failure.
