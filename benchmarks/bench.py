@@ -254,16 +254,31 @@ def stop_load(processes):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip 1 000 000 rows")
-    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument(
-        "--load", type=int, default=0, metavar="N", help="N busy background processes"
+        "--quick",
+        action="store_true",
+        help="skip the 1 000 000-row cases (default: off, every case)",
+    )
+    repeats = (
+        "timed fits of each estimator per case, interleaved; the table gives their "
+        "median (default: %(default)s)"
+    )
+    parser.add_argument("--repeats", type=int, default=5, metavar="N", help=repeats)
+    parser.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N background processes keep the cores busy during the run, and "
+        "every fit is also timed on one BLAS thread (default: %(default)s, none)",
     )
     parser.add_argument(
         "--load-seconds",
         type=float,
         default=3600,
-        help="the background processes stop by themselves after this long",
+        metavar="S",
+        help="the background processes stop by themselves after S seconds, "
+        "should the benchmark not end them (default: %(default)g)",
     )
     args = parser.parse_args()
     print(

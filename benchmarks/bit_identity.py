@@ -80,8 +80,18 @@ def _relative_difference(a, b):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["save", "compare"])
-    parser.add_argument("path")
+    parser.add_argument(
+        "action",
+        choices=["save", "compare"],
+        help="save: write every configuration's weights and loss curve to "
+        "PATH; compare: compare the current ones with those saved in PATH "
+        "(required, no default)",
+    )
+    parser.add_argument(
+        "path",
+        metavar="PATH",
+        help="the .npz file that save writes and compare reads (required, no default)",
+    )
     args = parser.parse_args()
     current = results()
     if args.action == "save":

@@ -62,9 +62,18 @@ def _timed(make, X, y):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="timings per model")
     parser.add_argument(
-        "--quick", action="store_true", help="two data sets, one repeat (smoke test)"
+        "--repeats",
+        type=int,
+        default=5,
+        metavar="N",
+        help="timings per model; the table gives their median (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="two data sets (heart, moons) and one repeat: a smoke test "
+        "(default: off, every data set)",
     )
     args = parser.parse_args(argv)
     names = ["heart", "moons"] if args.quick else list(DATASETS)

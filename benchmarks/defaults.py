@@ -703,32 +703,50 @@ def parse_arguments(argv):
         action="store_true",
         help=f"data sets {' '.join(QUICK_DATASETS)}, alphas "
         f"{' '.join(f'{a:g}' for a in QUICK_ALPHAS)}, 3 folds once; with "
-        f"--solvers, {' and '.join(f'{n:,}' for n, _ in QUICK_SOLVER_CASES)} rows",
+        f"--solvers, {' and '.join(f'{n:,}' for n, _ in QUICK_SOLVER_CASES)} rows "
+        "(default: off: the panel and hold-out data sets, the full grid, 5 folds "
+        "x 3 repeats)",
     )
     parser.add_argument(
         "--datasets",
         nargs="+",
         choices=list(DATASETS),
         metavar="NAME",
-        help=f"only these data sets (from: {' '.join(DATASETS)})",
+        help=f"only these data sets, from: {' '.join(DATASETS)} (default: those "
+        "of the panel and the hold-out group, or --quick's)",
     )
     parser.add_argument(
-        "--alphas", nargs="+", type=float, metavar="ALPHA", help="the alpha grid"
+        "--alphas",
+        nargs="+",
+        type=float,
+        metavar="ALPHA",
+        help=f"the alpha grid (default: {' '.join(f'{a:g}' for a in ALPHAS)}, or "
+        "--quick's)",
     )
     parser.add_argument(
-        "--solvers", action="store_true", help="also compare lbfgs and adam"
+        "--solvers",
+        action="store_true",
+        help="also run part two, lbfgs against adam (default: off)",
     )
     parser.add_argument(
-        "--skip-alpha", action="store_true", help="no alpha study (with --solvers)"
+        "--skip-alpha",
+        action="store_true",
+        help="leave out part one, the alpha study, with --solvers (default: off)",
     )
     parser.add_argument(
         "--solver-alpha",
         type=float,
+        metavar="ALPHA",
         help="alpha of the solver comparison (default: the recommended alpha "
         "when the alpha study ran on the panel and found one, else the "
         "estimator's default)",
     )
-    parser.add_argument("--json", type=Path, metavar="FILE", help="save every number")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="also save every number, per fold, as JSON (default: none, print only)",
+    )
     return parser.parse_args(argv)
 
 

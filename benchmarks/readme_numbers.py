@@ -1309,11 +1309,18 @@ def run(job, save=False):
 def main(argv=None):
     """List the jobs, or run those named and report mismatched numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("jobs", nargs="*", metavar="JOB", help="jobs to run, or all")
+    parser.add_argument(
+        "jobs",
+        nargs="*",
+        metavar="JOB",
+        help="the jobs to run, or all (every job but suite) (default: none, "
+        "list the jobs)",
+    )
     parser.add_argument(
         "--save",
         action="store_true",
-        help="store each job's output in benchmarks/results/",
+        help="store each job's output in benchmarks/results/ (default: off, "
+        "compare only)",
     )
     args = parser.parse_args(argv)
     by_name = {job.name: job for job in JOBS}

@@ -148,12 +148,19 @@ def main(argv=None):
     parser.add_argument(
         "--raw",
         action="store_true",
-        help="run the known differences as plain tests (pytest --runxfail)",
+        help="run the known differences as plain tests, pytest --runxfail "
+        "(default: off, they are expected to fail)",
     )
     parser.add_argument(
-        "--list", action="store_true", help="print the selection and exit"
+        "--list",
+        action="store_true",
+        help="print the selection and exit (default: off, run it)",
     )
-    parser.add_argument("--save", metavar="PATH", help="also write the summary here")
+    parser.add_argument(
+        "--save",
+        metavar="PATH",
+        help="also write the summary to PATH (default: none, print it only)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         lines, status = selection_lines(), 0

@@ -43,8 +43,19 @@ def per_iteration(solver, n, hidden, batch, X, y, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="no 1 000 000 rows")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        metavar="N",
+        help="timed fits per case and thread count, interleaved; the table "
+        "gives their medians (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip the 1 000 000-row cases (default: off, every case)",
+    )
     args = parser.parse_args()
     data = {}
     print("| solver | rows | hidden | batch | 1 thread (ms) | 2 threads (ms) | 2/1 |")

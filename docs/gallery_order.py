@@ -1,5 +1,6 @@
 """The gallery's order and the arguments its examples run with."""
 
+import os
 from pathlib import Path
 
 # The heart-disease example is the project's main job: first in the gallery.
@@ -31,10 +32,15 @@ QUICK = {"distributed_search.py"}
 
 
 def example_arguments(gallery_conf, script_vars):
-    """Command-line arguments of an example run by the gallery."""
-    name = script_vars["src_file"].replace("\\", "/").rsplit("/", 1)[-1]
-    arguments = ["--quick"] if name in QUICK else []
-    if name in WRITES_FILES:
-        output = Path(gallery_conf["src_dir"], "_build", "gallery_output")
-        arguments += ["--output-dir", str(output / Path(name).stem)]
+    """Command-line arguments of an example run by the gallery.
+
+    sphinx-gallery runs an example in the example's folder: the output
+    folder is given relative to it, so that the page's "wrote ..." lines do
+    not depend on where the repository lies (nor run past the page's edge).
+    """
+    script = Path(script_vars["src_file"])
+    arguments = ["--quick"] if script.name in QUICK else []
+    if script.name in WRITES_FILES:
+        output = Path(gallery_conf["src_dir"], "_build", "gallery_output", script.stem)
+        arguments += ["--output-dir", os.path.relpath(output, script.parent)]
     return arguments

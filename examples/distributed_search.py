@@ -37,6 +37,8 @@ from sklearn.preprocessing import StandardScaler
 from sknnscratch import ScratchMLPClassifier
 from sknnscratch.datasets import load_heart_disease
 
+# sphinx_gallery_thumbnail_path = "figures/thumbnails/distributed_search.png"
+
 
 def make_search(quick=False):
     """A grid search over the heart-disease pipeline's network settings."""
@@ -115,7 +117,11 @@ def main(argv=None):
     same = local.best_params_ == on_dask.best_params_ and np.array_equal(
         local.cv_results_["mean_test_score"], on_dask.cv_results_["mean_test_score"]
     )
-    print(f"best: {on_dask.best_params_}, ROC AUC {on_dask.best_score_:.3f}")
+    best = ", ".join(
+        f"{name.rpartition('__')[2]}={value}"
+        for name, value in sorted(on_dask.best_params_.items(), reverse=True)
+    )
+    print(f"best: {best}, ROC AUC {on_dask.best_score_:.3f}")
     print(f"Dask and local results identical: {same}")
     return on_dask, local
 

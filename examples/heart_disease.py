@@ -25,8 +25,10 @@ random_state=0)``. It prints one progress line per stage:
    ``alpha_selection.png`` (the inner-CV score of every penalty
    ``ScratchMLPClassifierCV`` tried on all rows), ``loss_curve.png`` (the
    training objective of both fits on all rows) and ``roc_curves.png`` (the
-   out-of-fold ROC curve of every model of the table). The figures stay open
-   at the end.
+   out-of-fold ROC curve of every model of the table). Each has a one-line
+   title; the file's Description tells what it shows in detail (the
+   documentation prints it under the figure). The figures stay open at the
+   end.
 
 The figures need matplotlib (``pip install "sknnscratch[examples]"``);
 without it the example says so and prints its tables only. The full run takes
@@ -63,9 +65,14 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
 from sknnscratch.datasets import load_heart_disease
 
+# sphinx_gallery_thumbnail_number = 3
+
 CATEGORICAL = ["cp", "restecg", "slope", "thal"]
 SOLVER_NAMES = {"lbfgs": "L-BFGS", "adam": "Adam", "sgd": "SGD"}
 N_STAGES = 5
+WIDTH = 88
+"""Sentences are wrapped to this many characters, and a table row is at most
+92: no line is cut at the edge of the documentation's page (99)."""
 
 
 def plain_pipeline(classifier):
@@ -134,18 +141,35 @@ def evaluate(model, X, y, folds):
     }
 
 
-def print_table(rows):
-    """One line per model: accuracy and ROC AUC as mean ± std, fit time, warnings."""
+def say(text, indent=4, hanging=2):
+    """Print ``text`` wrapped to WIDTH, the lines after the first ``hanging`` deeper."""
     print(
-        f"    {'model':<44}{'accuracy':>16}{'ROC AUC':>16}"
-        f"{'fit ms':>9}{'ConvergenceWarnings':>22}"
+        textwrap.fill(
+            text,
+            WIDTH,
+            initial_indent=" " * indent,
+            subsequent_indent=" " * (indent + hanging),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ),
+        flush=True,
+    )
+
+
+def print_table(rows):
+    """One line per model: accuracy and ROC AUC as mean ± std, fit time, warnings.
+
+    The last column counts the fits that raised a ConvergenceWarning.
+    """
+    print(
+        f"    {'model':<43}{'accuracy':>14}{'ROC AUC':>14}{'fit ms':>7}{'warnings':>10}"
     )
     for name, r in rows.items():
         acc, auc = r["accuracy"], r["roc_auc"]
         print(
-            f"    {name:<44}{acc.mean():>9.3f} ±{acc.std():.3f}"
-            f"{auc.mean():>9.3f} ±{auc.std():.3f}"
-            f"{1000 * r['fit_time']:>9.1f}{r['warnings']:>13} of {r['n_fits']}"
+            f"    {name:<43}{acc.mean():>7.3f} ±{acc.std():.3f}"
+            f"{auc.mean():>7.3f} ±{auc.std():.3f}"
+            f"{1000 * r['fit_time']:>7.1f}{r['warnings']:>4} of {r['n_fits']}"
         )
 
 
@@ -246,7 +270,10 @@ def describe_network(classifier):
 def save_pictures(plt, output_dir, cv_model, loss_curves, probabilities, y, roc_rows):
     """alpha_selection.png, loss_curve.png and roc_curves.png in ``output_dir``.
 
-    The figures stay open (a documentation build shows the open figures).
+    Each figure has a one-line title; what it shows in detail is its caption,
+    ``fig.caption``, which the documentation prints under the figure and the
+    PNG file keeps as its Description. The figures stay open (a
+    documentation build shows the open figures).
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     figures = {
@@ -257,7 +284,9 @@ def save_pictures(plt, output_dir, cv_model, loss_curves, probabilities, y, roc_
     written = []
     for name, fig in figures.items():
         fig.tight_layout()
-        fig.savefig(output_dir / name, dpi=110)
+        title = fig.axes[0].get_title()
+        metadata = {"Title": title, "Description": fig.caption}
+        fig.savefig(output_dir / name, dpi=110, metadata=metadata)
         written.append(output_dir / name)
     return written
 
@@ -309,18 +338,17 @@ def draw_alpha_selection(plt, cv_model, y):
         ylabel=f"held-out {score_name}\nmean ± std over the inner folds",
     )
     n_iter = results["mean_n_iter"]
-    details = (
-        f"{describe_network(cv_model)}; inner {inner_cv} on all {len(y)} rows, "
-        "imputed and scaled on all of them: not nested (the table's nested "
-        "scores are the unbiased ones). Each fold trains one network along the "
-        "alphas from weakest to strongest, warm-started, in short fits (mean "
-        f"iterations per fit: {np.nanmin(n_iter):.0f} to {np.nanmax(n_iter):.0f} "
-        "across the alphas). Only the alphas scored on every fold compete."
-    )
-    ax.set_title(
-        f"How ScratchMLPClassifierCV chose alpha_ = {cv_model.alpha_:g} on all "
-        f"{len(y)} rows\n{_wrap(details, 95)}",
-        fontsize=8,
+    ax.set_title(f"ScratchMLPClassifierCV chose alpha_ = {cv_model.alpha_:g}")
+    fig.caption = (
+        f"The held-out {cv_model.scoring} of every penalty ScratchMLPClassifierCV "
+        f"tried when fitted on all {len(y)} rows, a {describe_network(cv_model)}, "
+        f"with an inner {type(inner_cv).__name__}(n_splits={inner_cv.n_splits}). "
+        "Each fold trains one network along the alphas from weakest to "
+        "strongest, warm-started, in short fits (mean iterations per fit: "
+        f"{np.nanmin(n_iter):.0f} to {np.nanmax(n_iter):.0f} across the alphas); "
+        "only the alphas scored on every fold compete. The imputer and the "
+        "scaler saw all rows before the inner split, so these scores are not "
+        "nested: the table's nested scores are the unbiased ones."
     )
     legend_ax.legend(*ax.get_legend_handles_labels(), loc="upper center")
     return fig
@@ -346,24 +374,24 @@ def draw_loss_curves(plt, loss_curves, n_rows):
             )
     ax.set(
         xlabel=" or ".join(sorted(solvers)) + " iteration",
-        ylabel="training objective: mean cross-entropy\n"
-        "+ alpha / (2 n) x sum of squared weights",
+        ylabel="training objective",
         yscale="log",
     )
     networks = {describe_network(fitted) for fitted, _ in loss_curves.values()}
-    title = (
-        f"Training objective of the {' and '.join(sorted(networks))},\n"
-        f"fitted on all {n_rows} rows (imputed and scaled)"
+    ax.set_title(f"Training objective, fitted on all {n_rows} rows")
+    fig.caption = (
+        "The objective each iteration minimises, the mean cross-entropy plus "
+        "alpha / (2 n) x the sum of squared weights, along the fits of the "
+        f"{' and '.join(sorted(networks))} on all {n_rows} rows (imputed and "
+        "scaled)."
     )
     if any(path is not None and len(path) > 1 for _, path in loss_curves.values()):
-        title += "\n" + _wrap(
-            "The ScratchMLPClassifierCV refit runs along its path of alphas, each "
+        fig.caption += (
+            " The ScratchMLPClassifierCV refit runs along its path of alphas, each "
             "fit warm-started from the last, and counts its iterations along the "
-            "whole path: the curve jumps up where alpha grows (a larger L2 term "
-            "on the same weights).",
-            95,
+            "whole path: its curve jumps up where alpha grows (a larger L2 term "
+            "on the same weights)."
         )
-    ax.set_title(title, fontsize=8)
     legend_ax.legend(*ax.get_legend_handles_labels(), loc="upper center")
     return fig
 
@@ -384,10 +412,8 @@ def draw_roc_curves(plt, probabilities, y, roc_rows):
         ylabel="true positive rate",
         aspect="equal",
     )
-    ax.set_title(
-        f"Out-of-fold ROC curves on the {len(y)} patients\n" + _wrap(roc_rows, 95),
-        fontsize=8,
-    )
+    ax.set_title(f"Out-of-fold ROC curves, {len(y)} patients")
+    fig.caption = roc_rows
     legend_ax.legend(
         *ax.get_legend_handles_labels(), loc="upper center", fontsize="small"
     )
@@ -404,10 +430,6 @@ def _figure_with_legend_below(plt, size, legend_height=0.2):
     )
     legend_ax.axis("off")
     return fig, ax, legend_ax
-
-
-def _wrap(text, width):
-    return "\n".join(textwrap.wrap(text, width))
 
 
 def _import_pyplot():
@@ -453,10 +475,8 @@ def main(argv=None):
     start = time.perf_counter()
 
     def progress(stage, text):
-        print(
-            f"[{stage}/{N_STAGES} {time.perf_counter() - start:5.1f} s] {text}",
-            flush=True,
-        )
+        stamp = f"[{stage}/{N_STAGES} {time.perf_counter() - start:5.1f} s] "
+        say(stamp + text, indent=0, hanging=len(stamp))
 
     data = load_heart_disease(as_frame=True)
     X, y = data.data, data.target
@@ -509,9 +529,10 @@ def main(argv=None):
         table[name] = evaluate(plain_pipeline(model), X, y, folds)
     print(f"    every model on the same {splits}:")
     print_table(table)
-    print(
-        "    (ScratchMLPClassifierCV's fit time includes its inner CV: "
-        "each fit runs the penalty path on every inner fold, then refits)"
+    say(
+        "(warnings: the fits that raised a ConvergenceWarning. "
+        "ScratchMLPClassifierCV's fit time includes its inner CV: each fit runs "
+        "the penalty path on every inner fold, then refits)"
     )
 
     progress(
@@ -525,12 +546,12 @@ def main(argv=None):
     print_alpha_scores(fitted_cv)
     path = refit_path(fitted_cv)
     path_text = ", ".join(f"{alpha:g}" for alpha in path)
-    print(
-        f"    defaults (alpha={default.alpha:g}): {fitted_default.n_iter_} "
+    say(
+        f"defaults (alpha={default.alpha:g}): {fitted_default.n_iter_} "
         f"iterations, final objective {fitted_default.loss_:.4f}"
     )
-    print(
-        f"    ScratchMLPClassifierCV refit along alpha = {path_text}: "
+    say(
+        f"ScratchMLPClassifierCV refit along alpha = {path_text}: "
         f"{len(fitted_cv.loss_curve_)} iterations in all, {fitted_cv.n_iter_} "
         f"at alpha_ = {fitted_cv.alpha_:g}, final objective {fitted_cv.loss_:.4f}"
     )
@@ -550,12 +571,14 @@ def main(argv=None):
         for name, result in table.items()
     }
     roc_rows = (
-        f"Repeat 1 of the table's RepeatedStratifiedKFold(n_splits={n_splits}, "
-        f"n_repeats={n_repeats}, random_state=0), its first {n_splits} folds: "
-        "each patient is predicted once, by the table's pipeline of the fold "
-        "that held it out (imputer, scaler and model fitted on that fold's "
-        f"training rows). AUC: of these {len(y)} pooled predictions; the "
-        f"table's ROC AUC is the mean of the {len(folds)} folds' own AUCs."
+        "The ROC curve of each model of the table from its out-of-fold "
+        f"probabilities: in repeat 1 of the table's RepeatedStratifiedKFold("
+        f"n_splits={n_splits}, n_repeats={n_repeats}, random_state=0), its first "
+        f"{n_splits} folds, each patient is predicted once, by the table's "
+        "pipeline of the fold that held it out (imputer, scaler and model fitted "
+        "on that fold's training rows). The legend's AUC is that of these "
+        f"{len(y)} pooled predictions; the table's ROC AUC is the mean of the "
+        f"{len(folds)} folds' own AUCs."
     )
 
     if plt is None:

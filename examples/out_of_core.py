@@ -38,6 +38,9 @@ from sknnscratch import ScratchMLPClassifier
 
 N_FEATURES = 13
 COLUMNS = [f"x{i}" for i in range(N_FEATURES)] + ["y"]
+# The network's settings besides solver="adam" and random_state=0.
+PARAMS = dict(hidden_layer_sizes=(16,), alpha=1e-4, learning_rate_init=0.003)
+# sphinx_gallery_thumbnail_path = "figures/thumbnails/out_of_core.png"
 
 
 def generate(n_rows, seed):
@@ -111,7 +114,6 @@ def main(argv=None):
     for name in ("rows", "chunksize", "epochs"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
-    params = dict(hidden_layer_sizes=(16,), alpha=1e-4, learning_rate_init=0.003)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "train.csv"
         write_csv(path, args.rows)
@@ -119,7 +121,7 @@ def main(argv=None):
         print(f"{args.rows} rows, {size:.1f} MiB on disk, chunks of {args.chunksize}")
         tracemalloc.start()
         start = time.perf_counter()
-        scaler, model = fit_out_of_core(path, args.chunksize, args.epochs, **params)
+        scaler, model = fit_out_of_core(path, args.chunksize, args.epochs, **PARAMS)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     X_test, y_test = generate(20_000, seed=10**9)

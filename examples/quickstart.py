@@ -39,6 +39,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sknnscratch import ScratchMLPClassifier
 
+# sphinx_gallery_thumbnail_path = "figures/thumbnails/quickstart.png"
+
 
 def compare(X, y, n_splits=10):
     """Accuracy, ROC AUC, fit time and ConvergenceWarnings on the same folds."""

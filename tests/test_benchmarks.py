@@ -1,7 +1,13 @@
-"""The benchmark scripts still run: their quick modes, end to end."""
+"""The benchmark scripts still run: their quick modes, end to end; and each
+one's ``--help`` describes every option."""
 
+import ast
 import importlib.util
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +16,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 pytestmark = pytest.mark.skipif(not BENCHMARKS.exists(), reason="needs the source tree")
+SCRIPTS = sorted(BENCHMARKS.glob("*.py"))
 
 
 def _load(name):
@@ -108,3 +115,102 @@ def test_cv_speed_quick_run_prints_its_ratios(capsys):
     printed = capsys.readouterr().out
     assert "largest CV / grid ratio:" in printed
     assert printed.count("\n") >= 5
+
+
+# ------------------------------------------------------------------- --help
+
+
+def _arguments(script):
+    """The option strings of each add_argument call: ["--quick"], ["path"]."""
+    calls = []
+    for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add_argument"
+        ):
+            calls.append([argument.value for argument in node.args])
+    return calls
+
+
+def _help_entries(text):
+    """{section: [(invocation, description)]} of argparse's help output.
+
+    An entry starts on a line indented by exactly two spaces; the lines
+    indented further continue it. The invocation is what precedes the first
+    run of two spaces (or the whole first line, when argparse moved the
+    description to the next one).
+    """
+    sections, entries = {}, None
+    for line in text.splitlines():
+        if re.fullmatch(r"(positional arguments|options|optional arguments):", line):
+            entries = sections.setdefault(line[:-1], [])
+        elif entries is None or not line.strip():
+            entries = None if not line.strip() else entries
+        elif re.match(r"  \S", line):
+            invocation, _, description = line.strip().partition("  ")
+            entries.append([invocation, description.strip()])
+        elif line.startswith("   ") and entries:
+            entries[-1][1] = f"{entries[-1][1]} {line.strip()}".strip()
+        else:
+            entries = None
+    return sections
+
+
+@pytest.mark.slow  # each script imports scikit-learn
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
+def test_help_describes_every_option_with_its_default(script, tmp_path):
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [sys.executable, str(script), "--help"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(f"usage: {script.name}")
+    assert list(tmp_path.iterdir()) == [], "--help wrote a file"
+    sections = _help_entries(out)
+    options = sections.get("options", sections.get("optional arguments", []))
+    positionals = sections.get("positional arguments", [])
+    calls = _arguments(script)
+    assert calls, f"{script.name} parses no argument with argparse"
+    for invocation, description in options + positionals:
+        assert description, f"{script.name}: {invocation} has no help text"
+    for invocation, description in options:
+        if invocation != "-h, --help":
+            assert "default" in description, (
+                f"{script.name}: the help of {invocation} gives no default"
+            )
+    shown = [invocation.split()[0].rstrip(",") for invocation, _ in options]
+    for strings in calls:
+        if strings[0].startswith("-"):
+            assert strings[0] in shown, f"{script.name}: {strings[0]} not in --help"
+    n_positional = sum(not strings[0].startswith("-") for strings in calls)
+    assert len(positionals) == n_positional, positionals
+
+
+def test_the_help_parser_reads_entries_and_their_continuations():
+    text = (
+        "usage: x.py [-h] [--long-option-name N] ACTION\n\n"
+        "positional arguments:\n"
+        "  ACTION                what to do (required)\n\n"
+        "options:\n"
+        "  -h, --help            show this help message and exit\n"
+        "  --long-option-name N\n"
+        "                        a description on the next line (default:\n"
+        "                        3)\n"
+        "  --bare\n\n"
+        "Run: x.py --bare\n"
+    )
+    assert _help_entries(text) == {
+        "positional arguments": [["ACTION", "what to do (required)"]],
+        "options": [
+            ["-h, --help", "show this help message and exit"],
+            ["--long-option-name N", "a description on the next line (default: 3)"],
+            ["--bare", ""],
+        ],
+    }

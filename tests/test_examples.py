@@ -5,8 +5,10 @@ same rules: ``--help`` describes it and every option without training or
 importing an optional package; a missing optional package stops it with one
 line naming the extra that installs it; its docstring is the reStructuredText
 introduction sphinx-gallery needs; run as sphinx-gallery runs it (no
-``__file__``, an empty ``__doc__``), it works and leaves every figure it saved
-open for the gallery's scraper.
+``__file__``, an empty ``__doc__``), it works, leaves every figure it saved
+open for the gallery's scraper, each with a one-line title and a caption, and
+prints no line wider than the gallery's page; one that draws nothing names a
+thumbnail, drawn by docs/figures/thumbnails.py.
 """
 
 import ast
@@ -75,19 +77,44 @@ sys.argv = [script, *args]
 for label, code, line in blocks:
     if label == "code":
         exec(compile("\\n" * (line - 1) + code, script, "exec"), main.__dict__)
+figures = []
+for number in plt.get_fignums():
+    fig = plt.figure(number)
+    titles = [ax.get_title() for ax in fig.axes]
+    if hasattr(fig, "get_suptitle"):  # matplotlib >= 3.8
+        titles.append(fig.get_suptitle())
+    # What the gallery's scraper finds: what is drawn, the titles, the
+    # caption (docs/_ext/captioned_figures.py).
+    caption = getattr(fig, "caption", None)
+    figures.append({"axes": len(fig.axes), "titles": titles, "caption": caption})
 with open(report, "w") as file:
-    # The axes of each open figure: the gallery's scraper saves what is drawn.
-    json.dump([len(plt.figure(number).axes) for number in plt.get_fignums()], file)
+    json.dump(figures, file)
 """
 
 GALLERY_ARGUMENTS = {
     "distributed_search.py": ["--quick"],
-    "heart_disease.py": ["--quick", "--output-dir", "{output}"],
+    "heart_disease.py": ["--quick", "--output-dir", "output"],
     "out_of_core.py": ["--rows", "20000", "--chunksize", "5000", "--epochs", "1"],
-    "plot_training_dynamics.py": ["--epochs", "12", "--output-dir", "{output}"],
+    "plot_training_dynamics.py": ["--epochs", "12", "--output-dir", "output"],
     "quickstart.py": ["--n-splits", "3"],
 }
-"""Short runs of each example for the sphinx-gallery test (not the docs build's)."""
+"""Short runs of each example for the sphinx-gallery tests (not the docs
+build's), in a fresh folder, with any output folder given relative to it as
+the docs build gives it (docs/gallery_order.py)."""
+
+PAGE_COLUMNS = 99
+"""The longest line an example may print: the gallery page shows 101
+characters of printed output at 1280 pixels (the theme's code font in
+Chromium), and cuts a longer line at its edge. tests/test_site.py checks in
+the browser that every gallery page shows at least this many."""
+
+TITLE_CHARACTERS = 60
+"""A figure's title is one line of at most this many characters: what the
+figure shows in detail is its caption (``fig.caption``), which the gallery
+prints under it as text."""
+
+UNCAPTIONED = {"plot_training_dynamics.py"}
+"""Examples whose figures still carry their explanation in the title."""
 
 DEGRADES_WITHOUT = {("heart_disease.py", "matplotlib")}
 """(example, package) pairs where the example runs on without the package: the
@@ -359,32 +386,149 @@ def test_sphinx_gallery_reads_the_title_and_introduction(example):
     assert len(intro) > 40
 
 
+class GalleryRun:
+    """An example run as sphinx-gallery runs it: output, files, open figures.
+
+    ``GalleryRun.produce(example, folder)`` runs it in ``folder``;
+    ``GalleryRun(folder)`` reads what that run left there.
+    """
+
+    def __init__(self, folder):
+        self.stdout = (folder / "stdout.txt").read_text(encoding="utf-8")
+        output = folder / "output"
+        self.pictures = sorted(output.glob("*.png")) if output.exists() else []
+        self.figures = json.loads((folder / "report.json").read_text())
+
+    @staticmethod
+    def produce(example, folder):
+        if example.name not in GALLERY_ARGUMENTS:
+            pytest.fail(f"add a short run of {example.name} to GALLERY_ARGUMENTS")
+        report = folder / "report.json"
+        result = _run(
+            [
+                "-c",
+                _AS_SPHINX_GALLERY,
+                str(example),
+                str(report),
+                *GALLERY_ARGUMENTS[example.name],
+            ],
+            cwd=folder,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        (folder / "stdout.txt").write_text(result.stdout, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def gallery_run(tmp_path_factory):
+    """The GalleryRun of an example, run once in the whole test run."""
+    from test_site import once_per_run
+
+    def run(example):
+        pytest.importorskip("sphinx_gallery")
+        pytest.importorskip("matplotlib")
+        if example.name == "distributed_search.py":
+            pytest.importorskip("dask.distributed")
+        folder = once_per_run(
+            tmp_path_factory,
+            f"gallery-run-{example.stem}",
+            lambda folder: GalleryRun.produce(example, folder),
+        )
+        return GalleryRun(folder)
+
+    return run
+
+
+def _gallery_params(xfail=None):
+    """EXAMPLES as parameters; ``xfail``: {example name: reason}."""
+    params = []
+    for example in EXAMPLES:
+        marks = []
+        if example.name in (xfail or {}):
+            marks.append(pytest.mark.xfail(reason=xfail[example.name], strict=True))
+        params.append(pytest.param(example, id=example.name, marks=marks))
+    return params
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("example", _gallery_params())
+def test_runs_as_sphinx_gallery_runs_it_and_leaves_its_figures_open(
+    example, gallery_run
+):
+    run = gallery_run(example)
+    for picture in run.pictures:
+        assert f"wrote output/{picture.name}" in run.stdout
+    assert len(run.figures) == len(run.pictures)
+    assert all(fig["axes"] for fig in run.figures), "a figure left open was cleared"
+    if "matplotlib" in _imported_modules(example):
+        assert run.pictures, "an example that imports matplotlib draws"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", _gallery_params())
+def test_every_printed_line_fits_the_gallery_page(example, gallery_run):
+    lines = gallery_run(example).stdout.splitlines()
+    too_long = [line for line in lines if len(line) > PAGE_COLUMNS]
+    assert not too_long, "\n".join(too_long)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "example",
+    _gallery_params(
+        xfail={
+            name: "its figures' titles hold their explanation" for name in UNCAPTIONED
+        }
+    ),
+)
+def test_each_figure_has_a_short_title_and_a_caption(example, gallery_run):
+    for fig in gallery_run(example).figures:
+        titles = [title for title in fig["titles"] if title]
+        assert titles, "a figure without a title"
+        for title in titles:
+            assert "\n" not in title and len(title) <= TITLE_CHARACTERS, title
+        assert isinstance(fig["caption"], str) and len(fig["caption"]) > 40
+
+
+# ------------------------------------------------------------- thumbnails
+
+THUMBNAIL_PATH = re.compile(r'^# sphinx_gallery_thumbnail_path = "([^"]+)"$', re.M)
+THUMBNAILS = ROOT / "docs" / "figures" / "thumbnails"
+
+
+def _png_size(data):
+    """(width, height) from a PNG file's IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
-def test_runs_as_sphinx_gallery_runs_it_and_leaves_its_figures_open(example, tmp_path):
-    pytest.importorskip("sphinx_gallery")
+def test_an_example_that_draws_nothing_names_its_thumbnail(example):
+    # The gallery's thumbnail is an example's figure; one that only prints
+    # names a picture of what it computes (sphinx-gallery's path is relative
+    # to docs/conf.py), else the gallery shows its placeholder.
+    named = THUMBNAIL_PATH.findall(example.read_text(encoding="utf-8"))
+    if "matplotlib" in _imported_modules(example):
+        assert named == []
+        return
+    assert len(named) == 1, "name a thumbnail: # sphinx_gallery_thumbnail_path"
+    picture = ROOT / "docs" / named[0]
+    assert picture.parent == THUMBNAILS
+    assert _png_size(picture.read_bytes()) == (400, 280)
+
+
+@pytest.mark.slow
+def test_the_thumbnails_script_draws_each_committed_thumbnail(tmp_path):
     pytest.importorskip("matplotlib")
-    if example.name not in GALLERY_ARGUMENTS:
-        pytest.fail(f"add a short run of {example.name} to GALLERY_ARGUMENTS")
-    if example.name == "distributed_search.py":
-        pytest.importorskip("dask.distributed")
-    output = tmp_path / "output"
-    arguments = [
-        argument.format(output=output) for argument in GALLERY_ARGUMENTS[example.name]
-    ]
-    report = tmp_path / "report.json"
     result = _run(
-        ["-c", _AS_SPHINX_GALLERY, str(example), str(report), *arguments],
+        [str(THUMBNAILS.parent / "thumbnails.py"), "--output-dir", str(tmp_path)],
         cwd=tmp_path,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    pictures = sorted(output.glob("*.png")) if output.exists() else []
-    for picture in pictures:
-        assert f"wrote {picture}" in result.stdout
-    axes_of_open_figures = json.loads(report.read_text())
-    assert len(axes_of_open_figures) == len(pictures)
-    assert all(axes_of_open_figures), "a figure left open was cleared"
-    if "matplotlib" in _imported_modules(example):
-        assert pictures, "an example that imports matplotlib draws"
+    committed = sorted(path.name for path in THUMBNAILS.glob("*.png"))
+    assert sorted(path.name for path in tmp_path.glob("*.png")) == committed
+    for name in committed:
+        drawn = _png_size((tmp_path / name).read_bytes())
+        assert drawn == _png_size((THUMBNAILS / name).read_bytes()) == (400, 280)

@@ -172,6 +172,175 @@ def test_authors_and_project_urls():
     assert urls["Changelog"] == f"{source}/blob/main/CHANGELOG.md"
 
 
+# --- what the documentation build needs ----------------------------------
+
+DOCS = ROOT / "docs"
+# Every file the documentation build runs: its configuration and extensions,
+# and every example (the gallery runs them all).
+DOCS_BUILD_FILES = [
+    DOCS / "conf.py",
+    DOCS / "gallery_order.py",
+    *sorted((DOCS / "_ext").glob("*.py")),
+    *sorted((ROOT / "examples").glob("*.py")),
+]
+# Named as strings rather than imported: a Sphinx extension, a theme, a
+# package whose files are read.
+_MODULE_NAMING_CALLS = {"import_module", "files", "importorskip"}
+
+
+def _requirement_is_wanted(requirement, extras):
+    """Whether ``requirement`` applies here when ``extras`` are asked for."""
+    if requirement.marker is None:
+        return True
+    return any(requirement.marker.evaluate({"extra": extra}) for extra in extras)
+
+
+def installed_closure(extra):
+    """The distributions ``pip install ".[extra]"`` installs, by canonical name.
+
+    The project's own requirements and extras are read from pyproject.toml
+    (``sknnscratch[examples]`` inside an extra included), every other
+    distribution's from its installed metadata, transitively, with the
+    markers of the extras asked for. Skips when a distribution of the
+    closure is not installed here.
+    """
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = project_table()
+    own = canonicalize_name(project["name"])
+    own_extras, queue, closure = set(), [], set()
+
+    def add_own(names):
+        for name in sorted(set(names) - own_extras):
+            own_extras.add(name)
+            queue.extend(
+                (Requirement(text), {""})
+                for text in project["optional-dependencies"][name]
+            )
+
+    queue.extend((Requirement(text), {""}) for text in project["dependencies"])
+    add_own([extra])
+    while queue:
+        requirement, extras = queue.pop()
+        if not _requirement_is_wanted(requirement, extras):
+            continue
+        name = canonicalize_name(requirement.name)
+        if name == own:
+            add_own(requirement.extras)
+            continue
+        new_extras = set(requirement.extras) | {""}
+        if name in closure and not requirement.extras:
+            continue
+        closure.add(name)
+        try:
+            requires = importlib_metadata.distribution(name).requires or []
+        except importlib_metadata.PackageNotFoundError:
+            pytest.skip(f"{name} (of sknnscratch[{extra}]) is not installed here")
+        queue.extend((Requirement(text), new_extras) for text in requires)
+    return closure
+
+
+def modules_of(distributions):
+    """The top-level modules the installed ``distributions`` provide."""
+    from packaging.utils import canonicalize_name
+
+    return {
+        module
+        for module, names in importlib_metadata.packages_distributions().items()
+        if any(canonicalize_name(name) in distributions for name in names)
+    }
+
+
+def modules_named_in(path):
+    """{top-level module: line} of what ``path`` imports or names for import.
+
+    Every import statement (at any depth: inside functions and ``try``
+    blocks too), and the string argument of ``import_module``,
+    ``resources.files`` and ``importorskip`` calls; relative imports and the
+    standard library left out. An inner part of a dotted name counts when it
+    is an installed package itself (``dask.distributed``).
+    """
+    named = {}
+    installed = importlib_metadata.packages_distributions().keys()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        modules = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules = [node.module]
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None))
+            in _MODULE_NAMING_CALLS
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            modules = [node.args[0].value]
+        for module in modules:
+            top, *inner = module.split(".")
+            if top in sys.stdlib_module_names or top == "__future__":
+                continue
+            named.setdefault(top, node.lineno)
+            # dask.distributed is the distributed package's: an inner part
+            # that is an installed package of its own is needed too.
+            for part in set(inner) & installed:
+                named.setdefault(part, node.lineno)
+    return named
+
+
+def docs_build_needs():
+    """{top-level module: [where]} of every package the documentation build uses.
+
+    What the files it runs import, the extensions and the theme that
+    docs/conf.py names; without the package itself and the build's own
+    modules (docs/gallery_order.py, docs/_ext/*.py).
+    """
+    local = {"sknnscratch", "gallery_order", *(p.stem for p in DOCS.glob("_ext/*.py"))}
+    needs = {}
+    for path in DOCS_BUILD_FILES:
+        for module, line in modules_named_in(path).items():
+            needs.setdefault(module, []).append(f"{path.relative_to(ROOT)}:{line}")
+    conf = ast.parse((DOCS / "conf.py").read_text(encoding="utf-8"))
+    for node in conf.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            name = getattr(node.targets[0], "id", None)
+            if name in ("extensions", "html_theme"):
+                value = ast.literal_eval(node.value)
+                for module in [value] if isinstance(value, str) else value:
+                    top = module.partition(".")[0]
+                    needs.setdefault(top, []).append(f"docs/conf.py: {name}")
+    return {module: where for module, where in needs.items() if module not in local}
+
+
+def test_the_docs_extra_holds_every_package_the_docs_build_uses():
+    # The README builds the site after pip install ".[docs]" alone: whatever
+    # the gallery runs (every example, Dask's included) and whatever Sphinx
+    # loads must come with that extra, directly or through another.
+    provided = modules_of(installed_closure("docs"))
+    needs = docs_build_needs()
+    assert {"matplotlib", "dask", "distributed", "sphinx_gallery"} <= needs.keys()
+    missing = {
+        module: where for module, where in needs.items() if module not in provided
+    }
+    assert not missing, (
+        'not installed by pip install ".[docs]", but used by the docs build: '
+        + "; ".join(
+            f"{module} ({', '.join(where)})" for module, where in missing.items()
+        )
+    )
+
+
+def test_the_closure_follows_extras_and_markers():
+    # dask[distributed] brings distributed; the test extra brings everything.
+    docs = installed_closure("docs")
+    assert {"sphinx", "matplotlib", "numpy", "scikit-learn"} <= docs
+    assert "pytest" not in docs and "skl2onnx" not in docs
+    assert {"pytest", "skl2onnx", "dask", "distributed"} <= installed_closure("test")
+    assert installed_closure("examples") <= docs
+
+
 # --- the built sdist and wheel ------------------------------------------
 
 
