@@ -12,7 +12,8 @@ full-batch gradient descent of its section 9 and of the notebook.
 
 The 2-D networks train with Adam (learning rate 0.01, batches of 32,
 ``alpha=0.0001``, ``random_state=0``), one ``partial_fit`` call per epoch.
-The figures, each with its caption underneath:
+The figures (each one's caption, under it in the gallery, gives the
+detail and is kept as the saved PNG's Description):
 
 * figures 1 and 2, **the forward pass** on XOR and on the moons: one row per
   moment of training (epochs 0, 10, 50, 200 and the last, 300 by default).
@@ -56,7 +57,6 @@ It needs matplotlib (``pip install "sknnscratch[examples]"``) and takes about
 import argparse
 import os
 import sys
-import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -214,23 +214,17 @@ def describe(model, title, source, n_points):
 
 
 def finish(fig, title, paragraphs):
-    """A one-line title on top, the caption's paragraphs underneath, then layout.
+    """A one-line title on top; the explanation is the figure's caption.
 
-    The figure grows by the caption's height, so that the panels keep theirs.
+    ``fig.caption`` is what the documentation's gallery prints under the
+    figure, and what a saved PNG keeps as its Description.
     """
-    width, panels = fig.get_figwidth(), fig.get_figheight()
-    lines = [
-        line
-        for paragraph in paragraphs
-        for line in textwrap.wrap(paragraph, int(width * 12.5))
-    ]
-    below = len(lines) * 10 * 1.3 / 72 + 0.3  # inches of 10-point text
     above = 0.6
-    total = panels + below + above
+    total = fig.get_figheight() + above
     fig.set_figheight(total)
     fig.suptitle(title, fontsize=13, y=1 - 0.15 / total, va="top")
-    fig.text(0.01, 0.1 / total, "\n".join(lines), ha="left", va="bottom", fontsize=10)
-    fig.tight_layout(rect=(0, below / total, 1, 1 - above / total))
+    fig.caption = "\n\n".join(paragraphs)
+    fig.tight_layout(rect=(0, 0, 1, 1 - above / total))
 
 
 def draw(plt, title, source, X, y, model, snapshots, accuracy):
@@ -374,7 +368,7 @@ def draw_backward(
         axes[-1, unit].yaxis.set_minor_formatter(NullFormatter())
     finish(
         fig,
-        f"{title}: the backward pass per hidden unit",
+        f"{title}: the backward pass",
         [
             words,
             f"Top {len(epochs)} rows: the training points at the {time}s on the left, "
@@ -431,7 +425,8 @@ def _unit_line(ax, w, b, xs, colour):
 
 
 def _save(fig, path):
-    fig.savefig(path, dpi=DPI)  # the figure stays open for a docs build
+    metadata = {"Title": fig.get_suptitle(), "Description": fig.caption}
+    fig.savefig(path, dpi=DPI, metadata=metadata)  # stays open for a docs build
     print(f"    wrote {path}")
 
 
@@ -558,8 +553,8 @@ def main(argv=None):
     _, masks, active, gradient = train(model, X, y, args.steps, wanted)
     print(
         f"Heart disease, 13-8-1, {args.steps} gradient-descent steps: objective "
-        f"{model.loss_curve_[0]:.4f} -> {model.loss_curve_[-1]:.4f}, patients "
-        "sending each hidden unit gradient at the end: "
+        f"{model.loss_curve_[0]:.4f} -> {model.loss_curve_[-1]:.4f}\n"
+        "    patients sending each hidden unit gradient at the end:\n    "
         + ", ".join(f"h{j + 1} {int(n)}" for j, n in enumerate(active[-1]))
     )
     fig = draw_backward(

@@ -113,7 +113,7 @@ TITLE_CHARACTERS = 60
 figure shows in detail is its caption (``fig.caption``), which the gallery
 prints under it as text."""
 
-UNCAPTIONED = {"plot_training_dynamics.py"}
+UNCAPTIONED = set()
 """Examples whose figures still carry their explanation in the title."""
 
 DEGRADES_WITHOUT = {("heart_disease.py", "matplotlib")}
