@@ -1286,6 +1286,16 @@ def stored_output(job):
     return (RESULTS / job.stored).read_text()
 
 
+def _blas_kernel():
+    """OpenBLAS's kernel on this CPU: the stored numbers' last bits depend on it."""
+    import numpy  # noqa: F401 - threadpoolctl sees only loaded libraries
+    from threadpoolctl import threadpool_info
+
+    pools = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    kernels = sorted({f"{p['internal_api']} {p.get('architecture')}" for p in pools})
+    return ", ".join(kernels) + " kernel"
+
+
 def _load():
     """The 1-minute load average, or nan where the system has none."""
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -1300,7 +1310,7 @@ def run(job, save=False):
             output = (
                 f"# python benchmarks/readme_numbers.py {job.name} --save, {started}\n"
                 f"# load average (1 min) at start and end: {load:.2f}, {_load():.2f}"
-                f" ({os.cpu_count()} cores)\n" + output
+                f" ({os.cpu_count()} cores)\n# BLAS: {_blas_kernel()}\n" + output
             )
         (RESULTS / job.stored).write_text(output)
     return output
