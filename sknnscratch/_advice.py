@@ -114,6 +114,17 @@ def input_scale(X):
     return float(np.sqrt(squares.max())) if squares.size else 0.0
 
 
+def large_input_note(X):
+    """The sentence saying the input is on a large scale, or None if it is not."""
+    scale = input_scale(X)
+    if not scale > LARGE_INPUT:
+        return None
+    return (
+        f"The input is on a large scale (a column's root mean square is "
+        f"{scale:.3g}): {_SCALER}"
+    )
+
+
 def prior_loss(Y, sample_weight, out_activation):
     """The cross-entropy of predicting the (weighted) class priors for every row.
 
@@ -191,18 +202,13 @@ def divergence_advice(facts, theta, units, X):
             f"weights grow instead: lower learning_rate_init below "
             f"{2 / factor:.3g}; or {_penalty_advice(facts)}."
         )
-    scale = input_scale(X)
-    large = scale > LARGE_INPUT
-    scale_note = (
-        f"The input is on a large scale (a column's root mean square is "
-        f"{scale:.3g}): {_SCALER}"
-    )
+    scale_note = large_input_note(X)
     if facts.stochastic:
         lower = f"lower learning_rate_init (now {facts.learning_rate_init:g})"
-        if large:
+        if scale_note:
             return f"{scale_note}, then {lower} if it still diverges."
         return f"The steps are too large for this data: {lower}."
-    if large:
+    if scale_note:
         return f"{scale_note}."
     return (
         "The loss or its gradient overflowed at a point L-BFGS tried: "
@@ -279,13 +285,8 @@ def convergence_advice(facts, curve, n_batches, X):
             "solver='lbfgs' (what the default solver='auto' takes for fit) find "
             "the minimum."
         )
-    scale = input_scale(X)
-    if scale > LARGE_INPUT:
-        note += (
-            f" The input is on a large scale (a column's root mean square is "
-            f"{scale:.3g}): {_SCALER}."
-        )
-    return note
+    scale_note = large_input_note(X)
+    return note + (f" {scale_note}." if scale_note else "")
 
 
 # --------------------------------------------------- after a whole fit
@@ -394,21 +395,16 @@ def _worse_than_priors(facts, J, R, prior, X):
             f"weights cannot shrink to where it stops dominating: "
             f"{_penalty_advice(facts)}."
         )
-    scale = input_scale(X)
-    large = scale > LARGE_INPUT
-    scale_note = (
-        f"The input is on a large scale (a column's root mean square is "
-        f"{scale:.3g}): {_SCALER}"
-    )
+    scale_note = large_input_note(X)
     if facts.stochastic:
         lower = (
             f"lower learning_rate_init (now {facts.learning_rate_init:g}), or use "
             "solver='lbfgs'"
         )
-        if large:
+        if scale_note:
             return message + f"{scale_note}, and {lower}."
         return message + f"The steps of solver={facts.solver!r} are too large: {lower}."
-    if large:
+    if scale_note:
         return message + f"{scale_note}."
     return message + "Raise max_iter: L-BFGS stopped before it got anywhere."
 

@@ -11,12 +11,11 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sknnscratch._advice import (
-    LARGE_INPUT,
     RunFacts,
     convergence_advice,
     divergence_advice,
-    input_scale,
     judge_fit,
+    large_input_note,
 )
 from sknnscratch._kernels import Backprop, MinibatchTrainer, Workspace
 from sknnscratch._monitoring import (
@@ -191,13 +190,9 @@ def run_lbfgs(estimator, data, state, monitor, facts):
         f"lbfgs failed to converge after {state.n_iter} iteration(s) "
         f"(status={result.status}): {result.message}. Increase max_iter or max_fun"
     )
-    scale = input_scale(X)
-    if scale > LARGE_INPUT:
-        return message + (
-            f"; the input is on a large scale (a column's root mean square is "
-            f"{scale:.3g}): scaling it (for example with StandardScaler) makes "
-            "L-BFGS's work far easier."
-        )
+    scale_note = large_input_note(X)
+    if scale_note:
+        return f"{message}. {scale_note}: it makes L-BFGS's work far easier."
     return message + "."
 
 
