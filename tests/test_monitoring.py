@@ -201,6 +201,7 @@ def test_verbose_prints_one_line_per_epoch_with_validation_and_best(
             solver="adam",
             early_stopping=True,
             max_iter=200,
+            tol=1.0,  # no epoch after the first improves by tol: 1 + 4 epochs
             n_iter_no_change=3,
             verbose=True,
             random_state=0,
@@ -210,7 +211,7 @@ def test_verbose_prints_one_line_per_epoch_with_validation_and_best(
     )
     lines = capsys.readouterr().out.splitlines()
     epochs = [line for line in lines if line.startswith("Iteration ")]
-    assert len(epochs) == model.n_iter_
+    assert len(epochs) == model.n_iter_ == 5
     # Every other line is the one that says why training stopped.
     assert len(lines) == model.n_iter_ + 1 and lines[-1].endswith("Stopping.")
     pattern = (

@@ -585,8 +585,12 @@ def test_the_browser_renders_the_mathematics_and_every_image(browser, name):
 # How many characters a line of each block of printed output shows: the
 # block's inner width (a vertical scrollbar, on a long output, takes its
 # share) over the width of a character of its font.
+# Measured once the page's fonts have loaded: a fallback font's width, under
+# a busy machine, made a gallery page look narrower than it is.
 OUTPUT_COLUMNS = """
-return Array.from(document.querySelectorAll("div.sphx-glr-script-out pre"), (pre) => {
+const done = arguments[arguments.length - 1];
+document.fonts.ready.then(() => done(
+Array.from(document.querySelectorAll("div.sphx-glr-script-out pre"), (pre) => {
   const probe = document.createElement("span");
   probe.textContent = "x".repeat(100);
   pre.appendChild(probe);
@@ -596,7 +600,7 @@ return Array.from(document.querySelectorAll("div.sphx-glr-script-out pre"), (pre
   const inner = pre.clientWidth - parseFloat(style.paddingLeft)
     - parseFloat(style.paddingRight);
   return Math.floor(inner / character);
-});
+})));
 """
 
 
@@ -611,6 +615,6 @@ def test_the_gallery_pages_show_lines_as_wide_as_the_examples_print(browser, sit
     driver.set_window_size(1280, 900)
     for script in sorted((ROOT / "examples").glob("*.py")):
         driver.get(f"{base}auto_examples/{script.stem}.html")
-        columns = driver.execute_script(OUTPUT_COLUMNS)
+        columns = driver.execute_async_script(OUTPUT_COLUMNS)
         assert columns, f"{script.name}'s page shows no printed output"
         assert min(columns) >= PAGE_COLUMNS, (script.name, columns)
