@@ -359,26 +359,30 @@ def judge_fit(facts, data, theta, units, start_theta=None):
             sample_weight=sample.sample_weight,
             penalty_weight=facts.total_weight,
         )
-        P = OUTPUT_PROBA[sample.out_activation](Z)
     prior = prior_loss(sample.Y, sample.sample_weight, sample.out_activation)
     J, R = float(terms["J"]), float(terms["R"])
     if not J <= prior + max(prior, 0.05):
         return _worse_than_priors(facts, J, R, prior, data.X), ConvergenceWarning
-    spread = float(np.max(P.max(axis=0) - P.min(axis=0)))
+    spread = _spread(sample, Z)
     if spread < COLLAPSE_SPREAD:
-        started = (
-            start_theta is not None
-            and _spread(sample, start_theta, units, facts.activation) < COLLAPSE_SPREAD
+        started = start_theta is not None and (
+            _spread(sample, _logits(sample, start_theta, units, facts.activation))
+            < COLLAPSE_SPREAD
         )
-        message = _collapse_message(facts, sample, spread, J, started)
+        message = _collapse_message(facts, sample, prior, spread, J, started)
         return None if message is None else (message, UserWarning)
     return None
 
 
-def _spread(sample, theta, units, activation):
-    """How much the network's probabilities vary over the sampled rows."""
+def _logits(sample, theta, units, activation):
+    """The network's output logits on the sampled rows."""
     with np.errstate(over="ignore", invalid="ignore"):
-        Z = output_logits(sample.X, *unpack(theta, units), activation)
+        return output_logits(sample.X, *unpack(theta, units), activation)
+
+
+def _spread(sample, Z):
+    """How much the probabilities of logits ``Z`` vary over the sampled rows."""
+    with np.errstate(over="ignore", invalid="ignore"):
         P = OUTPUT_PROBA[sample.out_activation](Z)
     return float(np.max(P.max(axis=0) - P.min(axis=0)))
 
@@ -409,7 +413,7 @@ def _worse_than_priors(facts, J, R, prior, X):
     return message + "Raise max_iter: L-BFGS stopped before it got anywhere."
 
 
-def _collapse_message(facts, sample, spread, J, started_collapsed):
+def _collapse_message(facts, sample, prior, spread, J, started_collapsed):
     """The collapse warning, or None where a flat model is the right answer."""
     message = (
         "The network predicts the same probabilities for every training row "
@@ -440,7 +444,7 @@ def _collapse_message(facts, sample, spread, J, started_collapsed):
             "(dead ReLUs after too large steps, or unscaled input): scale the "
             "input, lower learning_rate_init, or try another random_state."
         )
-    if not _penalty_hides_signal(facts, sample):
+    if not _penalty_hides_signal(facts, sample, prior):
         return None  # the data carry too little signal: flat is right
     n, S = facts.n_samples, facts.total_weight
     weighted = "" if n == S else f" with sample weights summing to {S:.3g}"
@@ -458,7 +462,7 @@ def _collapse_message(facts, sample, spread, J, started_collapsed):
     return message + "."
 
 
-def _penalty_hides_signal(facts, sample):
+def _penalty_hides_signal(facts, sample, prior):
     """Whether a weaker penalty, not the data, stands between the model and a fit.
 
     Yes when a linear model beats the class priors by more than noise (a
@@ -467,8 +471,8 @@ def _penalty_hides_signal(facts, sample):
     one (below the threshold) fits the rows measurably better (by a tenth of
     the priors' loss, and 0.01). Random labels on a few rows, or a single
     feature with almost no signal, pass neither: a flat model is right.
+    ``prior`` is the cross-entropy of the class priors on the sampled rows.
     """
-    prior = prior_loss(sample.Y, sample.sample_weight, sample.out_activation)
     linear = _reference_fit(facts, sample, 0.0, hidden=())
     n_outputs = sample.Y.shape[1] - (sample.out_activation == "softmax")
     dof = sample.X.shape[1] * max(n_outputs, 1)
@@ -525,6 +529,4 @@ def _reference_fit(facts, sample, alpha, hidden=None):
         coefs, intercepts = unpack(result.x, units)
         Z = output_logits(X, coefs, intercepts, facts.activation)
         L = float(np.average(CROSS_ENTROPY[sample.out_activation](Z, Y), weights=w))
-        P = OUTPUT_PROBA[sample.out_activation](Z)
-    spread = float(np.max(P.max(axis=0) - P.min(axis=0)))
-    return _Reference(L=L, J=float(result.fun), spread=spread)
+    return _Reference(L=L, J=float(result.fun), spread=_spread(sample, Z))

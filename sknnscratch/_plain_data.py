@@ -75,18 +75,24 @@ def pack_numbers(numbers):
     return packed
 
 
+def _is_record_array_of_numbers(value, ndim):
+    """Whether ``value`` is a structured array of ``ndim`` dimensions whose
+    fields all hold numbers."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.ndim == ndim
+        and value.dtype.names is not None
+        and all(value.dtype[field].base.kind in "biuf" for field in value.dtype.names)
+    )
+
+
 def unpack_numbers(packed, name):
     """The dict :func:`pack_numbers` packed: arrays, and 0-d fields as numbers.
 
     A float64 or int64 field of one value becomes a Python float or int (what
     training keeps); other scalars stay numpy scalars.
     """
-    if not (
-        isinstance(packed, np.ndarray)
-        and packed.ndim == 0
-        and packed.dtype.names is not None
-        and all(packed.dtype[field].base.kind in "biuf" for field in packed.dtype.names)
-    ):
+    if not _is_record_array_of_numbers(packed, ndim=0):
         raise ValueError(
             f"{name} must be a 0-d structured array of numbers, got {describe(packed)}"
         )
@@ -187,12 +193,7 @@ def history_from_plain(history, name):
         ):
             raise ValueError(f"{name} must be a list of dicts, got {describe(history)}")
         return [dict(row) for row in history]
-    if not (
-        isinstance(history, np.ndarray)
-        and history.ndim == 1
-        and history.dtype.names is not None
-        and all(history.dtype[f].base.kind in "biuf" for f in history.dtype.names)
-    ):
+    if not _is_record_array_of_numbers(history, ndim=1):
         raise ValueError(
             f"{name} must be a record array of numbers, got {describe(history)}"
         )

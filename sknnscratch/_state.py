@@ -333,18 +333,7 @@ class TrainingState:
 
 
 # The numbers of a state that to_dict packs, a field each (None: left out).
-_NUMBER_FIELDS = (
-    "shuffle_order",
-    "best_loss",
-    "best_validation_score",
-    "best_validation_loss",
-    "best_theta",
-    "no_improvement_count",
-    "t",
-    "n_iter",
-    "loss",
-    "divergence_reference",
-)
+_NUMBER_FIELDS = ("shuffle_order", *_STEP_VALUES)
 
 
 def _fields_of_packed_state(data):
