@@ -580,7 +580,11 @@ def test_gradient_check_passes_on_the_real_network(
     X, y = multiclass_data if multiclass else binary_data
     weights = np.linspace(0.2, 3.0, len(y))
     for model in (
-        ScratchMLPClassifier(hidden_layer_sizes=(5, 4), activation=activation),
+        # Seeded: about 1 initial draw in 200 leaves a gradient so small that
+        # finite differences miss its relative error bound.
+        ScratchMLPClassifier(
+            hidden_layer_sizes=(5, 4), activation=activation, random_state=0
+        ),
         fitted((X, y), activation=activation, class_weight="balanced"),
     ):
         report = check_gradients(model, X[:40], y[:40], sample_weight=weights[:40])
