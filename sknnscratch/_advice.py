@@ -530,3 +530,88 @@ def _reference_fit(facts, sample, alpha, hidden=None):
         Z = output_logits(X, coefs, intercepts, facts.activation)
         L = float(np.average(CROSS_ENTROPY[sample.out_activation](Z, Y), weights=w))
     return _Reference(L=L, J=float(result.fun), spread=_spread(sample, Z))
+
+
+# ----------------------------------------------- what a run reports as it goes
+
+
+def progress_line(step, loss, validation_loss, score, best, seconds):
+    """The one line ``verbose=True`` prints after an epoch or L-BFGS iteration.
+
+    It starts as MLPClassifier's line does (``Iteration N, loss = ...``), then
+    gives the validation loss and score with early stopping, marks the epoch
+    whose weights early stopping keeps so far, and ends with the step's time.
+    """
+    line = f"Iteration {step}, loss = {loss:.8f}"
+    if validation_loss is not None:
+        line += f", validation loss = {validation_loss:.8f}, score = {score:.6f}"
+        if best:
+            line += " (best)"
+    return line + f", {seconds:.3f} s"
+
+
+def stall_line(validating, tol, n_iter_no_change, stop, learning_rate):
+    """What ``verbose=True`` prints when ``n_iter_no_change`` epochs failed."""
+    what = "Validation score" if validating else "Training loss"
+    return (
+        f"{what} did not improve more than tol={tol} for {n_iter_no_change} "
+        "consecutive epochs. "
+        + ("Stopping." if stop else f"Setting learning rate to {learning_rate:g}.")
+    )
+
+
+def divergence_error(step_name, step, reason, advice):
+    """The error that stops a diverging run, naming the step and the cause."""
+    return f"Training diverged in {step_name} {step}: {reason}. {advice}"
+
+
+def interrupted_note(n_steps, step_name):
+    """The warning of a ``fit`` that a KeyboardInterrupt ended, keeping its work."""
+    return (
+        f"Training interrupted (KeyboardInterrupt); keeping the model of the "
+        f"{n_steps} {step_name}(s) this call completed."
+    )
+
+
+def interrupted_in_callback_note(n_steps, step_name):
+    """The warning of a ``fit`` interrupted in a callback after its last step."""
+    return (
+        "Training interrupted (KeyboardInterrupt) in a callback at the end "
+        f"of fit; keeping the model of the {n_steps} {step_name}(s) this call "
+        "completed."
+    )
+
+
+def batch_size_note(batch_size, n_samples):
+    """The warning for a ``batch_size`` larger than the training rows."""
+    return (
+        f"batch_size={batch_size} is larger than the {n_samples} training "
+        f"samples; using {n_samples}."
+    )
+
+
+ZERO_WEIGHT_ERROR = (
+    "Every training row has zero sample weight (after the early-stopping "
+    "split, if any)."
+)
+
+
+def lbfgs_unconverged_note(n_iter, status, message, X):
+    """The ConvergenceWarning of an L-BFGS run stopped by its limits."""
+    note = (
+        f"lbfgs failed to converge after {n_iter} iteration(s) "
+        f"(status={status}): {message}. Increase max_iter or max_fun"
+    )
+    scale_note = large_input_note(X)
+    if scale_note:
+        return f"{note}. {scale_note}: it makes L-BFGS's work far easier."
+    return note + "."
+
+
+def stochastic_unconverged_note(facts, max_iter, curve, n_batches, X):
+    """The ConvergenceWarning of a stochastic run that reached ``max_iter``."""
+    return (
+        f"Stochastic optimizer: maximum iterations ({max_iter}) reached and the "
+        "optimization hasn't converged yet. "
+        + convergence_advice(facts, curve, n_batches, X)
+    )

@@ -8,6 +8,8 @@ asks to stop ends training after the current epoch. With older versions the
 mixin and decorator below are inert stand-ins, so nothing else changes.
 """
 
+import functools
+
 try:
     from sklearn.callback import CallbackSupportMixin, with_callbacks
 
@@ -19,7 +21,13 @@ except ImportError:  # scikit-learn < 1.9
         pass
 
     def with_callbacks(method):
-        return method
+        # A wrapper as scikit-learn's is, so that a warning's stack level
+        # counts the same frames with either version.
+        @functools.wraps(method)
+        def run(estimator, *args, **kwargs):
+            return method(estimator, *args, **kwargs)
+
+        return run
 
 
 class FitProgress:

@@ -9,36 +9,65 @@ reference) and ``_kernels.py`` (the fast version training runs).
 """
 
 import copy
+import functools
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import check_scoring
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sknnscratch import _inspect, _interop
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
+from sknnscratch._advice import interrupted_in_callback_note
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from sknnscratch._monitoring import canonical_sparse, warn
-from sknnscratch._network import output_logits_at_any_scale, unpack
+from sknnscratch._network import (
+    layer_units,
+    n_parameters,
+    output_logits_at_any_scale,
+    unpack,
+)
 from sknnscratch._persistence import (
     check_fitted_network,
     plain_state,
     restored_state,
 )
+from sknnscratch._settings import (
+    batch_rows,
+    hidden_layer_widths,
+    training_settings,
+)
 from sknnscratch._solver_choice import (
     STOCHASTIC_SOLVERS,
+    changed_parameters,
     check_validation_set_is_used,
-    choose_solver,
-    warn_unused_parameters,
+    unused_parameters_message,
 )
 from sknnscratch._solvers import train
-from sknnscratch._state import starting_state
+from sknnscratch._state import fresh_state, resumed_state
 from sknnscratch._targets import validate_training_data, validate_validation_data
-from sknnscratch._threads import limits_blas_threads
+from sknnscratch._threads import blas_threads, limit_blas_threads
+from sknnscratch._utils import canonical_sparse, warn
+
+_CALLER = 5
+"""The stack level of the user's call from ``_train_validated``: it is called
+by ``_train``, called by ``fit`` or ``partial_fit``, which the callback
+decorator wraps."""
+
+
+@functools.cache
+def _parameter_defaults(cls):
+    """The defaults of an estimator class's parameters, in signature order."""
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()
+        if name != "self" and parameter.kind != parameter.VAR_KEYWORD
+    }
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -427,7 +456,6 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     # ------------------------------------------------------------------ fit
 
     @with_callbacks
-    @limits_blas_threads(fitting=True)
     def fit(
         self,
         X,
@@ -514,7 +542,6 @@ default=None
 
     @available_if(_is_stochastic)
     @with_callbacks
-    @limits_blas_threads(fitting=True, incremental=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over the given data ('sgd' and 'adam' only).
 
@@ -559,7 +586,7 @@ default=None
     def _train(
         self, X, y, sample_weight, *, incremental, classes=None, validation=None
     ):
-        """Validate, train a copy of the training state, and commit it."""
+        """Validate the call's data, then train on it (see ``_train_validated``)."""
         resume = self._is_fitted() and (incremental or self.warm_start)
         mode = "partial_fit" if incremental else "warm_start" if resume else "fit"
         data = validate_training_data(
@@ -574,27 +601,66 @@ default=None
         validation_data = validate_validation_data(
             self, data, sample_weight, *(validation or (None, None, None))
         )
-        state = starting_state(self, data, resume)
-        solver = choose_solver(
-            self, data.X.shape[0], state.theta.size, incremental=incremental
+        return self._train_validated(data, validation_data, incremental=incremental)
+
+    def _train_validated(self, data, validation_data, *, incremental, judge=True):
+        """Decide the call's settings, train a copy of the state, commit it.
+
+        The settings and the BLAS threads are decided here, once, from the
+        validated data. Every warning of the call is given before the model
+        is committed, so that a warning turned into an error changes nothing.
+        ``judge=False`` skips the judgement of the finished fit (whose
+        warnings a caller discards anyway).
+        """
+        resume = self._is_fitted() and (incremental or self.warm_start)
+        params = {name: getattr(self, name) for name in _parameter_defaults(type(self))}
+        units = layer_units(
+            data.X.shape[1],
+            hidden_layer_widths(params["hidden_layer_sizes"]),
+            data.Y.shape[1],
         )
-        check_validation_set_is_used(self, solver, validation_data)
-        warn_unused_parameters(self, solver, validation_set=validation_data is not None)
-        steps = 1 if incremental else self.max_iter + (solver == "lbfgs")
-        progress = FitProgress(
-            self, steps, data, lambda: self._fitted_attributes(state.copy(), data)
-        )
-        train(
-            self,
-            data,
-            state,
-            progress,
-            lambda: self._fitted_copy(state.copy(), data),
-            solver=solver,
-            fresh=not resume,
+        settings = training_settings(
+            params,
+            n_samples=data.X.shape[0],
+            n_parameters=n_parameters(units),
             incremental=incremental,
-            validation_data=validation_data,
+            scorer_for=lambda scoring: check_scoring(self, scoring),
         )
+        check_validation_set_is_used(
+            params["early_stopping"], settings.solver, validation_data
+        )
+        unused = unused_parameters_message(
+            params,
+            changed_parameters(params, _parameter_defaults(type(self))),
+            settings.solver,
+            validation_set=validation_data is not None,
+        )
+        if resume:
+            state = resumed_state(vars(self), units, settings, data.X.dtype)
+        else:
+            state = fresh_state(units, settings, data.X.dtype)
+        progress = FitProgress(
+            self,
+            settings.max_steps,
+            data,
+            lambda: self._fitted_attributes(state.copy(), data),
+        )
+        rows = data.X.shape[0]
+        if settings.solver != "lbfgs":
+            rows = batch_rows(settings.batch_size, rows)
+        with limit_blas_threads(blas_threads(rows, units)):
+            notes = train(
+                settings,
+                data,
+                state,
+                progress,
+                lambda: self._fitted_copy(state.copy(), data),
+                fresh=not resume,
+                validation=validation_data,
+                judge=judge,
+            )
+        for message, category in [(unused, UserWarning)] * bool(unused) + notes:
+            warn(message, category, stacklevel=_CALLER)
         return self._commit(self._fitted_attributes(state, data), progress, incremental)
 
     def _commit(self, attributes, progress, incremental):
@@ -617,12 +683,11 @@ default=None
             if incremental:
                 self.__dict__ = before
                 raise
+            step_name = "L-BFGS iteration" if self.solver_ == "lbfgs" else "epoch"
             warn(
-                "Training interrupted (KeyboardInterrupt) in a callback at the end "
-                f"of fit; keeping the model of the {self.n_iter_} "
-                f"{'L-BFGS iteration' if self.solver_ == 'lbfgs' else 'epoch'}(s) "
-                "this call completed.",
+                interrupted_in_callback_note(self.n_iter_, step_name),
                 UserWarning,
+                stacklevel=_CALLER + 1,
             )
         except BaseException:
             self.__dict__ = before
@@ -645,7 +710,7 @@ default=None
             n_iter_=state.n_iter,
             t_=state.t,
             loss_=state.loss,
-            best_loss_=state.best_loss,
+            best_loss_=None if state.early_stopping else state.best_loss,
             loss_curve_=state.loss_curve,
             history_=state.history,
             validation_scores_=state.validation_scores,
@@ -679,7 +744,6 @@ default=None
 
     # -------------------------------------------------------------- predict
 
-    @limits_blas_threads(fitting=False)
     def _logits(self, X):
         check_is_fitted(self)
         check_fitted_network(self, finite=False)  # finite when fitted or loaded
@@ -695,9 +759,11 @@ default=None
             )
         if sp.issparse(X):
             X = canonical_sparse(X)
-        return output_logits_at_any_scale(
-            X, self.coefs_, self.intercepts_, self.activation
-        )
+        units = [X.shape[1], *(W.shape[1] for W in self.coefs_)]
+        with limit_blas_threads(blas_threads(X.shape[0], units)):
+            return output_logits_at_any_scale(
+                X, self.coefs_, self.intercepts_, self.activation
+            )
 
     def _is_binary(self):
         return self._label_binarizer.y_type_ == "binary"

@@ -37,10 +37,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._classifier import ScratchMLPClassifier
-from sknnscratch._monitoring import warn
 from sknnscratch._plain_data import describe, is_real
 from sknnscratch._targets import check_sample_weight, validate_training_data
-from sknnscratch._threads import limits_blas_threads
+from sknnscratch._utils import warn
 
 DEFAULT_ALPHAS = (1e-4, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0)
 """The default grid: from nearly no penalty to a strong one, densest from 1 to
@@ -364,7 +363,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
                 f"{self.alphas!r}."
             )
         # Validated the way the network validates (clear errors before any
-        # fold runs); the network checks its own copy again.
+        # fold runs); each fold's network checks its own rows again.
         probe = self._network(alphas[0])
         probe._validate_params()
         X_checked, y_checked, classes = _validated(probe, X, y)
@@ -383,72 +382,78 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         X_folds = X if hasattr(X, "iloc") else X_checked
         scorer = _scorer(self, self.scoring)
 
-        shape = (alphas.size, len(folds))
-        scores = np.full(shape, np.nan)
-        n_iter = np.full(shape, np.nan)
-        seconds = np.full(shape, np.nan)
-        ran = np.zeros(shape, dtype=bool)  # where a penalty ran on a usable fold
-        failures = []
-        alive = np.ones(alphas.size, dtype=bool)
+        def fold_path(k, alive):
+            return delayed(_fold_path)(
+                self._network(alphas[0]),
+                alphas[alive],
+                X_folds,
+                y_checked,
+                sample_weight,
+                classes,
+                folds[k],
+                (k, len(folds)),
+                scorer,
+                _fold_params(score_params, folds[k][1], n_samples),
+            )
+
+        path = _PathResults(alphas.size, len(folds))
         first = min(_FIRST_ROUND, len(folds))
         for folds_of_round in [range(first), range(first, len(folds))]:
             folds_run = [k for k in folds_of_round if valid[k]]
+            alive = path.alive.copy()
             results = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fold_path)(
-                    self._network(alphas[0]),
-                    alphas[alive],
-                    X_folds,
-                    y_checked,
-                    sample_weight,
-                    classes,
-                    folds[k],
-                    (k, len(folds)),
-                    scorer,
-                    _fold_params(score_params, folds[k][1], n_samples),
-                )
-                for k in folds_run
+                fold_path(k, alive) for k in folds_run
             )
-            for k, (fold_scores, fold_iter, fold_seconds, failure) in zip(
-                folds_run, results, strict=True
-            ):
-                if self.verbose:
-                    listed = ", ".join(
-                        f"{a:g}: {s:.4f}"
-                        for a, s in zip(alphas[alive], fold_scores, strict=True)
-                    )
-                    print(f"Fold {k + 1} of {len(folds)}, scores by alpha: {listed}")
-                scores[alive, k] = fold_scores
-                n_iter[alive, k] = fold_iter
-                seconds[alive, k] = fold_seconds
-                ran[alive, k] = True
-                failures += failure
-                if not np.isfinite(fold_scores).any():
-                    valid[k], ran[:, k] = False, False
-                    warn(
-                        f"Fold {k + 1} of {len(folds)} is left out of the choice of "
-                        f"alpha: scoring={self.scoring!r} gave it no finite score "
-                        f"({_values(fold_scores)}). Alpha is chosen on the other "
-                        "folds."
-                    )
-            alive &= ~_dropped(scores[:, :first][:, valid[:first]])
-        fitted = _selection(
-            alphas, scores, ran, valid, n_iter, seconds, self.scoring, failures
-        )
+            for k, result in zip(folds_run, results, strict=True):
+                self._record_fold(path, valid, alphas, k, result)
+            path.alive &= ~_dropped(path.scores[:, :first][:, valid[:first]])
+        fitted = _selection(alphas, path, valid, self.scoring)
         if self.refit:
-            # The model scored is the one the path reaches: refit along it.
-            chosen = fitted["alpha_"]
-            path = alphas[(alive | (alphas == chosen)) & (alphas <= chosen)]
-            started = time.perf_counter()
-            if self.verbose:
-                print(f"Chosen alpha {chosen:g}; refit along {path.tolist()}")
-            network = _fit_path(
-                self._network(path[0], self.verbose), path, X, y, sample_weight
-            )
-            fitted["refit_time_"] = time.perf_counter() - started
             fitted.update(
-                {k: v for k, v in vars(network).items() if k not in vars(probe)}
+                self._refit(probe, alphas, path.alive, fitted, X, y, sample_weight)
             )
         return fitted
+
+    def _record_fold(self, path, valid, alphas, k, result):
+        """Store one fold's path; a fold without a finite score is left out."""
+        fold_scores, fold_iter, fold_seconds, failure = result
+        alive, n_folds = path.alive, path.scores.shape[1]
+        if self.verbose:
+            listed = ", ".join(
+                f"{a:g}: {s:.4f}"
+                for a, s in zip(alphas[alive], fold_scores, strict=True)
+            )
+            print(f"Fold {k + 1} of {n_folds}, scores by alpha: {listed}")
+        path.scores[alive, k] = fold_scores
+        path.n_iter[alive, k] = fold_iter
+        path.seconds[alive, k] = fold_seconds
+        path.ran[alive, k] = True
+        path.failures += failure
+        if not np.isfinite(fold_scores).any():
+            valid[k], path.ran[:, k] = False, False
+            warn(  # _record_fold, _search, fit, then the caller
+                f"Fold {k + 1} of {n_folds} is left out of the choice of "
+                f"alpha: scoring={self.scoring!r} gave it no finite score "
+                f"({_values(fold_scores)}). Alpha is chosen on the other folds.",
+                stacklevel=4,
+            )
+
+    def _refit(self, probe, alphas, alive, fitted, X, y, sample_weight):
+        """The fitted attributes of the chosen penalty's network on all the data.
+
+        The model scored is the one the path reaches: refit along it.
+        """
+        chosen = fitted["alpha_"]
+        path = alphas[(alive | (alphas == chosen)) & (alphas <= chosen)]
+        started = time.perf_counter()
+        if self.verbose:
+            print(f"Chosen alpha {chosen:g}; refit along {path.tolist()}")
+        network = _fit_path(
+            self._network(path[0], self.verbose), path, X, y, sample_weight
+        )
+        refitted = {k: v for k, v in vars(network).items() if k not in vars(probe)}
+        refitted["refit_time_"] = time.perf_counter() - started
+        return refitted
 
     def _routed_params(self, params, sample_weight):
         """The splitter's and the scorer's parameters, as scikit-learn routes
@@ -499,7 +504,6 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             )
         )
 
-    @limits_blas_threads(fitting=False)
     def _logits(self, X):
         if hasattr(self, "alpha_") and not hasattr(self, "coefs_"):
             raise NotFittedError(
@@ -643,7 +647,8 @@ def _usable_folds(folds, sample_weight, dtype, alpha):
             if len(folds) > 1:
                 warn(
                     f"{name} is left out of the choice of alpha: {reason}. Its "
-                    "scores are NaN; alpha is chosen on the other folds."
+                    "scores are NaN; alpha is chosen on the other folds.",
+                    stacklevel=4,  # _usable_folds, _search, fit, then the caller
                 )
     if not usable.any():
         raise ValueError(
@@ -698,14 +703,13 @@ def _fold_path(
 ):
     """One fold: fit along ``alphas`` (weak to strong), warm-started, scoring each.
 
-    Returns the scores, iterations and seconds of each penalty, and the
-    scorer's failures (penalty, fold, exception) as a list.
+    The fold's training rows are validated once, for every penalty of the
+    path. Returns the scores, iterations and seconds of each penalty, and
+    the scorer's failures (penalty, fold, exception) as a list.
     """
     train, test = fold
     k, n_folds = where
-    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-    w_train = None if sample_weight is None else sample_weight[train]
     scores = np.full(alphas.size, np.nan)
     n_iter = np.full(alphas.size, np.nan)
     seconds = np.full(alphas.size, np.nan)
@@ -713,13 +717,15 @@ def _fold_path(
     network = clone(network).set_params(
         warm_start=True, max_iter=min(network.max_iter, PATH_MAX_ITER)
     )
+    data = _fold_data(network, alphas, X, y, sample_weight, classes, train)
     for i, alpha in enumerate(alphas):
         started = time.perf_counter()
         network.set_params(alpha=alpha)
         try:
-            _fit_quietly(
-                _fit_knowing_classes, network, X_train, y_train, w_train, classes
-            )
+            with warnings.catch_warnings():  # the path's fits are means to a choice
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                warnings.simplefilter("ignore", UserWarning)
+                network._train_validated(data, None, incremental=False, judge=False)
         except Exception as error:
             if hasattr(error, "add_note"):  # Python 3.11+
                 error.add_note(
@@ -739,35 +745,58 @@ def _fold_path(
     return scores, n_iter, seconds, failures
 
 
-def _fit_knowing_classes(network, X, y, sample_weight, classes):
-    """``network.fit(X, y, sample_weight)`` with every class of the data set.
+def _fold_data(network, alphas, X, y, sample_weight, classes, train):
+    """A fold's training rows, validated as ``fit`` validates them, once.
 
-    A fold's training rows may lack a class (a class of one sample, say): the
-    network still has an output for it, and learns never to predict it, as
-    a fold of LogisticRegressionCV does. ``classes`` None (multilabel
-    targets): a plain fit.
+    With every class of the data set: a fold's training rows may lack a
+    class (a class of one sample, say), and the network still has an output
+    for it and learns never to predict it, as a fold of LogisticRegressionCV
+    does. ``classes`` None (multilabel targets): the fold's own. The
+    weights are checked against the strongest penalty of the path.
     """
     network._validate_params()
-    train = limits_blas_threads(fitting=True)(ScratchMLPClassifier._train)
-    train(network, X, y, sample_weight, incremental=False, classes=classes)
+    strongest = clone(network).set_params(alpha=alphas[-1])
+    return validate_training_data(
+        strongest,
+        _safe_indexing(X, train),
+        _safe_indexing(y, train),
+        None if sample_weight is None else sample_weight[train],
+        classes=classes,
+    )
 
 
-def _fit_quietly(fit, network, *args):
-    """Fit without the warnings: the path's networks are means to a choice."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        fit(network, *args)
+class _PathResults:
+    """What the folds' paths found: one row per penalty, one column per fold.
+
+    NaN where a penalty did not run on a fold; ``ran`` marks where it ran on
+    a usable fold, ``alive`` the penalties still in the race.
+    """
+
+    def __init__(self, n_alphas, n_folds):
+        shape = (n_alphas, n_folds)
+        self.scores = np.full(shape, np.nan)
+        self.n_iter = np.full(shape, np.nan)
+        self.seconds = np.full(shape, np.nan)
+        self.ran = np.zeros(shape, dtype=bool)
+        self.alive = np.ones(n_alphas, dtype=bool)
+        self.failures = []
 
 
 def _fit_path(network, alphas, X, y, sample_weight):
     """``network`` fitted along ``alphas``, each fit warm-started; the last one
-    reports its warnings, as a plain fit would."""
+    reports its warnings at the caller of ``ScratchMLPClassifierCV.fit``, as
+    a plain fit would."""
     network = clone(network).set_params(warm_start=True)
-    for alpha in alphas[:-1]:
-        network.set_params(alpha=alpha)
-        _fit_quietly(ScratchMLPClassifier.fit, network, X, y, sample_weight)
-    network.set_params(alpha=alphas[-1]).fit(X, y, sample_weight=sample_weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        for alpha in alphas[:-1]:
+            network.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        network.set_params(alpha=alphas[-1]).fit(X, y, sample_weight=sample_weight)
+    for warning in caught:  # _fit_path, _refit, _search, fit, then the caller
+        warn(warning.message, warning.category, stacklevel=5)
     return network.set_params(warm_start=False)
 
 
@@ -790,7 +819,7 @@ def _dropped(scores):
     return ~keep
 
 
-def _selection(alphas, scores, ran, valid, n_iter, seconds, scoring, failures):
+def _selection(alphas, path, valid, scoring):
     """The fitted attributes of the choice.
 
     A penalty competes if it ran on every fold that could be scored (and
@@ -798,6 +827,8 @@ def _selection(alphas, scores, ran, valid, n_iter, seconds, scoring, failures):
     means are over the folds each penalty ran, and not finite where a score
     was not, as in GridSearchCV's ``cv_results_``.
     """
+    scores, ran, failures = path.scores, path.ran, path.failures
+    n_iter, seconds = path.n_iter, path.seconds
     n_alphas, n_splits = scores.shape
     mean, std = np.full(n_alphas, np.nan), np.full(n_alphas, np.nan)
     for i in range(n_alphas):
@@ -814,12 +845,13 @@ def _selection(alphas, scores, ran, valid, n_iter, seconds, scoring, failures):
             + _failures_described(alphas, scores, valid, not_finite, failures)
         ) from (failures[0][2] if failures else None)
     if not_finite.any():
-        warn(
+        warn(  # _selection, _search, fit, then the caller
             f"scoring={scoring!r} gave non-finite held-out scores for alpha "
             f"{alphas[not_finite].tolist()}, which are not chosen. Mean scores by "
             "alpha: "
             + ", ".join(f"{a:g}: {m:.4g}" for a, m in zip(alphas, mean, strict=True))
-            + "."
+            + ".",
+            stacklevel=4,
         )
     order = np.argsort(-np.where(competing, mean, -np.inf), kind="stable")
     rank = np.empty(n_alphas, dtype=np.int32)

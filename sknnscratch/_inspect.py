@@ -25,11 +25,20 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch import _diagnosis
-from sknnscratch._network import forward, loss_and_gradients, pack, unpack
-from sknnscratch._state import starting_state
+from sknnscratch._network import (
+    forward,
+    init_parameters,
+    layer_units,
+    loss_and_gradients,
+    pack,
+    unpack,
+)
+from sknnscratch._settings import hidden_layer_widths
+from sknnscratch._state import check_parameter_shapes
 from sknnscratch._targets import validate_training_data
 
 WIDTH = 80  # every line the tools print fits a terminal of this width
@@ -157,8 +166,7 @@ def training_objective(estimator, X, y, sample_weight=None, classes=None):
             "(every class of the data set, as in partial_fit), or fit the "
             "estimator first."
         )
-    state = starting_state(estimator, data, resume=fitted)
-    coefs, intercepts = unpack(state.theta, state.units)
+    coefs, intercepts = _starting_weights(estimator, data, fitted)
     X = data.X.toarray() if sp.issparse(data.X) else np.array(data.X)
     sample_weight = data.sample_weight
     return dict(
@@ -175,6 +183,25 @@ def training_objective(estimator, X, y, sample_weight=None, classes=None):
         classes=list(data.binarizer.classes_),
         fitted=fitted,
     )
+
+
+def _starting_weights(estimator, data, fitted):
+    """The weights ``fit`` on ``data`` would continue from, or start from.
+
+    In the training dtype: a fitted model's own weights, else the initial
+    weights its ``random_state`` draws.
+    """
+    dtype = data.X.dtype
+    units = layer_units(
+        data.X.shape[1],
+        hidden_layer_widths(estimator.hidden_layer_sizes),
+        data.Y.shape[1],
+    )
+    if not fitted:
+        rng = check_random_state(estimator.random_state)
+        return init_parameters(units, estimator.activation, rng, dtype)
+    check_parameter_shapes(estimator.coefs_, estimator.intercepts_, units)
+    return unpack(pack(estimator.coefs_, estimator.intercepts_, dtype=dtype), units)
 
 
 def _describe_network(coefs, activation, out_activation):

@@ -13,7 +13,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._network import pack
-from sknnscratch._state import TrainingState, hidden_sizes
+from sknnscratch._settings import hidden_layer_widths
+from sknnscratch._state import TrainingState
 
 # Parameters both estimators have, with the same meaning.
 _SHARED_PARAMETERS = tuple(MLPClassifier().get_params())
@@ -89,7 +90,7 @@ def to_sklearn(estimator):
     params["alpha"] = estimator.alpha  # ScratchMLPClassifierCV: alpha_
     sizes = params.get("hidden_layer_sizes")
     if isinstance(sizes, np.ndarray) and sizes.ndim == 0:  # MLPClassifier fails
-        params["hidden_layer_sizes"] = tuple(hidden_sizes(estimator))
+        params["hidden_layer_sizes"] = hidden_layer_widths(sizes)
     mlp = MLPClassifier(**params)
     _copy_attributes(estimator, mlp, _NETWORK_ATTRIBUTES + _RECORD_ATTRIBUTES)
     _set_training_record(estimator, mlp)
@@ -159,7 +160,9 @@ def from_sklearn(cls, mlp):
     if hasattr(mlp, "_no_improvement_count"):
         units = [estimator.n_features_in_, *(len(b) for b in estimator.intercepts_)]
         theta = pack(estimator.coefs_, estimator.intercepts_)
-        state = TrainingState.from_fitted_attributes(estimator, units, theta)
+        state = TrainingState.from_fitted_attributes(
+            vars(estimator), units, theta, estimator.random_state
+        )
         state.no_improvement_count = mlp._no_improvement_count
         estimator._training_state = state
     return estimator

@@ -168,61 +168,49 @@ def l2_penalty(coefs, decay, flat_weights=None):
 class Backprop:
     """The forward and backward pass of one network, bound to its arrays.
 
-    What stays the same from batch to batch is looked up once, here: the
-    parameters (their current values are read at each call), the arrays the
-    gradients go to, the activation functions and the workspace. A call is
-    then the derivation's numpy operations and little else. The training
-    loops make one per fit; :func:`loss_and_gradients` makes one per call.
+    What stays the same from batch to batch is set up once, here: views of
+    the flat parameter vector ``theta`` (their current values are read at
+    each call), one flat gradient vector ``grad`` laid out like it, the
+    activation functions and the workspace. A call is then the derivation's
+    numpy operations and little else. The penalty's gradient (B3) is added
+    to every layer in one operation on the flat vectors (the first part of
+    both, see :func:`~sknnscratch._network.unpack`): the same numbers as
+    layer by layer, in fewer calls. The training loops make one per fit.
 
     Parameters
     ----------
-    coefs, intercepts : list of ndarray
-        The parameters.
+    theta : ndarray
+        The flat parameter vector (updated elsewhere, read here).
+    units : list of int
+        Width of every layer.
     activation : str
         The hidden activation's name.
-    out_activation : {"logistic", "softmax"}, default="logistic"
+    out_activation : {"logistic", "softmax"}
         The output function.
-    alpha : float, default=0.0
+    alpha : float
         L2 penalty strength.
-    coef_grads, intercept_grads : list of ndarray, default=None
-        Where to write the gradients (for example views of one flat vector
-        from :func:`unpack`); new arrays when ``None``.
-    workspace : Workspace
-        Buffers for the intermediates of batches of up to its ``n_rows``.
-    flat_weights : tuple of two ndarray, default=None
-        ``(weights_of(theta, units), weights_of(grad, units))`` when ``coefs``
-        and ``coef_grads`` are views of the flat vectors ``theta`` and
-        ``grad`` (:func:`unpack`). The penalty's gradient (B3) is then added to
-        every layer in one operation on the flat vectors: the same numbers in
-        fewer calls.
+    n_rows : int
+        The largest batch the workspace holds.
+
+    Attributes
+    ----------
+    grad : ndarray
+        The gradient of the last call, laid out like ``theta``.
     """
 
-    def __init__(
-        self,
-        coefs,
-        intercepts,
-        *,
-        activation,
-        out_activation="logistic",
-        alpha=0.0,
-        coef_grads=None,
-        intercept_grads=None,
-        workspace,
-        flat_weights=None,
-    ):
-        if coef_grads is None:
-            coef_grads = [np.empty_like(W) for W in coefs]
-            intercept_grads = [np.empty_like(b) for b in intercepts]
+    def __init__(self, theta, units, *, activation, out_activation, alpha, n_rows):
+        self.grad = np.empty_like(theta)
+        coefs, intercepts = unpack(theta, units)
         self.coefs, self.intercepts = coefs, intercepts
-        self.coef_grads, self.intercept_grads = coef_grads, intercept_grads
+        self.coef_grads, self.intercept_grads = unpack(self.grad, units)
         self.layers = list(zip(coefs, intercepts, strict=True))
         self.backward_order = list(range(len(coefs) - 1, -1, -1))
         self.f, self.f_prime = HIDDEN_ACTIVATIONS[activation], DERIVATIVES[activation]
         self.output_proba = OUTPUT_PROBA[out_activation]
         self.cross_entropy = CROSS_ENTROPY[out_activation]
         self.alpha = alpha
-        self.workspace = workspace
-        self.flat_weights = flat_weights
+        self.workspace = Workspace(units, n_rows, theta.dtype)
+        self.flat_weights = (weights_of(theta, units), weights_of(self.grad, units))
 
     def forward(self, X, logits=None, buffers=None):
         """(F1) and (F2) into the workspace: see :func:`forward`.
@@ -263,7 +251,7 @@ class Backprop:
             S = float(sample_weight.sum())
             row_scale = (sample_weight / S)[:, np.newaxis]
         decay = self.alpha / (S if penalty_weight is None else penalty_weight)
-        weights = None if self.flat_weights is None else self.flat_weights[0]
+        weights, weight_grads = self.flat_weights
         loss = penalty = l2_penalty(coefs, decay, weights)  # (L2)
         if logits is None:
             per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i
@@ -273,12 +261,9 @@ class Backprop:
         P = self.output_proba(Zs[-1], out=buffers.P)  # (F3)
         dZ = np.subtract(P, Y, out=buffers.dZ[-1])
         dZ *= row_scale  # (B1)
-        per_layer_penalty = self.flat_weights is None
         for layer in self.backward_order:
             W = coefs[layer]
             _matmul(As[layer].T, dZ, out=coef_grads[layer])  # (B2)
-            if per_layer_penalty:
-                coef_grads[layer] += decay * W  # (B3), (B4)
             _column_sums(dZ, out=self.intercept_grads[layer])  # (B5)
             if layer:
                 # Each buffer reused once its content is used: dJ/dA[l] goes
@@ -288,18 +273,27 @@ class Backprop:
                 Z = Zs[layer - 1]
                 slope = self.f_prime(Z, As[layer], out=Z)  # (B7)
                 dZ = np.multiply(dA, slope, out=dA)  # (B8)
-        if not per_layer_penalty:
-            weights, weight_grads = self.flat_weights
-            weight_grads += np.multiply(
-                weights, decay, out=self.workspace.weight_penalty
-            )  # (B3), (B4)
+        weight_grads += np.multiply(
+            weights, decay, out=self.workspace.weight_penalty
+        )  # (B3), (B4): every layer's alpha / S * W at once
         return loss
 
 
-def workspace_for(X, coefs):
-    """A new workspace for one pass of the rows ``X`` through these weights."""
-    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
-    return Workspace(units, X.shape[0], coefs[0].dtype)
+def bound_backprop(theta, units, n_rows, objective, out_activation):
+    """A :class:`Backprop` for batches of up to ``n_rows``, and its gradient.
+
+    ``objective`` holds the hidden ``activation`` and ``alpha`` (an
+    :class:`~sknnscratch._settings.Objective`).
+    """
+    network = Backprop(
+        theta,
+        units,
+        activation=objective.activation,
+        out_activation=out_activation,
+        alpha=objective.alpha,
+        n_rows=n_rows,
+    )
+    return network, network.grad
 
 
 BLOCK_ROWS = 8192
@@ -325,27 +319,31 @@ class MinibatchTrainer:
         Rows per step (the last batch of an epoch may be smaller).
     optimizer : SGD or Adam
         Turns a gradient into an update of ``theta``.
-    objective : dict
-        ``activation``, ``out_activation`` and ``alpha`` of the objective.
+    objective : Objective
+        The hidden ``activation`` and ``alpha``.
+    out_activation : {"logistic", "softmax"}
+        The output function.
     """
 
     def __init__(
-        self, X, Y, sample_weight, theta, units, batch_size, optimizer, objective
+        self,
+        X,
+        Y,
+        sample_weight,
+        theta,
+        units,
+        batch_size,
+        optimizer,
+        objective,
+        out_activation,
     ):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.theta, self.optimizer = theta, optimizer
-        self.grad = np.empty_like(theta)
-        coef_grads, intercept_grads = unpack(self.grad, units)
-        self.network = Backprop(
-            *unpack(theta, units),
-            **objective,
-            coef_grads=coef_grads,
-            intercept_grads=intercept_grads,
-            workspace=Workspace(units, batch_size, theta.dtype),
-            flat_weights=(weights_of(theta, units), weights_of(self.grad, units)),
+        self.network, self.grad = bound_backprop(
+            theta, units, batch_size, objective, out_activation
         )
         self.batch_size = batch_size
-        n_samples = X.shape[0]
+        self.n_samples = n_samples = X.shape[0]
         # The whole training set's weight divides the L2 term of every batch.
         self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
         self.dense = isinstance(X, np.ndarray)
@@ -493,19 +491,3 @@ class _Rows:
             )
             for batch in slices
         ]
-
-
-def loss_and_gradients(
-    X, Y, coefs, intercepts, *, sample_weight=None, penalty_weight=None, **objective
-):
-    """:func:`sknnscratch._network.loss_and_gradients`, computed by :class:`Backprop`.
-
-    One call of a :class:`Backprop` made for it (``objective`` holds
-    ``activation``, ``out_activation`` and ``alpha``; no ``record``): what
-    ``tests/test_kernels.py`` compares with the reference.
-    """
-    network = Backprop(
-        coefs, intercepts, **objective, workspace=workspace_for(X, coefs)
-    )
-    loss = network(X, Y, sample_weight, penalty_weight)
-    return loss, network.coef_grads, network.intercept_grads

@@ -1,45 +1,26 @@
-"""Watching training: one monitor that every solver reports each step to.
+"""Watching training: the one recorder every solver reports each step to.
 
-What every solver records of each step is decided here, the same for every
-solver: the loss curve and ``history_``, the verbose lines, the divergence
-check, callbacks, early stopping on a validation set with its best weights,
-and the handling of an interrupt. What a user is told when a run goes wrong,
-and why, is written in ``_advice.py``.
+The monitor is the only writer of what training records of each step, the
+same for every solver: the counters, the loss curve and ``history_``, the
+best loss, early stopping's validation curves and best weights, the
+divergence reference, the checkpoint an interrupt returns to. It also checks
+each step for divergence, prints the verbose lines and runs the callbacks.
+The training loops own the schedule of their optimiser and decide when to
+stop; what the user reads is written in ``_advice.py``.
 """
 
 import math
-import sys
 import time
-import warnings
 from numbers import Real
-from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.metrics import check_scoring
 
 from sknnscratch._activations import CROSS_ENTROPY
+from sknnscratch._advice import divergence_error, progress_line, stall_line
 from sknnscratch._network import output_logits
 
 DIVERGENCE_FACTOR = 1e4
 """A loss more than this many times its starting value (or 1) has diverged."""
-
-_PACKAGE = str(Path(__file__).resolve().parent)
-# Frames of these files stand between the user's call and ours: warnings
-# skip them (the callback API wraps fit in sklearn/callback).
-_SKIPPED = (
-    _PACKAGE,
-    str(Path(sys.modules["sklearn"].__file__).parent / "callback"),
-)
-
-
-def warn(message, category=UserWarning):
-    """``warnings.warn`` pointing at the first caller outside this package."""
-    # stacklevel=2 would name warn's caller, frame 1 here.
-    frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
 
 
 class DivergenceGuard:
@@ -112,9 +93,7 @@ class DivergenceGuard:
 
     def _fail(self, step, reason):
         advice = self.advice() if callable(self.advice) else self.advice
-        raise ValueError(
-            f"Training diverged in {self.step_name} {step}: {reason}. {advice}"
-        )
+        raise ValueError(divergence_error(self.step_name, step, reason, advice))
 
 
 class ValidationSet:
@@ -126,43 +105,49 @@ class ValidationSet:
         Validation inputs, labels (as given to ``fit``) and their 0/1 targets.
     sample_weight : ndarray or None
         Their weights.
-    scoring : None, "loss", str or callable
-        ``None``: accuracy (MLPClassifier's rule); ``"loss"``: minus the
-        validation cross-entropy; otherwise a scikit-learn scorer name or a
-        callable ``scorer(estimator, X, y)``.
-    estimator : ScratchMLPClassifier
-        The estimator being trained (to build the scorer).
+    early_stopping : EarlyStopping
+        ``scoring`` and its ``scorer``: ``scoring=None`` scores accuracy
+        (MLPClassifier's rule), ``'loss'`` minus the validation
+        cross-entropy, anything else calls the scorer.
+    activation, out_activation : str
+        The network's hidden activation and output function.
+    binarizer : LabelBinarizer
+        The target encoding, to turn logits into predicted labels.
     """
 
-    def __init__(self, X, y, Y, sample_weight, scoring, estimator):
+    def __init__(
+        self,
+        X,
+        y,
+        Y,
+        sample_weight,
+        early_stopping,
+        activation,
+        out_activation,
+        binarizer,
+    ):
         self.X, self.y, self.Y, self.sample_weight = X, y, Y, sample_weight
-        self.scoring = scoring
-        self.scorer = (
-            None
-            if scoring is None or (isinstance(scoring, str) and scoring == "loss")
-            else check_scoring(estimator, scoring)
-        )
+        self.scoring, self.scorer = early_stopping.scoring, early_stopping.scorer
+        self.activation, self.out_activation = activation, out_activation
+        self.binarizer = binarizer
 
-    def evaluate(self, network, fitted_estimator):
+    def evaluate(self, coefs, intercepts, fitted_estimator):
         """Validation cross-entropy (no L2 term) and validation score.
 
         Parameters
         ----------
-        network : dict
-            ``coefs``, ``intercepts``, ``activation``, ``out_activation`` and
-            ``binarizer`` of the network being trained.
+        coefs, intercepts : list of ndarray
+            The network's current parameters.
         fitted_estimator : callable
             Returns the model at its current weights, for a scorer.
         """
-        Z = output_logits(
-            self.X, network["coefs"], network["intercepts"], network["activation"]
-        )
-        per_sample = CROSS_ENTROPY[network["out_activation"]](Z, self.Y)
+        Z = output_logits(self.X, coefs, intercepts, self.activation)
+        per_sample = CROSS_ENTROPY[self.out_activation](Z, self.Y)
         loss = float(np.average(per_sample, weights=self.sample_weight))
         if self.scorer is not None:
             score = self._score(fitted_estimator())
         elif self.scoring is None:
-            predicted = network["binarizer"].inverse_transform(Z, threshold=0.0)
+            predicted = self.binarizer.inverse_transform(Z, threshold=0.0)
             score = accuracy(self.y, predicted, self.sample_weight)
         else:
             score = -loss
@@ -193,166 +178,37 @@ def accuracy(actual, predicted, sample_weight):
     return float(np.average(correct, weights=sample_weight))
 
 
-def validation_split(X, y, sample_weight, fraction, rng):
-    """Split rows into training and validation, stratified by class and weight.
-
-    Rows are taken in a random order until the validation side holds
-    ``fraction`` of each class's total sample weight. The order comes from a
-    hash of each row's content, so identical rows (of the same class) always
-    land on the same side: a row of weight 3 is split exactly like three
-    copies of it, and early stopping keeps weights equivalent to repeated
-    rows. A class always keeps at least one distinct row for training.
-
-    Parameters
-    ----------
-    X : ndarray or sparse matrix of shape (n_samples, n_features)
-        The training input.
-    y : ndarray of shape (n_samples,) or None
-        Class labels to stratify by (None: no stratification).
-    sample_weight : ndarray of shape (n_samples,) or None
-        Row weights (None: all ones).
-    fraction : float
-        The share of weight to hold out, in ``(0, 1)``.
-    rng : numpy.random.RandomState
-        Draws the hash; the same state gives the same split.
-
-    Returns
-    -------
-    train, validation : ndarray of int
-        Row indices of the two sides.
-    """
-    n_samples = X.shape[0]
-    weight = np.ones(n_samples) if sample_weight is None else sample_weight
-    key = _row_hash(X, rng)
-    groups = np.zeros(n_samples, dtype=np.intp)
-    if y is not None:
-        groups = np.unique(y, return_inverse=True)[1].reshape(-1)
-
-    in_validation = np.zeros(n_samples, dtype=bool)
-    for group in np.unique(groups):
-        # Rows of zero weight count for nothing; they stay in training.
-        rows = np.flatnonzero((groups == group) & (weight > 0))
-        if rows.size == 0:
-            continue
-        rows = rows[np.argsort(key[rows], kind="stable")]
-        new_row = np.r_[True, key[rows][1:] != key[rows][:-1]]
-        distinct = np.cumsum(new_row) - 1  # which distinct row each row is
-        if distinct[-1] == 0:
-            continue  # a single distinct row stays in training
-        distinct_weight = np.bincount(distinct, weights=weight[rows])
-        before = np.cumsum(distinct_weight) - distinct_weight
-        chosen = before < fraction * distinct_weight.sum()
-        chosen[-1] = False  # keep one distinct row for training
-        in_validation[rows] = chosen[distinct]
-
-    validation = np.flatnonzero(in_validation)
-    if not weight[validation].sum() > 0 or not weight[~in_validation].sum() > 0:
-        raise ValueError(
-            "early_stopping needs rows of positive weight on both sides of the "
-            f"validation split; validation_fraction={fraction} of these "
-            f"{n_samples} samples gives none. Increase validation_fraction or "
-            "use more data."
-        )
-    return np.flatnonzero(~in_validation), validation
-
-
-def _row_hash(X, rng):
-    """A random 64-bit key per row, equal for rows with equal content.
-
-    Integer arithmetic on the bits of every non-zero entry, added with
-    wrap-around: exact and independent of the order of the additions, which
-    floating-point dot products (BLAS) are not.
-    """
-    n_samples, n_features = X.shape
-    salts = rng.randint(1, 2**62, size=n_features).astype(np.uint64)
-    key = np.zeros(n_samples, dtype=np.uint64)
-    if sp.issparse(X):
-        X = canonical_sparse(X).tocoo()
-        nonzero = X.data != 0
-        bits = _bits(X.data[nonzero])
-        np.add.at(key, X.row[nonzero], _mix(bits ^ salts[X.col[nonzero]]))
-        return _mix(key)
-    for j in range(n_features):
-        column = np.ascontiguousarray(X[:, j])
-        key += np.where(column != 0, _mix(_bits(column) ^ salts[j]), np.uint64(0))
-    return _mix(key)
-
-
-def _bits(values):
-    """The IEEE bits of float32 or float64 values, as uint64."""
-    unsigned = np.uint32 if values.dtype == np.float32 else np.uint64
-    return values.view(unsigned).astype(np.uint64)
-
-
-def _mix(bits):
-    """splitmix64's finaliser: spreads the bits of a uint64 array."""
-    bits = (bits ^ (bits >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    bits = (bits ^ (bits >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return bits ^ (bits >> np.uint64(31))
-
-
-def canonical_sparse(X):
-    """``X`` with sorted indices and no duplicate entries (a copy if needed).
-
-    The same matrix can be stored in several ways; in this form every
-    computation on it (the row hash, products) sees the same numbers in the
-    same order, however the caller stored them.
-    """
-    if X.has_canonical_format:
-        return X
-    X = X.copy()
-    X.sum_duplicates()
-    return X
-
-
-def progress_line(step, loss, validation_loss, score, best, seconds):
-    """The one line ``verbose=True`` prints after an epoch or L-BFGS iteration.
-
-    It starts as MLPClassifier's line does (``Iteration N, loss = ...``), then
-    gives the validation loss and score with early stopping, marks the epoch
-    whose weights early stopping keeps so far, and ends with the step's time.
-    """
-    line = f"Iteration {step}, loss = {loss:.8f}"
-    if validation_loss is not None:
-        line += f", validation loss = {validation_loss:.8f}, score = {score:.6f}"
-        if best:
-            line += " (best)"
-    return line + f", {seconds:.3f} s"
-
-
 class TrainingMonitor:
     """What every solver reports each completed step to.
 
+    A step is opened by :meth:`begin_step`, recorded by :meth:`record_step`
+    and closed by :meth:`end_step`; between the last two the loop may
+    advance its optimiser's schedule and decide to stop.
+
     Parameters
     ----------
-    estimator : ScratchMLPClassifier
-        Gives the settings (``verbose``, ``tol``, ``n_iter_no_change``,
-        ``max_iter``); it is not changed.
+    settings : Settings
+        The call's settings (``verbose``, ``tol``, ``n_iter_no_change``).
     state : TrainingState
         The state being trained; the monitor records into it.
     progress : FitProgress
         The scikit-learn callbacks of this call.
-    network : dict
-        ``coefs``, ``intercepts`` (views of ``state.theta``),
-        ``activation``, ``out_activation`` and ``binarizer``.
+    network : tuple of two lists
+        ``coefs`` and ``intercepts``, views of ``state.theta``.
     fitted_estimator : callable
         Returns a consistent fitted copy of the estimator at the current
         weights (for scorers).
     step_name : str
         "epoch" or "L-BFGS iteration", in messages.
-    advice : str
+    advice : str or callable
         What to do when training diverges.
     validation : ValidationSet or None, default=None
         Early stopping's held-out rows.
-    optimizer : SGD, Adam or None, default=None
-        The minibatch solvers' optimiser: its schedule advances after each
-        epoch, and epochs count towards ``n_iter_no_change``. None for
-        L-BFGS, which has its own stopping rules.
     """
 
     def __init__(
         self,
-        estimator,
+        settings,
         state,
         progress,
         network,
@@ -361,21 +217,41 @@ class TrainingMonitor:
         step_name,
         advice,
         validation=None,
-        optimizer=None,
     ):
-        self.settings = estimator
+        self.settings = settings
         self.state = state
         self.progress = progress
         self.network = network
         self.fitted_estimator = fitted_estimator
         self.step_name = step_name
         self.validation = validation
+        # Stochastic solvers count epochs without improvement; L-BFGS has its
+        # own stopping rules, and its accepted losses only fall.
+        self.stochastic = settings.solver != "lbfgs"
         self.guard = DivergenceGuard(step_name, advice, state.divergence_reference)
-        self.optimizer = optimizer
         self.callers_errstate = np.geterr()
+        state.n_iter = 0
+        state.early_stopping = validation is not None
+        if validation is not None:
+            self._start_validation_records()
         # The last completed step (or the start): where an interrupt returns.
         self._checkpoint = state.checkpoint()
         self._started = None
+
+    def _start_validation_records(self):
+        """Prepare the state's validation curves and best epoch for this call."""
+        state = self.state
+        if state.validation_scores is None:
+            state.validation_scores, state.validation_loss_curve = [], []
+        # The best epoch so far counts only if training has not moved on since
+        # (partial_fit, a fit without early stopping, weights set by hand).
+        if state.best_theta is None or not np.array_equal(
+            state.best_theta, state.theta
+        ):
+            state.best_validation_score = -np.inf
+            state.best_validation_loss = np.inf
+            state.best_theta = None
+        state.best_loss = np.inf
 
     @property
     def step(self):
@@ -389,11 +265,8 @@ class TrainingMonitor:
             with np.errstate(**self.callers_errstate):
                 self.progress.begin_step()
 
-    def end_step(self, loss, n_samples, learning_rate=None):
-        """Record a completed step; True when training should stop.
-
-        It stops when a callback asks to, or when ``n_iter_no_change`` epochs
-        in a row failed to improve and the optimiser gives up.
+    def record_step(self, loss, n_samples, learning_rate=None):
+        """Record a completed step: curves, counters, best epoch, verbose line.
 
         Parameters
         ----------
@@ -404,14 +277,14 @@ class TrainingMonitor:
         learning_rate : float or None
             The learning rate after the step (stochastic solvers).
         """
-        state, settings = self.state, self.settings
-        if self.optimizer is not None:  # L-BFGS's accepted losses only fall
+        state = self.state
+        if self.stochastic:
             self.guard.check_loss(loss, self.step)
         validation_loss = score = None
         if self.validation is not None:
             with np.errstate(**self.callers_errstate):
                 validation_loss, score = self.validation.evaluate(
-                    self.network, self.fitted_estimator
+                    *self.network, self.fitted_estimator
                 )
         seconds = time.perf_counter() - self._started
         state.divergence_reference = self.guard.start
@@ -429,23 +302,38 @@ class TrainingMonitor:
                 "seconds": seconds,
             }
         )
-        stalled = best = False
+        best = False
         if self.validation is not None:
             best = self._track_validation(validation_loss, score)
-        elif self.optimizer is not None:
+        elif self.stochastic:
             self._track_loss(loss)
-        if settings.verbose:
+        else:
+            state.best_loss = min(state.best_loss, loss)
+        if self.settings.verbose:
             print(
                 progress_line(state.n_iter, loss, validation_loss, score, best, seconds)
             )
-        if self.optimizer is not None:
-            self.optimizer.epoch_ends(state.t)
-            stalled = self._stalled()
-        self._checkpoint = state.checkpoint()
+
+    def record_start(self, loss):
+        """Record the objective at the start, for a run that completed no step.
+
+        L-BFGS may stop before its first iteration (the gradient at the
+        starting point is already below ``tol``): the model's loss is then
+        the objective there.
+        """
+        self.state.loss = loss
+        self.state.best_loss = min(self.state.best_loss, loss)
+
+    def end_step(self):
+        """Close the step: checkpoint it, run the callbacks.
+
+        Returns True when a callback asks training to stop.
+        """
+        self._checkpoint = self.state.checkpoint()
         if not self.progress.active:
-            return stalled
+            return False
         with np.errstate(**self.callers_errstate):
-            return self.progress.end_step() or stalled
+            return self.progress.end_step()
 
     def _track_loss(self, loss):
         """Count epochs without improvement of the training loss by tol."""
@@ -482,43 +370,37 @@ class TrainingMonitor:
             return True
         return False
 
-    def _stalled(self):
-        """True when ``n_iter_no_change`` epochs failed to improve and the
-        optimiser gives up (the 'adaptive' schedule lowers its rate instead)."""
-        state, settings = self.state, self.settings
-        if state.no_improvement_count <= settings.n_iter_no_change:
-            return False
-        stop = self.optimizer.should_stop()
+    def patience_ran_out(self):
+        """Whether more than ``n_iter_no_change`` epochs in a row failed to improve."""
+        return self.state.no_improvement_count > self.settings.n_iter_no_change
+
+    def stall_handled(self, stop, learning_rate):
+        """The loop's answer to a stall: stop, or go on at ``learning_rate``.
+
+        Going on (the 'adaptive' schedule lowered its rate) starts the count
+        of epochs without improvement anew.
+        """
+        settings = self.settings
         if settings.verbose:
-            what = "Validation score" if self.validation else "Training loss"
             print(
-                f"{what} did not improve more than tol={settings.tol} for "
-                f"{settings.n_iter_no_change} consecutive epochs. "
-                + (
-                    "Stopping."
-                    if stop
-                    else f"Setting learning rate to {self.optimizer.learning_rate:g}."
+                stall_line(
+                    self.validation is not None,
+                    settings.tol,
+                    settings.n_iter_no_change,
+                    stop,
+                    learning_rate,
                 )
             )
-        if stop:
-            return True
-        state.no_improvement_count = 0
-        return False
+        if not stop:
+            self.state.no_improvement_count = 0
 
-    def keep_completed_steps(self, incremental):
+    def keep_completed_steps(self):
         """After a KeyboardInterrupt: return to the last completed step.
 
         Returns False when nothing is left to keep, and the interrupt must
         propagate: in ``partial_fit`` (all or nothing) and before the first
-        step of ``fit`` completed. Otherwise warns once and returns True:
-        training ends as if it had stopped after that step.
+        step of ``fit`` completed. Otherwise returns True: training ends as if
+        it had stopped after that step.
         """
         self.state.rollback(self._checkpoint)
-        if incremental or self.state.n_iter == 0:
-            return False
-        warn(
-            f"Training interrupted (KeyboardInterrupt); keeping the model of the "
-            f"{self.state.n_iter} {self.step_name}(s) this call completed.",
-            UserWarning,
-        )
-        return True
+        return not (self.settings.incremental or self.state.n_iter == 0)

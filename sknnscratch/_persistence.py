@@ -26,7 +26,6 @@ from sklearn.utils._param_validation import (
 )
 
 from sknnscratch._activations import HIDDEN_ACTIVATIONS, OUTPUT_PROBA
-from sknnscratch._monitoring import warn
 from sknnscratch._network import pack
 from sknnscratch._plain_data import (
     SOLVERS,
@@ -41,6 +40,7 @@ from sknnscratch._plain_data import (
     random_state_from_plain,
 )
 from sknnscratch._state import TrainingState
+from sknnscratch._utils import warn
 from sknnscratch._version import __version__
 
 # Attributes only a fitted model has: a loaded state with any of them must
@@ -225,7 +225,7 @@ def _check_version(category, estimator_name, current, saved_by):
             current_sklearn_version=current,
             original_sklearn_version=saved_by,
         )
-        warn(warning, category)
+        warn(warning, category, stacklevel=4)
 
 
 class _Attributes:

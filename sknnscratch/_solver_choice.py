@@ -8,12 +8,7 @@ set away from its default that the call cannot use is reported in one
 warning per call, never silently ignored.
 """
 
-import functools
-import inspect
-
 import numpy as np
-
-from sknnscratch._monitoring import warn
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -29,7 +24,7 @@ rows. 10 million is 82 000 rows for the 13-8-1 network.
 """
 
 # Who uses what: a parameter is ignored by every solver not listed.
-_USED_BY = {
+USED_BY = {
     "max_fun": ("lbfgs",),
     "batch_size": STOCHASTIC_SOLVERS,
     "learning_rate_init": STOCHASTIC_SOLVERS,
@@ -48,52 +43,48 @@ _USED_BY = {
 }
 
 
-def choose_solver(estimator, n_samples, n_parameters, *, incremental):
+def choose_solver(solver, n_samples, n_parameters, *, incremental, early_stopping):
     """The solver this call trains with.
 
     Parameters
     ----------
-    estimator : ScratchMLPClassifier
-        Its ``solver`` and ``early_stopping``.
+    solver : {'auto', 'lbfgs', 'sgd', 'adam'}
+        The ``solver`` parameter.
     n_samples : int
         The number of training rows.
     n_parameters : int
         The number of weights and biases of the network.
     incremental : bool
         Whether the call is ``partial_fit``.
+    early_stopping : bool
+        The ``early_stopping`` parameter.
 
     Returns
     -------
     solver : {'lbfgs', 'sgd', 'adam'}
-        ``estimator.solver`` unless it is 'auto': then 'adam' for
-        ``partial_fit``, with ``early_stopping`` or above
-        :data:`LBFGS_MAX_WORK` rows times parameters, otherwise 'lbfgs'.
+        ``solver`` unless it is 'auto': then 'adam' for ``partial_fit``, with
+        ``early_stopping`` or above :data:`LBFGS_MAX_WORK` rows times
+        parameters, otherwise 'lbfgs'.
     """
-    if estimator.solver != "auto":
-        return estimator.solver
+    if solver != "auto":
+        return solver
     too_large = n_samples * n_parameters > LBFGS_MAX_WORK
-    if incremental or estimator.early_stopping or too_large:
+    if incremental or early_stopping or too_large:
         return "adam"
     return "lbfgs"
 
 
-@functools.cache
-def _defaults(cls):
-    """The defaults of the parameters a solver may ignore, in signature order."""
-    signature = inspect.signature(cls.__init__)
-    return {
-        name: parameter.default
-        for name, parameter in signature.parameters.items()
-        if name in _USED_BY
-    }
+def changed_parameters(params, defaults):
+    """The parameters a solver may ignore that are set away from their defaults.
 
-
-def _changed_parameters(estimator):
-    """The parameters set away from their defaults, in signature order."""
+    ``params`` and ``defaults`` map names to values (the estimator's
+    ``get_params()`` and its signature's defaults); the result keeps the
+    order of ``defaults``.
+    """
     return {
-        name: getattr(estimator, name)
-        for name, default in _defaults(type(estimator)).items()
-        if not _same(getattr(estimator, name), default)
+        name: params[name]
+        for name, default in defaults.items()
+        if name in USED_BY and not _same(params[name], default)
     }
 
 
@@ -106,7 +97,7 @@ def _same(value, default):
         return False
 
 
-def check_validation_set_is_used(estimator, solver, validation_data):
+def check_validation_set_is_used(early_stopping, solver, validation_data):
     """Raise when ``fit`` got ``X_val`` but will not early-stop.
 
     As :class:`~sklearn.ensemble.HistGradientBoostingClassifier` does: a
@@ -115,7 +106,7 @@ def check_validation_set_is_used(estimator, solver, validation_data):
     """
     if validation_data is None:
         return
-    if not estimator.early_stopping:
+    if not early_stopping:
         raise ValueError(
             "X_val and y_val are passed to fit while early_stopping is False: "
             "the validation set serves early stopping only. Set "
@@ -129,19 +120,18 @@ def check_validation_set_is_used(estimator, solver, validation_data):
         )
 
 
-def _unused(estimator, solver, validation_set=False):
+def _unused(params, changed, solver, validation_set=False):
     """The changed parameters this call cannot use, each with the reason.
 
     ``partial_fit`` needs no case of its own: it refuses ``early_stopping``
     before it gets here, and its solver is chosen like any other.
     """
-    changed = _changed_parameters(estimator)
     unused = {}
     for name, value in changed.items():
-        if solver not in _USED_BY[name]:
-            users = " and ".join(repr(s) for s in _USED_BY[name])
+        if solver not in USED_BY[name]:
+            users = " and ".join(repr(s) for s in USED_BY[name])
             unused[name] = (value, f"used only by {users}")
-    if solver in STOCHASTIC_SOLVERS and not estimator.early_stopping:
+    if solver in STOCHASTIC_SOLVERS and not params["early_stopping"]:
         for name in ("validation_fraction", "scoring"):
             if name in changed:
                 unused[name] = (changed[name], "used only with early_stopping=True")
@@ -151,12 +141,12 @@ def _unused(estimator, solver, validation_set=False):
             "X_val is the validation set: nothing is split off",
         )
     if solver == "sgd":
-        if "power_t" in changed and estimator.learning_rate != "invscaling":
+        if "power_t" in changed and params["learning_rate"] != "invscaling":
             unused["power_t"] = (
                 changed["power_t"],
                 "used only with learning_rate='invscaling'",
             )
-        if "nesterovs_momentum" in changed and estimator.momentum == 0:
+        if "nesterovs_momentum" in changed and params["momentum"] == 0:
             unused["nesterovs_momentum"] = (
                 changed["nesterovs_momentum"],
                 "no momentum to apply it to (momentum=0)",
@@ -164,23 +154,26 @@ def _unused(estimator, solver, validation_set=False):
     return unused
 
 
-def warn_unused_parameters(estimator, solver, *, validation_set=False):
-    """One warning naming every changed parameter this call cannot use.
+def unused_parameters_message(params, changed, solver, *, validation_set=False):
+    """The one warning naming every changed parameter this call cannot use.
 
+    ``params``: the estimator's parameters; ``changed``: those of them set
+    away from their defaults (:func:`changed_parameters`);
     ``validation_set``: ``fit`` got ``X_val``, which replaces the split.
+    Returns None when every changed parameter is used.
     """
-    unused = _unused(estimator, solver, validation_set)
+    unused = _unused(params, changed, solver, validation_set)
     if not unused:
-        return
+        return None
     chosen = (
         f"solver='auto' trains this call with {solver!r}, which"
-        if estimator.solver == "auto"
+        if params["solver"] == "auto"
         else f"solver={solver!r}"
     )
     listed = "; ".join(
         f"{name}={value!r} ({reason})" for name, (value, reason) in unused.items()
     )
-    warn(
+    return (
         f"{chosen} does not use: {listed}. Choose a solver that uses them, or "
         "leave them at their defaults."
     )

@@ -10,13 +10,12 @@ iteration) lets an interrupt return to it.
 import copy
 from dataclasses import dataclass, field, fields, replace
 from itertools import pairwise
-from numbers import Integral
 from operator import attrgetter
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from sknnscratch._network import init_parameters, layer_units, pack
+from sknnscratch._network import init_parameters, pack
 from sknnscratch._plain_data import (
     SOLVERS,
     curve_from_plain,
@@ -77,8 +76,13 @@ class TrainingState:
         The objective and a history row after every epoch or iteration.
     validation_scores, validation_loss_curve : list or None
         Per epoch with early stopping; None without.
-    best_loss : float or None
-        The lowest objective so far (None with early stopping).
+    best_loss : float
+        The lowest training objective of the steps since it was last reset
+        (``inf`` before the first): a fit with early stopping resets it and
+        does not track it.
+    early_stopping : bool
+        Whether the last call stopped early on a validation set (its
+        ``best_loss_`` is then None, as MLPClassifier's).
     best_validation_score, best_validation_loss : float
         The best epoch's validation score and loss (early stopping).
     best_theta : ndarray or None
@@ -110,7 +114,8 @@ class TrainingState:
     history: list = field(default_factory=list)
     validation_scores: list | None = None
     validation_loss_curve: list | None = None
-    best_loss: float | None = np.inf
+    best_loss: float = np.inf
+    early_stopping: bool = False
     best_validation_score: float | None = None
     best_validation_loss: float = np.inf
     best_theta: np.ndarray | None = None
@@ -128,14 +133,15 @@ class TrainingState:
         return cls(units=list(units), theta=theta, rng=rng, split_state=rng.get_state())
 
     @classmethod
-    def from_fitted_attributes(cls, estimator, units, theta):
+    def from_fitted_attributes(cls, attributes, units, theta, random_state):
         """A state for a model fitted without one (weights set by hand, imported).
 
-        The curves and counters come from the public attributes where they
-        exist; the random stream starts from ``random_state``.
+        The curves and counters come from the public attributes (a dict of
+        them) where they exist; the random stream starts from
+        ``random_state``.
         """
-        state = cls.fresh(units, theta, check_random_state(estimator.random_state))
-        state.adopt_fitted_attributes(vars(estimator))
+        state = cls.fresh(units, theta, check_random_state(random_state))
+        state.adopt_fitted_attributes(attributes)
         return state
 
     def adopt_fitted_attributes(self, attributes):
@@ -165,7 +171,9 @@ class TrainingState:
         if self.validation_scores is not None and self.validation_loss_curve is None:
             self.validation_loss_curve = [np.nan] * len(self.validation_scores)
         self.best_validation_score = attributes.get("best_validation_score_")
-        self.best_loss = attributes.get("best_loss_", np.inf)
+        best_loss = attributes.get("best_loss_", np.inf)
+        self.early_stopping = best_loss is None
+        self.best_loss = np.inf if best_loss is None else best_loss
         self.t = attributes.get("t_", 0)
         self.n_iter = attributes.get("n_iter_", 0)
         self.loss = attributes.get("loss_")
@@ -254,6 +262,8 @@ class TrainingState:
         numbers.update(random_state_to_numbers(self.split_state, "split_state"))
         for name in _NUMBER_FIELDS:
             value = getattr(self, name)
+            if name == "best_loss" and self.early_stopping:
+                value = None  # saved as before: None means early stopping
             if value is not None:
                 numbers[name] = value
         return {
@@ -318,6 +328,10 @@ class TrainingState:
                 raise ValueError(f"{name}={data[name]!r} is not {check.__doc__}")
         if data.get("objective") is not None:
             data["objective"] = tuple(data["objective"])
+        if "early_stopping" not in data:  # saved with best_loss None for it
+            data["early_stopping"] = data.get("best_loss", np.inf) is None
+        if data.get("best_loss") is None:
+            data["best_loss"] = np.inf
         for name, kind in (("shuffle_order", "iu"), ("best_theta", "f")):
             value = data.get(name)
             if value is not None and not (
@@ -402,55 +416,48 @@ _SCALAR_FIELDS = {
 }
 
 
-def hidden_sizes(estimator):
-    """``hidden_layer_sizes`` as a list of positive ints (or a clear error)."""
-    sizes = estimator.hidden_layer_sizes
-    if isinstance(sizes, np.ndarray) and sizes.ndim == 0:
-        sizes = sizes.item()  # np.array(5): one layer of 5
-    sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-        raise ValueError(
-            "hidden_layer_sizes must hold positive integers, got "
-            f"{estimator.hidden_layer_sizes!r}."
-        )
-    return [int(s) for s in sizes]
+def fresh_state(units, settings, dtype):
+    """The state of a first (or cold) fit: initial weights from ``random_state``."""
+    rng = check_random_state(settings.random_state)
+    coefs, intercepts = init_parameters(
+        units, settings.objective.activation, rng, dtype
+    )
+    state = TrainingState.fresh(units, pack(coefs, intercepts, dtype=dtype), rng)
+    state.objective = settings.objective.key
+    return state
 
 
-def starting_state(estimator, data, resume):
-    """The state a call trains: a copy of the fitted one, or a fresh one.
+def resumed_state(fitted, units, settings, dtype):
+    """A copy of a fitted model's state, to continue training from.
 
     Parameters
     ----------
-    estimator : ScratchMLPClassifier
-        Not changed: a resumed state is a copy.
-    data : TrainingData
-        This call's training data (it fixes the layer widths and dtype).
-    resume : bool
-        Continue from the estimator's weights (``coefs_``, ``intercepts_``,
-        possibly set by hand) and training state; else draw initial weights
-        from ``random_state``.
+    fitted : dict
+        The fitted model's attributes: ``coefs_`` and ``intercepts_``
+        (possibly set by hand), and its ``_training_state`` when it has one
+        (otherwise one is made from the public attributes).
+    units : list of int
+        The layer widths this call's data asks for.
+    settings : Settings
+        The call's settings.
+    dtype : numpy dtype
+        The training dtype.
     """
-    units = layer_units(data.X.shape[1], hidden_sizes(estimator), data.Y.shape[1])
-    dtype = data.X.dtype
-    objective = (float(estimator.alpha), repr(estimator.class_weight))
-    if not resume:
-        rng = check_random_state(estimator.random_state)
-        coefs, intercepts = init_parameters(units, estimator.activation, rng, dtype)
-        state = TrainingState.fresh(units, pack(coefs, intercepts, dtype=dtype), rng)
-        state.objective = objective
-        return state
-    check_parameter_shapes(estimator.coefs_, estimator.intercepts_, units)
-    theta = pack(estimator.coefs_, estimator.intercepts_, dtype=dtype)
-    saved = getattr(estimator, "_training_state", None)
+    check_parameter_shapes(fitted["coefs_"], fitted["intercepts_"], units)
+    theta = pack(fitted["coefs_"], fitted["intercepts_"], dtype=dtype)
+    saved = fitted.get("_training_state")
     if saved is None or saved.units != units:
-        state = TrainingState.from_fitted_attributes(estimator, units, theta)
+        state = TrainingState.from_fitted_attributes(
+            fitted, units, theta, settings.random_state
+        )
     else:
         state = saved.copy(share_order=True)
         state.theta = theta
+    objective = settings.objective.key
     if state.objective != objective:
         state.objective, state.divergence_reference = objective, None
     # A count past n_iter_no_change means the last fit stopped: train anew.
-    if state.no_improvement_count > estimator.n_iter_no_change:
+    if state.no_improvement_count > settings.n_iter_no_change:
         state.no_improvement_count = 0
     return state
 

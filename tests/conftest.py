@@ -125,3 +125,35 @@ for profile, max_examples in (("ci", 20), ("long", 500)):
         suppress_health_check=[HealthCheck.too_slow],
     )
 settings.load_profile(os.environ.get("SKNNSCRATCH_HYPOTHESIS", "ci"))
+
+
+def kernel_loss_and_gradients(
+    X,
+    Y,
+    coefs,
+    intercepts,
+    *,
+    sample_weight=None,
+    penalty_weight=None,
+    activation,
+    out_activation,
+    alpha,
+):
+    """One pass of the training kernel (``_kernels.Backprop``) on copies of the
+    parameters: ``(loss, coef_grads, intercept_grads)`` as
+    ``_network.loss_and_gradients`` returns them."""
+    from sknnscratch._kernels import Backprop
+    from sknnscratch._network import pack, unpack
+
+    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+    theta = pack(coefs, intercepts)
+    network = Backprop(
+        theta,
+        units,
+        activation=activation,
+        out_activation=out_activation,
+        alpha=alpha,
+        n_rows=X.shape[0],
+    )
+    loss = network(X, Y, sample_weight, penalty_weight)
+    return (loss, *unpack(network.grad.copy(), units))

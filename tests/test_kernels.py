@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import kernel_loss_and_gradients
 from scipy import sparse
 from sklearn.utils import gen_batches
 
@@ -14,6 +15,7 @@ from sknnscratch._kernels import MinibatchTrainer
 from sknnscratch._monitoring import DivergenceGuard
 from sknnscratch._network import init_parameters, layer_units, pack, unpack
 from sknnscratch._optimizers import Adam
+from sknnscratch._settings import Objective
 
 OUTPUTS = {
     "binary": ("logistic", 1),
@@ -77,7 +79,7 @@ def test_kernel_equals_the_reference(
             "sample_weight": None if weights is None else weights.astype(np.float64),
         },
     )
-    fast = _kernels.loss_and_gradients(X_in, Y, coefs, intercepts, **settings)
+    fast = kernel_loss_and_gradients(X_in, Y, coefs, intercepts, **settings)
     # float32 kernels round every step to float32; the reference runs in float64.
     rtol = 1e-12 if dtype == np.float64 else 2e-5
     assert fast[0] == pytest.approx(reference[0], rel=rtol)
@@ -86,28 +88,24 @@ def test_kernel_equals_the_reference(
     assert all(g.dtype == dtype for g in [*fast[1], *fast[2]])
 
 
-def test_gradients_can_be_written_into_views_of_one_flat_vector():
+def test_the_gradient_is_one_flat_vector_laid_out_like_theta():
     X, Y, _, units, coefs, intercepts, out_activation = _problem(
         "relu", "binary", np.float64, False
     )
     theta = pack(coefs, intercepts)
-    grad = np.full_like(theta, np.nan)
     settings = dict(activation="relu", out_activation=out_activation, alpha=0.1)
-    network = _kernels.Backprop(
-        *unpack(theta, units),
-        **settings,
-        coef_grads=unpack(grad, units)[0],
-        intercept_grads=unpack(grad, units)[1],
-        workspace=_kernels.Workspace(units, X.shape[0], theta.dtype),
-        flat_weights=(
-            _network.weights_of(theta, units),
-            _network.weights_of(grad, units),
-        ),
-    )
+    network = _kernels.Backprop(theta, units, **settings, n_rows=X.shape[0])
     loss = network(X, Y)
     expected = _network.loss_and_gradients(X, Y, coefs, intercepts, **settings)
     assert loss == pytest.approx(expected[0], rel=1e-12)
-    np.testing.assert_allclose(grad, pack(*expected[1:]), rtol=1e-12)
+    np.testing.assert_allclose(network.grad, pack(*expected[1:]), rtol=1e-12)
+    # The per-layer gradients are views of it.
+    assert all(np.shares_memory(g, network.grad) for g in network.coef_grads)
+    theta[:] *= 2  # the network reads the parameters' current values
+    expected = _network.loss_and_gradients(
+        X, Y, *unpack(theta.copy(), units), **settings
+    )
+    assert network(X, Y) == pytest.approx(expected[0], rel=1e-12)
 
 
 def test_a_smaller_batch_uses_the_first_rows_of_the_workspace():
@@ -116,20 +114,13 @@ def test_a_smaller_batch_uses_the_first_rows_of_the_workspace():
     )
     settings = dict(activation="tanh", out_activation=out_activation, alpha=0.3)
     network = _kernels.Backprop(
-        coefs,
-        intercepts,
-        **settings,
-        workspace=_kernels.Workspace(units, X.shape[0], np.float64),
+        pack(coefs, intercepts), units, **settings, n_rows=X.shape[0]
     )
     network(X, Y)  # fills every row of the buffers
     loss = network(X[:7], Y[:7])
     expected = _network.loss_and_gradients(X[:7], Y[:7], coefs, intercepts, **settings)
     assert loss == pytest.approx(expected[0], rel=1e-12)
-    np.testing.assert_allclose(
-        pack(network.coef_grads, network.intercept_grads),
-        pack(*expected[1:]),
-        rtol=1e-12,
-    )
+    np.testing.assert_allclose(network.grad, pack(*expected[1:]), rtol=1e-12)
 
 
 # ------------------------------------------------- the minibatch epoch
@@ -147,7 +138,7 @@ def _plain_epoch(X, Y, w, theta, units, batch_size, order, objective):
         weight = len(rows) if w is None else float(w_batch.sum())
         if weight == 0:
             continue
-        loss, coef_grads, intercept_grads = _kernels.loss_and_gradients(
+        loss, coef_grads, intercept_grads = kernel_loss_and_gradients(
             X[rows],
             Y[rows],
             coefs,
@@ -193,12 +184,15 @@ def test_epoch_equals_a_batch_by_batch_loop(
         w = rng.uniform(0.5, 2.0, n).astype(dtype)
         w[order[16:32]] = 0  # the second batch weighs nothing
     objective = dict(activation="relu", out_activation=out_activation, alpha=0.3)
+    settings = Objective(activation="relu", alpha=0.3, class_weight="None")
     theta = pack(*init_parameters(units, "relu", np.random.RandomState(0), dtype))
 
     expected_theta = theta.copy()
     expected = _plain_epoch(X, Y, w, expected_theta, units, 16, order, objective)
     optimizer = Adam(theta.size, dtype, 0.01, 0.9, 0.999, 1e-8)
-    trainer = MinibatchTrainer(X, Y, w, theta, units, 16, optimizer, objective)
+    trainer = MinibatchTrainer(
+        X, Y, w, theta, units, 16, optimizer, settings, out_activation
+    )
     guard = DivergenceGuard("epoch", "")
     assert trainer.run_epoch(order if shuffled else None, guard, 1) == expected
     np.testing.assert_array_equal(theta, expected_theta)

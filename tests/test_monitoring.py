@@ -17,7 +17,7 @@ from sklearn.neural_network import MLPClassifier
 
 import sknnscratch._solvers as solvers
 from sknnscratch import ScratchMLPClassifier
-from sknnscratch._monitoring import DIVERGENCE_FACTOR, validation_split
+from sknnscratch._monitoring import DIVERGENCE_FACTOR
 
 
 @pytest.fixture
@@ -107,29 +107,6 @@ def test_a_warm_start_holds_out_the_same_rows(held_out, binary_data):
     (X1, y1), (X2, y2) = held_out
     np.testing.assert_array_equal(X1, X2)
     assert len(model.validation_scores_) == 6
-
-
-def test_validation_split_keeps_weights_equivalent_to_repeated_rows():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(40, 3))
-    y = rng.randint(0, 2, size=40)
-    counts = rng.randint(0, 4, size=40)
-    _, val_weighted = validation_split(
-        X, y, counts.astype(float), 0.25, np.random.RandomState(5)
-    )
-    _, val_repeated = validation_split(
-        np.repeat(X, counts, axis=0),
-        np.repeat(y, counts),
-        None,
-        0.25,
-        np.random.RandomState(5),
-    )
-    held_weighted = {tuple(row) for row in X[val_weighted][counts[val_weighted] > 0]}
-    held_repeated = {tuple(row) for row in np.repeat(X, counts, axis=0)[val_repeated]}
-    assert held_weighted == held_repeated
-    for c in (0, 1):  # stratified by weight: about a quarter of each class
-        share = counts[val_weighted][y[val_weighted] == c].sum() / counts[y == c].sum()
-        assert 0.2 <= share <= 0.4
 
 
 def test_early_stopping_accepts_a_callable_scorer():

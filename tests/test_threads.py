@@ -7,7 +7,7 @@ import pytest
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sknnscratch import ScratchMLPClassifier, _threads
+from sknnscratch import ScratchMLPClassifier, _classifier, _threads
 from sknnscratch._kernels import Backprop
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -40,21 +40,40 @@ def test_the_rule_leaves_wide_long_products_to_the_process_setting():
     assert _threads.blas_threads(1_000_000, [13, 128, 1]) is None
 
 
-def test_the_rows_of_a_product_are_the_batch_for_stochastic_solvers():
+def _threads_decided(monkeypatch, model, X, y, partial=False):
+    """The thread count a fit decides (its training skipped)."""
+    requested = []
+    real = _classifier.limit_blas_threads
+    monkeypatch.setattr(_classifier, "train", lambda *args, **kwargs: [])
+    monkeypatch.setattr(
+        _classifier,
+        "limit_blas_threads",
+        lambda n_threads: (requested.append(n_threads), real(n_threads))[1],
+    )
+    if partial:
+        model.partial_fit(X, y, classes=[0, 1])
+    else:
+        model.fit(X, y)
+    return requested[0]
+
+
+def test_the_rows_of_a_product_are_the_batch_for_stochastic_solvers(monkeypatch):
     X = np.zeros((100_000, 13))
+    y = np.arange(100_000) % 2
     wide = dict(hidden_layer_sizes=(512,))
-    fit_threads = _threads.estimator_blas_threads
-    lbfgs = ScratchMLPClassifier(solver="lbfgs", **wide)
-    assert fit_threads(lbfgs, X, fitting=True) is None
-    assert fit_threads(ScratchMLPClassifier(solver="adam", **wide), X, True) == 1
+
+    def threads(partial=False, **params):
+        model = ScratchMLPClassifier(**params)
+        return _threads_decided(monkeypatch, model, X, y, partial)
+
+    assert threads(solver="lbfgs", **wide) is None
+    assert threads(solver="adam", **wide) == 1
     # solver='auto' takes Adam (one batch per product) for 100 000 rows,
     # and for partial_fit.
-    assert fit_threads(ScratchMLPClassifier(**wide), X, fitting=True) == 1
-    assert fit_threads(ScratchMLPClassifier(**wide), X, True, True) == 1
-    big_batches = ScratchMLPClassifier(solver="sgd", batch_size=20_000, **wide)
-    assert fit_threads(big_batches, X, fitting=True) is None
-    assert fit_threads(ScratchMLPClassifier(), X, fitting=True) == 1
-    assert fit_threads(ScratchMLPClassifier(), [[0.0] * 13], fitting=True) == 1
+    assert threads(**wide) == 1
+    assert threads(partial=True, **wide) == 1
+    assert threads(solver="sgd", batch_size=20_000, **wide) is None
+    assert threads() == 1
 
 
 @pytest.fixture
@@ -87,7 +106,7 @@ def test_fit_and_predict_run_on_one_thread_and_restore_the_setting(
         assert blas_threads_now() == two_blas_threads
 
     inside = []
-    real_limit = _threads.limit_blas_threads
+    real_limit = _classifier.limit_blas_threads
 
     def observed_limit(n_threads):
         context = real_limit(n_threads)
@@ -103,7 +122,7 @@ def test_fit_and_predict_run_on_one_thread_and_restore_the_setting(
 
         return Recording()
 
-    monkeypatch.setattr(_threads, "limit_blas_threads", observed_limit)
+    monkeypatch.setattr(_classifier, "limit_blas_threads", observed_limit)
     for method in ("predict", "predict_proba", "predict_log_proba", "score"):
         inside.clear()
         args = (X, y) if method == "score" else (X,)
