@@ -603,14 +603,14 @@ default=None
         )
         return self._train_validated(data, validation_data, incremental=incremental)
 
-    def _train_validated(self, data, validation_data, *, incremental, judge=True):
+    def _train_validated(self, data, validation_data, *, incremental, report=True):
         """Decide the call's settings, train a copy of the state, commit it.
 
         The settings and the BLAS threads are decided here, once, from the
         validated data. Every warning of the call is given before the model
         is committed, so that a warning turned into an error changes nothing.
-        ``judge=False`` skips the judgement of the finished fit (whose
-        warnings a caller discards anyway).
+        ``report=False`` skips the warnings (a caller that would discard
+        them) and the judgement of the finished fit behind some of them.
         """
         resume = self._is_fitted() and (incremental or self.warm_start)
         params = {name: getattr(self, name) for name in _parameter_defaults(type(self))}
@@ -657,7 +657,7 @@ default=None
                 lambda: self._fitted_copy(state.copy(), data),
                 fresh=not resume,
                 validation=validation_data,
-                judge=judge,
+                report=report,
             )
         for message, category in [(unused, UserWarning)] * bool(unused) + notes:
             warn(message, category, stacklevel=_CALLER)

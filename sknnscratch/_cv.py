@@ -11,6 +11,7 @@ the same path, so that the model returned is the kind of model that was
 scored.
 """
 
+import functools
 import signal
 import threading
 import time
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -37,8 +39,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._classifier import ScratchMLPClassifier
+from sknnscratch._network import output_logits_at_any_scale
 from sknnscratch._plain_data import describe, is_real
-from sknnscratch._targets import check_sample_weight, validate_training_data
+from sknnscratch._targets import (
+    check_sample_weight,
+    encode_targets,
+    validate_training_data,
+)
+from sknnscratch._threads import blas_threads, limit_blas_threads
 from sknnscratch._utils import warn
 
 DEFAULT_ALPHAS = (1e-4, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0)
@@ -58,6 +66,7 @@ _FIRST_ROUND = 2
 _NOT_TAKEN = ("alpha", "warm_start")
 
 
+@functools.cache
 def _network_parameter_names():
     return [
         name for name in ScratchMLPClassifier().get_params() if name not in _NOT_TAKEN
@@ -690,12 +699,30 @@ def _neg_cross_entropy(estimator, X, y, sample_weight=None):
     The same number as scikit-learn's log loss for binary and multiclass
     targets (summed over the labels for multilabel ones), without its
     clipping, and defined for a fold whose held-out rows hold fewer classes
-    than its training rows.
+    than its training rows. ``y`` holds labels the fit validated (held-out
+    rows of the same data), so encoding them needs no second check.
     """
-    Y = estimator._label_binarizer.transform(y)
-    Z = estimator._logits(X)
-    losses = CROSS_ENTROPY[estimator.out_activation_](Z, Y.astype(Z.dtype))
+    Z = _held_out_logits(estimator, X)
+    binarizer = estimator._label_binarizer
+    Y = encode_targets(np.asarray(y), binarizer.classes_, binarizer.y_type_, Z.dtype)
+    losses = CROSS_ENTROPY[estimator.out_activation_](Z, Y)
     return -float(np.average(losses, weights=sample_weight))
+
+
+def _held_out_logits(estimator, X):
+    """The logits of held-out rows the search validated already.
+
+    An array or sparse matrix comes from the validated input and goes
+    straight through the network; a DataFrame is checked as ``predict``
+    checks it, for its column names.
+    """
+    if not (isinstance(X, np.ndarray) or sp.issparse(X)):
+        return estimator._logits(X)
+    units = [X.shape[1], *(W.shape[1] for W in estimator.coefs_)]
+    with limit_blas_threads(blas_threads(X.shape[0], units)):
+        return output_logits_at_any_scale(
+            X, estimator.coefs_, estimator.intercepts_, estimator.activation
+        )
 
 
 def _fold_path(
@@ -720,12 +747,12 @@ def _fold_path(
     data = _fold_data(network, alphas, X, y, sample_weight, classes, train)
     for i, alpha in enumerate(alphas):
         started = time.perf_counter()
-        network.set_params(alpha=alpha)
+        network.alpha = alpha  # validated with the path (set_params costs more)
         try:
             with warnings.catch_warnings():  # the path's fits are means to a choice
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 warnings.simplefilter("ignore", UserWarning)
-                network._train_validated(data, None, incremental=False, judge=False)
+                network._train_validated(data, None, incremental=False, report=False)
         except Exception as error:
             if hasattr(error, "add_note"):  # Python 3.11+
                 error.add_note(

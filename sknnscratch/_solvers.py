@@ -43,7 +43,7 @@ def train(
     *,
     fresh,
     validation=None,
-    judge=True,
+    report=True,
 ):
     """Run the call's solver; ``state`` ends at the trained model.
 
@@ -64,8 +64,10 @@ def train(
     validation : ValidationData or None
         ``fit``'s ``X_val``: early stopping's validation set instead of a
         split of the training rows.
-    judge : bool, default=True
-        Whether to judge a finished ``fit`` (see ``_advice.judge_fit``).
+    report : bool, default=True
+        Whether the caller wants the call's warnings: False skips the
+        judgement of a finished fit (``_advice.judge_fit``) and the
+        composition of every message.
 
     Returns
     -------
@@ -89,14 +91,16 @@ def train(
         unconverged = run_epochs(
             settings, data, state, monitor, facts, notes, fresh, validation
         )
+    if not report:
+        return []
     verdict = None
-    if judge and not settings.incremental:
+    if not settings.incremental:
         verdict = judge_fit(facts, data, state.theta, state.units, start_theta)
     worse_than_priors = verdict is not None and verdict[1] is ConvergenceWarning
     # A target of one class has no minimum to converge to, and its model
     # predicts that class whatever the weights: no ConvergenceWarning.
     if unconverged and not worse_than_priors and len(data.binarizer.classes_) > 1:
-        notes.append((unconverged, ConvergenceWarning))
+        notes.append((unconverged(), ConvergenceWarning))
     if verdict is not None:
         notes.append(verdict)
     return notes
@@ -121,8 +125,8 @@ def run_lbfgs(settings, data, state, monitor, facts, notes):
     """Minimise the objective with scipy's L-BFGS-B on the whole training set.
 
     ``monitor(**kwargs)`` makes the :class:`TrainingMonitor` of this call;
-    warnings go to ``notes``. Returns the ConvergenceWarning's message when
-    L-BFGS stopped unconverged, else None.
+    warnings go to ``notes``. Returns, when L-BFGS stopped unconverged, a
+    function that writes the ConvergenceWarning's message, else None.
     """
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     theta, n_samples = state.theta, X.shape[0]
@@ -178,15 +182,17 @@ def run_lbfgs(settings, data, state, monitor, facts, notes):
         monitor.record_start(result.fun)
     if result.status == 0 or result.stopped_by_callback:
         return None
-    return lbfgs_unconverged_note(state.n_iter, result.status, result.message, X)
+    n_iter = state.n_iter
+    return lambda: lbfgs_unconverged_note(n_iter, result.status, result.message, X)
 
 
 def run_epochs(settings, data, state, monitor, facts, notes, fresh, validation_data):
     """Minibatch epochs of 'sgd' or 'adam' (one epoch for ``partial_fit``).
 
     ``monitor(**kwargs)`` makes the :class:`TrainingMonitor` of this call;
-    warnings go to ``notes``. Returns the ConvergenceWarning's message when
-    ``fit`` reached ``max_iter`` without stopping, else None.
+    warnings go to ``notes``. Returns, when ``fit`` reached ``max_iter``
+    without stopping, a function that writes the ConvergenceWarning's
+    message, else None.
     """
     X, Y, sample_weight, validation = _training_rows(
         settings, data, state, fresh, validation_data
@@ -228,7 +234,9 @@ def run_epochs(settings, data, state, monitor, facts, notes, fresh, validation_d
         return None
     curve = state.loss_curve[len(state.loss_curve) - state.n_iter :]
     n_batches = -(-n_samples // trainer.batch_size)
-    return stochastic_unconverged_note(facts, settings.max_iter, curve, n_batches, X)
+    return lambda: stochastic_unconverged_note(
+        facts, settings.max_iter, curve, n_batches, X
+    )
 
 
 def _shuffle_order(state, n_samples):
