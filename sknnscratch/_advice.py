@@ -1,4 +1,8 @@
-"""What a user is told about a training run that went wrong, and why.
+"""What a user is told about a training run: how it goes, what went wrong, why.
+
+Every message of the training loops and their monitor is written here: the
+verbose lines, the divergence errors, the interrupt and convergence
+warnings.
 
 A run can end badly in four ways, each with its message: it diverges (an
 error), it stops at ``max_iter`` unconverged (a ConvergenceWarning), it ends
@@ -557,6 +561,28 @@ def stall_line(validating, tol, n_iter_no_change, stop, learning_rate):
         f"{what} did not improve more than tol={tol} for {n_iter_no_change} "
         "consecutive epochs. "
         + ("Stopping." if stop else f"Setting learning rate to {learning_rate:g}.")
+    )
+
+
+def loss_reason(loss, factor=None, start=None):
+    """Why a loss counts as diverged: not finite, or ``factor`` times ``start``."""
+    if start is None:
+        return f"the loss became {loss:.4g}" if factor else f"the loss became {loss}"
+    return (
+        f"the loss became {loss:.4g}, more than {factor:g} times its starting "
+        f"value {start:.4g}"
+    )
+
+
+NON_FINITE_GRADIENT = "the gradient became non-finite"
+NON_FINITE_WEIGHTS = "the weights became non-finite"
+
+
+def scorer_error(scoring, value):
+    """The error for an early-stopping scorer that returned no usable number."""
+    return (
+        f"The early-stopping scorer scoring={scoring!r} returned {value!r}; it "
+        "must return one finite number (higher is better)."
     )
 
 

@@ -129,13 +129,12 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         the penalty by the batch's size, so a small last batch is penalised
         far harder; the two agree for full batches). MLPClassifier's default
         is 0.0001, with which a network trained to convergence overfits small
-        data. 2.5 was chosen on a panel of 12 data sets
-        (``benchmarks/defaults.py``): its mean accuracy is 1.0 point below
-        each data set's best alpha, never more than 4.6 below. No fixed value
-        suits every data set: :class:`ScratchMLPClassifierCV` chooses it by
-        cross-validation. Normalised sample weights (summing to 1) make the
-        penalty ``n`` times stronger; a network the penalty flattens says so
-        in a warning.
+        data. 2.5 was chosen on a panel of 12 data sets by
+        ``benchmarks/defaults.py`` (its results are in
+        ``benchmarks/results/``). No fixed value suits every data set:
+        :class:`ScratchMLPClassifierCV` chooses it by cross-validation.
+        Normalised sample weights (summing to 1) make the penalty ``n`` times
+        stronger; a network the penalty flattens says so in a warning.
 
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; 'auto' means
@@ -158,10 +157,11 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     max_iter : int, default=3000
         Maximum number of iterations: epochs for 'sgd' and 'adam', L-BFGS
-        iterations for 'lbfgs'. MLPClassifier's default is 200; with the other
-        defaults L-BFGS took up to 2 115 iterations on the data sets of
-        ``benchmarks/defaults.py``, and the stochastic solvers usually stop
-        long before, when the loss stops improving (``n_iter_no_change``).
+        iterations for 'lbfgs'. MLPClassifier's default is 200, often too few
+        for L-BFGS to converge with the other defaults (the iterations it
+        took on the data sets of ``benchmarks/defaults.py`` are in
+        ``benchmarks/results/``); the stochastic solvers usually stop long
+        before, when the loss stops improving (``n_iter_no_change``).
 
     shuffle : bool, default=True
         Whether to shuffle the samples every epoch ('sgd' and 'adam').

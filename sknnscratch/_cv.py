@@ -51,8 +51,8 @@ from sknnscratch._utils import warn
 
 DEFAULT_ALPHAS = (1e-4, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0)
 """The default grid: from nearly no penalty to a strong one, densest from 1 to
-30, where the best penalty of 8 of the 12 data sets of ``benchmarks/defaults.py``
-lies."""
+30, where most data sets of ``benchmarks/defaults.py`` have their best
+penalty."""
 
 PATH_MAX_ITER = 75
 """At most this many iterations (or epochs) for a fit on a fold's path, which

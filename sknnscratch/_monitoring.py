@@ -16,7 +16,15 @@ from numbers import Real
 import numpy as np
 
 from sknnscratch._activations import CROSS_ENTROPY
-from sknnscratch._advice import divergence_error, progress_line, stall_line
+from sknnscratch._advice import (
+    NON_FINITE_GRADIENT,
+    NON_FINITE_WEIGHTS,
+    divergence_error,
+    loss_reason,
+    progress_line,
+    scorer_error,
+    stall_line,
+)
 from sknnscratch._network import output_logits
 
 DIVERGENCE_FACTOR = 1e4
@@ -63,23 +71,18 @@ class DivergenceGuard:
             self._set_start(loss)
         # Before any finite loss, the bound is DIVERGENCE_FACTOR * 1.
         if not loss <= max(self.bound, DIVERGENCE_FACTOR):  # also true for nan
-            reason = f"the loss became {loss:.4g}"
-            if np.isfinite(loss):
-                reason += (
-                    f", more than {DIVERGENCE_FACTOR:g} times its starting value "
-                    f"{self.start:.4g}"
-                )
-            self._fail(step, reason)
+            start = self.start if np.isfinite(loss) else None
+            self._fail(step, loss_reason(loss, DIVERGENCE_FACTOR, start))
 
     def check_finite(self, loss, step):
         """Raise if ``loss`` is not finite (no bound: for line-search trials)."""
         if not math.isfinite(loss):
-            self._fail(step, f"the loss became {loss}")
+            self._fail(step, loss_reason(loss))
 
     def check_gradient(self, grad, step):
         """Raise if the gradient's squared norm is not finite."""
         if not np.isfinite(grad @ grad):
-            self._fail(step, "the gradient became non-finite")
+            self._fail(step, NON_FINITE_GRADIENT)
 
     def check_weights(self, theta, step):
         """Raise if the weights' squared norm is not finite.
@@ -89,7 +92,7 @@ class DivergenceGuard:
         predictions into ``inf - inf``.
         """
         if not np.isfinite(theta @ theta):
-            self._fail(step, "the weights became non-finite")
+            self._fail(step, NON_FINITE_WEIGHTS)
 
     def _fail(self, step, reason):
         advice = self.advice() if callable(self.advice) else self.advice
@@ -163,10 +166,7 @@ class ValidationSet:
         number = isinstance(value, Real | np.number) and not isinstance(value, bool)
         score = float(value) if number else None
         if score is None or not math.isfinite(score):
-            raise ValueError(
-                f"The early-stopping scorer scoring={self.scoring!r} returned "
-                f"{value!r}; it must return one finite number (higher is better)."
-            )
+            raise ValueError(scorer_error(self.scoring, value))
         return score
 
 

@@ -17,10 +17,9 @@ LBFGS_MAX_WORK = 10_000_000
 
 Every L-BFGS iteration is a pass over the whole training set, and hundreds
 are usual; an Adam epoch costs about the same pass and makes ``n / 200``
-steps. Measured by ``benchmarks/defaults.py --solvers``: with 8 hidden units
-(177 parameters on 20 features) L-BFGS is faster up to 50 000 rows and Adam
-from 100 000; with 64 units (1 409 parameters) Adam is faster from 2 000
-rows. 10 million is 82 000 rows for the 13-8-1 network.
+steps. Where one overtakes the other is measured by
+``benchmarks/defaults.py --solvers`` (``benchmarks/results/solver_choice.md``).
+10 million is 82 000 rows for the 13-8-1 network.
 """
 
 # Who uses what: a parameter is ignored by every solver not listed.

@@ -605,17 +605,31 @@ def validate_validation_data(
             )
     except ValueError as error:  # scikit-learn's message calls it X
         raise ValueError(f"X_val (the validation set): {error}") from error
+    y_val = _validation_labels(y_val, X_val.shape[0], data.binarizer)
+    sample_weight_val = _validation_weights(
+        estimator.class_weight, data, sample_weight, y_val, sample_weight_val
+    )
+    binarizer = data.binarizer
+    return ValidationData(
+        X_val,
+        y_val,
+        encode_targets(y_val, binarizer.classes_, binarizer.y_type_, data.X.dtype),
+        sample_weight_val,
+    )
+
+
+def _validation_labels(y_val, n_rows, binarizer):
+    """``y_val`` checked against the training target: its kind and classes."""
     y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
     if sp.issparse(y_val):
         y_val = y_val.toarray()
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = column_or_1d(y_val, warn=True)
-    if y_val.shape[0] != X_val.shape[0]:
+    if y_val.shape[0] != n_rows:
         raise ValueError(
-            f"X_val has {X_val.shape[0]} rows but y_val has {y_val.shape[0]}: "
+            f"X_val has {n_rows} rows but y_val has {y_val.shape[0]}: "
             "they must describe the same samples."
         )
-    binarizer = data.binarizer
     multilabel = binarizer.y_type_ == MULTILABEL
     if multilabel != (y_val.ndim == 2) or (
         multilabel and y_val.shape[1] != len(binarizer.classes_)
@@ -632,22 +646,21 @@ def validate_validation_data(
                 f"y_val has classes {unknown} that are not among the classes of "
                 f"y {binarizer.classes_}: the network has no output for them."
             )
-    sample_weight_val = check_sample_weight(
-        sample_weight_val, y_val.shape[0], data.X.dtype
+    return y_val
+
+
+def _validation_weights(class_weight, data, sample_weight, y_val, sample_weight_val):
+    """``sample_weight_val`` times the class weights of the training rows."""
+    dtype = data.X.dtype
+    sample_weight_val = check_sample_weight(sample_weight_val, y_val.shape[0], dtype)
+    if class_weight is None:
+        return sample_weight_val
+    per_class = class_sample_weight(
+        class_weight,
+        data.y,
+        check_sample_weight(sample_weight, data.y.shape[0], dtype),
+        rows=y_val,
     )
-    if estimator.class_weight is not None:
-        per_class = class_sample_weight(
-            estimator.class_weight,
-            data.y,
-            check_sample_weight(sample_weight, data.y.shape[0], data.X.dtype),
-            rows=y_val,
-        )
-        if sample_weight_val is not None:
-            per_class *= sample_weight_val
-        sample_weight_val = check_sample_weight(per_class, y_val.shape[0], data.X.dtype)
-    return ValidationData(
-        X_val,
-        y_val,
-        encode_targets(y_val, binarizer.classes_, binarizer.y_type_, data.X.dtype),
-        sample_weight_val,
-    )
+    if sample_weight_val is not None:
+        per_class *= sample_weight_val
+    return check_sample_weight(per_class, y_val.shape[0], dtype)
