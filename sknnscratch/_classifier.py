@@ -30,6 +30,7 @@ from sknnscratch._network import (
     layer_units,
     n_parameters,
     output_logits_at_any_scale,
+    units_of,
     unpack,
 )
 from sknnscratch._persistence import (
@@ -759,7 +760,7 @@ default=None
             )
         if sp.issparse(X):
             X = canonical_sparse(X)
-        units = [X.shape[1], *(W.shape[1] for W in self.coefs_)]
+        units = units_of(self.coefs_)
         with limit_blas_threads(blas_threads(X.shape[0], units)):
             return output_logits_at_any_scale(
                 X, self.coefs_, self.intercepts_, self.activation

@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._classifier import ScratchMLPClassifier
-from sknnscratch._network import output_logits_at_any_scale
+from sknnscratch._network import output_logits_at_any_scale, units_of
 from sknnscratch._plain_data import describe, is_real
 from sknnscratch._targets import (
     check_sample_weight,
@@ -718,7 +718,7 @@ def _held_out_logits(estimator, X):
     """
     if not (isinstance(X, np.ndarray) or sp.issparse(X)):
         return estimator._logits(X)
-    units = [X.shape[1], *(W.shape[1] for W in estimator.coefs_)]
+    units = units_of(estimator.coefs_)
     with limit_blas_threads(blas_threads(X.shape[0], units)):
         return output_logits_at_any_scale(
             X, estimator.coefs_, estimator.intercepts_, estimator.activation

@@ -156,13 +156,13 @@ class ValidationSet:
             score = -loss
         return loss, score
 
-    def _score(self, estimator):
+    def _score(self, fitted):
         # The rows were validated already: score them as plain arrays.
-        estimator.__dict__.pop("feature_names_in_", None)
+        fitted.__dict__.pop("feature_names_in_", None)
         kwargs = (
             {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
         )
-        value = self.scorer(estimator, self.X, self.y, **kwargs)
+        value = self.scorer(fitted, self.X, self.y, **kwargs)
         number = isinstance(value, Real | np.number) and not isinstance(value, bool)
         score = float(value) if number else None
         if score is None or not math.isfinite(score):

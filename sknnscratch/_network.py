@@ -79,6 +79,16 @@ def layer_units(n_features, hidden_layer_sizes, n_outputs):
     return [n_features, *hidden_layer_sizes, n_outputs]
 
 
+def units_of(coefs):
+    """Width of every layer of the network whose weight matrices are ``coefs``."""
+    return [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+
+
+def parameter_shapes(units):
+    """The shapes of ``coefs_`` and of ``intercepts_`` for these layer widths."""
+    return list(pairwise(units)), [(width,) for width in units[1:]]
+
+
 def init_parameters(units, activation, rng, dtype=np.float64):
     """Draw the initial weights and biases (Glorot and Bengio, 2010).
 

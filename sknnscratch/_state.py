@@ -9,13 +9,12 @@ iteration) lets an interrupt return to it.
 
 import copy
 from dataclasses import dataclass, field, fields, replace
-from itertools import pairwise
 from operator import attrgetter
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from sknnscratch._network import init_parameters, pack
+from sknnscratch._network import init_parameters, pack, parameter_shapes
 from sknnscratch._plain_data import (
     SOLVERS,
     curve_from_plain,
@@ -475,12 +474,12 @@ def resumed_state(fitted, units, settings, dtype):
 
 def check_parameter_shapes(coefs, intercepts, units):
     """Check (hand-set) coefs_/intercepts_ against the network the data asks for."""
-    expected = list(pairwise(units))
+    expected, expected_b = parameter_shapes(units)
     got = [np.shape(W) for W in coefs]
     got_b = [np.shape(b) for b in intercepts]
-    if got != expected or got_b != [(b,) for b in units[1:]]:
+    if got != expected or got_b != expected_b:
         raise ValueError(
             f"Continuing from the current weights needs coefs_ of shapes "
-            f"{expected} and intercepts_ of shapes {[(b,) for b in units[1:]]} "
+            f"{expected} and intercepts_ of shapes {expected_b} "
             f"for this data and hidden_layer_sizes; got {got} and {got_b}."
         )
