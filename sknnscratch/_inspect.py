@@ -46,12 +46,10 @@ def network_and_rows(estimator, X, purpose):
     as scikit-learn's displays do; those steps must be fitted, the last one
     need not be. The column names are those the network sees, when known.
     """
-    from sknnscratch._classifier import ScratchMLPClassifier  # imports this module
-
-    if isinstance(estimator, ScratchMLPClassifier):
+    if _is_scratch_classifier(estimator):
         return estimator, X, _column_names(X)
-    if isinstance(estimator, Pipeline) and isinstance(
-        estimator.steps[-1][1], ScratchMLPClassifier
+    if isinstance(estimator, Pipeline) and _is_scratch_classifier(
+        estimator.steps[-1][1]
     ):
         for name, step in estimator.steps[:-1]:
             if step is None or (isinstance(step, str) and step == "passthrough"):
@@ -74,6 +72,22 @@ def network_and_rows(estimator, X, purpose):
     raise TypeError(
         f"{purpose} needs a ScratchMLPClassifier or a Pipeline whose last step is "
         f"one; got {_describe_estimator(estimator)}."
+    )
+
+
+# ScratchMLPClassifier's import path, which saved models reference too.
+_CLASSIFIER = ("sknnscratch._classifier", "ScratchMLPClassifier")
+
+
+def _is_scratch_classifier(estimator):
+    """Whether ``estimator`` is a ScratchMLPClassifier or of a subclass.
+
+    Told by the import path of the classes it derives from, since
+    ``_classifier`` imports this module and this one must not import it back.
+    """
+    return any(
+        (cls.__module__, cls.__qualname__) == _CLASSIFIER
+        for cls in type(estimator).__mro__
     )
 
 
