@@ -198,9 +198,6 @@ def restored_state(state, estimator_class):
             f"The saved model's _training_state is {type(saved).__name__}, not "
             f"the plain data of a training state. {_ALTERED}"
         )
-    if "solver_" not in state:  # saved before solver='auto' existed
-        solver = state.get("solver")
-        state["solver_"] = solver if solver in SOLVERS else None
     return state
 
 
