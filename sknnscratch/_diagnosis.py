@@ -324,8 +324,18 @@ def _variants(net):
     for key, cause, note, slope in _slope_mistakes(net):
         tags = ("B7", "B8") if "B8" in cause else ("B7",)
         variants.append((Finding(key, cause, tags, note), gradients(net, slope=slope)))
+    for finding, signal in _signal_mistakes(net):
+        variants.append((finding, gradients(net, signal=signal)))
+    for finding, output_error in _output_error_mistakes(net):
+        variants.append((finding, gradients(net, output_error=output_error)))
+    return variants
+
+
+def _signal_mistakes(net):
+    """(Finding, signal) for each wrong input signal of (B2) above layer 1."""
+    mistakes = []
     if net.n_layers > 1 and net.activation != "identity":
-        variants.append(
+        mistakes.append(
             (
                 Finding(
                     "signal Z",
@@ -335,11 +345,11 @@ def _variants(net):
                     "above it, A.T @ dZ (B2): the activations A, after f, not "
                     "the pre-activations Z.",
                 ),
-                gradients(net, signal=lambda net, k: net.Z[k]),
+                lambda net, k: net.Z[k],
             )
         )
     if net.n_layers > 1 and net.activation == "relu":
-        variants.append(
+        mistakes.append(
             (
                 Finding(
                     "signal mask",
@@ -350,10 +360,15 @@ def _variants(net):
                     "array it receives, called on A (or on Z when A is Z). "
                     "(B7) must return a new array: (Z > 0).",
                 ),
-                gradients(net, signal=lambda net, k: net.slope(k)),
+                lambda net, k: net.slope(k),
             )
         )
-    variants.append(
+    return mistakes
+
+
+def _output_error_mistakes(net):
+    """(Finding, output error) for each wrong (B1) this output invites."""
+    mistakes = [
         (
             Finding(
                 "no y",
@@ -362,11 +377,11 @@ def _variants(net):
                 "The output error is (y_hat - y) / S (B1): the prediction minus "
                 "the truth, averaged.",
             ),
-            gradients(net, output_error=lambda net: net.A[net.n_layers]),
+            lambda net: net.A[net.n_layers],
         )
-    )
+    ]
     if net.out_activation == "logistic":
-        variants.append(
+        mistakes.append(
             (
                 Finding(
                     "extra sigmoid slope",
@@ -378,17 +393,14 @@ def _variants(net):
                     "error's gradient needs the extra factor, the "
                     "cross-entropy's does not.",
                 ),
-                gradients(
-                    net,
-                    output_error=lambda net: (
-                        (net.A[net.n_layers] - net.Y)
-                        * net.A[net.n_layers]
-                        * (1 - net.A[net.n_layers])
-                    ),
+                lambda net: (
+                    (net.A[net.n_layers] - net.Y)
+                    * net.A[net.n_layers]
+                    * (1 - net.A[net.n_layers])
                 ),
             )
         )
-    return variants
+    return mistakes
 
 
 def _array_candidates(net, index, truth):
@@ -584,18 +596,53 @@ def explain_quantity(name, mine, expected, steps, tags, S):
     """
     where = tags_text(tags)
     if mine.shape != expected.shape:
-        kind = "b" if name.startswith("dJ/db") or name.startswith("b") else None
-        layer = int("".join(ch for ch in name if ch.isdigit()) or 0) or None
-        if name.startswith(("dJ/dW", "dL/dW", "dR/dW")):
-            kind = "W"
-        finding = shape_finding(name, mine.shape, expected.shape, layer, kind)
-        if not finding.tags and tags:
-            finding = Finding(
-                finding.key, f"{finding.cause}: see {where}", tags, finding.note
-            )
-        return finding
+        return _quantity_shape_finding(name, mine.shape, expected.shape, tags)
     if not np.isfinite(mine).all():
         return not_finite(0)
+    finding = _forgotten_term(name, mine, expected, steps)
+    if finding is not None:
+        return finding
+    for other, value in steps.items():
+        if other == name or np.ndim(value) == 0:
+            continue
+        value = np.asarray(value, dtype=np.float64)
+        if close(mine, value) and not close(value, expected):
+            return Finding(
+                f"is {other}",
+                f"equals {other}, not {name}: see {where or 'its equation'}",
+                tags,
+                f"Your array holds the numbers of {other}; {name} is "
+                f"computed by {where or 'its own line'}.",
+            )
+    if mine.ndim == 2 and mine.shape[0] == mine.shape[1] and close(mine, expected.T):
+        return Finding(
+            "transposed",
+            f"the right values, transposed: see {where or 'its equation'}",
+            tags,
+            f"{name} holds the right numbers in transposed positions.",
+        )
+    c = factor(mine, expected)
+    if c is not None:
+        return scale_finding(c, S, tags)
+    return None
+
+
+def _quantity_shape_finding(name, shape, expected, tags):
+    """Why a quantity of the trace has ``shape``, not ``expected``."""
+    kind = "b" if name.startswith("dJ/db") or name.startswith("b") else None
+    layer = int("".join(ch for ch in name if ch.isdigit()) or 0) or None
+    if name.startswith(("dJ/dW", "dL/dW", "dR/dW")):
+        kind = "W"
+    finding = shape_finding(name, shape, expected, layer, kind)
+    if not finding.tags and tags:
+        finding = Finding(
+            finding.key, f"{finding.cause}: see {tags_text(tags)}", tags, finding.note
+        )
+    return finding
+
+
+def _forgotten_term(name, mine, expected, steps):
+    """The L2 term or the activation's slope left out, told by the trace."""
     if name.startswith("dJ/dW"):
         data = steps.get(name.replace("dJ/", "dL/"))
         if data is not None and close(mine, data) and not close(data, expected):
@@ -618,29 +665,6 @@ def explain_quantity(name, mine, expected, steps, tags, S):
                 f"dL/dZ{layer} = dL/dA{layer} * f'(Z{layer}) (B8): the error "
                 f"reaching the activations, times the activation's slope (B7).",
             )
-    for other, value in steps.items():
-        if other == name or np.ndim(value) == 0:
-            continue
-        value = np.asarray(value, dtype=np.float64)
-        if close(mine, value) and not close(value, expected):
-            return Finding(
-                f"is {other}",
-                f"equals {other}, not {name}: see {where or 'its equation'}",
-                tags,
-                f"Your array holds the numbers of {other}; {name} is "
-                f"computed by {where or 'its own line'}.",
-            )
-    if mine.ndim == 2 and mine.shape[0] == mine.shape[1] and close(mine, expected.T):
-        return Finding(
-            "transposed",
-            f"the right values, transposed: see {where or 'its equation'}",
-            tags,
-            f"{name} holds the right numbers in transposed positions.",
-        )
-    c = factor(mine, expected)
-    if c is not None:
-        finding = scale_finding(c, S, tags)
-        return finding
     return None
 
 

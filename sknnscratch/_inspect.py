@@ -19,7 +19,7 @@ import html
 import re
 import textwrap
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,12 +55,10 @@ def network_and_rows(estimator, X, purpose):
     as scikit-learn's displays do; those steps must be fitted, the last one
     need not be. The column names are those the network sees, when known.
     """
-    from sknnscratch._classifier import ScratchMLPClassifier  # imports this module
-
-    if isinstance(estimator, ScratchMLPClassifier):
+    if _is_scratch_classifier(estimator):
         return estimator, X, _column_names(X)
-    if isinstance(estimator, Pipeline) and isinstance(
-        estimator.steps[-1][1], ScratchMLPClassifier
+    if isinstance(estimator, Pipeline) and _is_scratch_classifier(
+        estimator.steps[-1][1]
     ):
         for name, step in estimator.steps[:-1]:
             if step is None or (isinstance(step, str) and step == "passthrough"):
@@ -83,6 +81,22 @@ def network_and_rows(estimator, X, purpose):
     raise TypeError(
         f"{purpose} needs a ScratchMLPClassifier or a Pipeline whose last step is "
         f"one; got {_describe_estimator(estimator)}."
+    )
+
+
+# ScratchMLPClassifier's import path, which saved models reference too.
+_CLASSIFIER = ("sknnscratch._classifier", "ScratchMLPClassifier")
+
+
+def _is_scratch_classifier(estimator):
+    """Whether ``estimator`` is a ScratchMLPClassifier or of a subclass.
+
+    Told by the import path of the classes it derives from, since
+    ``_classifier`` imports this module and this one must not import it back.
+    """
+    return any(
+        (cls.__module__, cls.__qualname__) == _CLASSIFIER
+        for cls in type(estimator).__mro__
     )
 
 
@@ -1414,143 +1428,218 @@ def check_gradients(
     if one_row:
         y = _labels_of_one_row(y)
     network, X, _ = network_and_rows(estimator, X, "check_gradients")
-    problem = training_objective(network, X, y, sample_weight, classes)
-    X, Y = problem.pop("X"), problem.pop("Y")
-    coefs, intercepts = problem.pop("coefs"), problem.pop("intercepts")
-    settings = {
-        key: problem[key]
-        for key in ("activation", "out_activation", "alpha", "sample_weight")
-    }
-    weights = settings["sample_weight"]
-    if gradient is not None and weights is not None and np.any(weights != 1):
-        raise ValueError(
-            "A gradient callable receives no sample weights, but these rows are "
-            "weighted (sample_weight or the estimator's class_weight). Check it "
-            "without them: sample_weight=None and class_weight=None."
-        )
-    units = [coefs[0].shape[0], *(b.shape[0] for b in intercepts)]
-    n_layers = len(coefs)
-    names = _names(coefs)
-    theta = pack(coefs, intercepts)
+    objective = _Objective.of(network, X, y, sample_weight, classes)
+    if gradient is not None:
+        _refuse_weighted_rows(objective)
     report_settings = dict(
         rtol=rtol,
         atol=atol,
         eps=eps,
         backprop="" if gradient is None else f"your {_callable_name(gradient)}",
-        alpha=settings["alpha"],
-        network=_describe_network(
-            coefs, settings["activation"], settings["out_activation"]
-        ),
+        alpha=objective.settings["alpha"],
+        network=objective.describe(),
     )
-
     # Rows whose ReLU pre-activations a step could push across 0 would make
     # finite differences wrong where the code is right: leave them out.
-    kink = _near_kink(X, coefs, intercepts, settings["activation"], eps)
+    kink = _near_kink(
+        objective.X,
+        objective.coefs,
+        objective.intercepts,
+        objective.settings["activation"],
+        eps,
+    )
     near_kink = int(kink.sum())
-    if near_kink == X.shape[0]:
-        rows = [
-            GradientCheck(
-                name,
-                W.shape,
-                np.nan,
-                np.nan,
-                "near kink",
-                "every row near a kink",
-                gradient=_gradient_name(index, n_layers),
-            )
-            for index, (name, W) in enumerate(
-                zip(names, [*coefs, *intercepts], strict=True)
-            )
-        ]
+    if near_kink == kink.size:
+        rows = _every_row_near_a_kink(objective)
         return GradientReport(rows, near_kink, n_rows=0, **report_settings)
     if near_kink:
-        X, Y = X[~kink], Y[~kink]
-        if weights is not None:
-            settings["sample_weight"] = weights[~kink]
-    S = float(X.shape[0] if weights is None else settings["sample_weight"].sum())
-
+        objective = objective.rows(~kink)
     if gradient is None:
-        _, coef_grads, intercept_grads = loss_and_gradients(
-            X, Y, coefs, intercepts, **settings
-        )
+        analytic = objective.gradients()
     else:
-        coef_grads, intercept_grads = _call_gradient(gradient, X, Y, coefs, intercepts)
-    analytic = [*coef_grads, *intercept_grads]
+        analytic = _call_gradient(gradient, objective)
+    numeric = _finite_differences(objective, eps)
+    rows = _gradient_rows(objective, analytic, numeric, rtol, atol)
+    return GradientReport(
+        rows,
+        near_kink,
+        n_rows=objective.X.shape[0],
+        S=objective.total_weight,
+        **report_settings,
+    )
 
+
+@dataclass(frozen=True)
+class _Objective:
+    """The training objective ``J`` on the checked rows, at the checked weights."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    coefs: list
+    intercepts: list
+    settings: dict  # activation, out_activation, alpha, sample_weight
+
+    @classmethod
+    def of(cls, network, X, y, sample_weight, classes):
+        problem = training_objective(network, X, y, sample_weight, classes)
+        settings = {
+            key: problem[key]
+            for key in ("activation", "out_activation", "alpha", "sample_weight")
+        }
+        return cls(
+            problem["X"],
+            problem["Y"],
+            problem["coefs"],
+            problem["intercepts"],
+            settings,
+        )
+
+    @property
+    def n_layers(self):
+        return len(self.coefs)
+
+    @property
+    def total_weight(self):
+        """The rows' total sample weight."""
+        weights = self.settings["sample_weight"]
+        return float(self.X.shape[0] if weights is None else weights.sum())
+
+    def describe(self):
+        return _describe_network(
+            self.coefs, self.settings["activation"], self.settings["out_activation"]
+        )
+
+    def rows(self, keep):
+        """The same objective on the rows ``keep`` selects."""
+        weights = self.settings["sample_weight"]
+        settings = {
+            **self.settings,
+            "sample_weight": None if weights is None else weights[keep],
+        }
+        return replace(self, X=self.X[keep], Y=self.Y[keep], settings=settings)
+
+    def loss(self, coefs, intercepts):
+        return loss_and_gradients(self.X, self.Y, coefs, intercepts, **self.settings)[0]
+
+    def gradients(self):
+        """The reference's gradients: the weights' arrays, then the biases'."""
+        _, coef_grads, intercept_grads = loss_and_gradients(
+            self.X, self.Y, self.coefs, self.intercepts, **self.settings
+        )
+        return [*coef_grads, *intercept_grads]
+
+
+def _refuse_weighted_rows(objective):
+    weights = objective.settings["sample_weight"]
+    if weights is not None and np.any(weights != 1):
+        raise ValueError(
+            "A gradient callable receives no sample weights, but these rows are "
+            "weighted (sample_weight or the estimator's class_weight). Check it "
+            "without them: sample_weight=None and class_weight=None."
+        )
+
+
+def _every_row_near_a_kink(objective):
+    """The report's rows when no row is left to compare."""
+    arrays = [*objective.coefs, *objective.intercepts]
+    return [
+        GradientCheck(
+            name,
+            array.shape,
+            np.nan,
+            np.nan,
+            "near kink",
+            "every row near a kink",
+            gradient=_gradient_name(index, objective.n_layers),
+        )
+        for index, (name, array) in enumerate(
+            zip(_names(objective.coefs), arrays, strict=True)
+        )
+    ]
+
+
+def _finite_differences(objective, eps):
+    """Central differences of ``J``, one parameter at a time, as the arrays."""
+    theta = pack(objective.coefs, objective.intercepts)
+    units = [objective.coefs[0].shape[0], *(b.shape[0] for b in objective.intercepts)]
     numeric = np.empty_like(theta)
     shifted = theta.copy()
     for i in range(theta.size):
         shifted[i] = theta[i] + eps
-        up = loss_and_gradients(X, Y, *unpack(shifted, units), **settings)[0]
+        up = objective.loss(*unpack(shifted, units))
         shifted[i] = theta[i] - eps
-        down = loss_and_gradients(X, Y, *unpack(shifted, units), **settings)[0]
+        down = objective.loss(*unpack(shifted, units))
         shifted[i] = theta[i]
         numeric[i] = (up - down) / (2 * eps)
     numeric_coefs, numeric_intercepts = unpack(numeric, units)
-    numeric = [*numeric_coefs, *numeric_intercepts]
+    return [*numeric_coefs, *numeric_intercepts]
 
+
+def _gradient_rows(objective, analytic, numeric, rtol, atol):
+    """A GradientCheck per array: its verdict and, when it fails, why."""
+    n_layers = objective.n_layers
     verdicts = [
         _verdict(a, n, rtol, atol) for a, n in zip(analytic, numeric, strict=True)
     ]
-    findings = [None] * len(names)
+    findings = [None] * len(verdicts)
     if any(status == "FAIL" for status, *_ in verdicts):
-        net = _reference_pass(X, Y, coefs, intercepts, settings, S)
         shapes = [np.shape(a) for a in numeric]
-        gradient_names = [_gradient_name(i, n_layers) for i in range(len(names))]
-        saturated = int(
-            ((net.A[n_layers] == 0) | (net.A[n_layers] == 1)).any(axis=1).sum()
-        )
-        explained = _diagnosis.explain_gradients(
-            net, analytic, gradient_names, shapes, saturated
-        )
-        failing = {
-            ("W" if i < n_layers else "b", i % n_layers + 1)
-            for i, (status, *_) in enumerate(verdicts)
-            if status == "FAIL"
-        }
-        fallback = _diagnosis.pattern(failing, n_layers)
-        findings = [
-            (explained[i] or fallback) if verdicts[i][0] == "FAIL" else None
-            for i in range(len(names))
-        ]
+        findings = _diagnose(objective, analytic, shapes, verdicts)
     rows = []
     for i, (name, (status, reason, largest, rel)) in enumerate(
-        zip(names, verdicts, strict=True)
+        zip(_names(objective.coefs), verdicts, strict=True)
     ):
         gradient_name = _gradient_name(i, n_layers)
+        shape = np.shape(numeric[i])
         if status == "FAIL":
             rows.append(
                 _failed(
-                    name,
-                    np.shape(numeric[i]),
-                    largest,
-                    rel,
-                    findings[i],
-                    gradient_name,
-                    reason=reason,
+                    name, shape, largest, rel, findings[i], gradient_name, reason=reason
                 )
             )
         else:
             rows.append(
                 GradientCheck(
-                    name,
-                    np.shape(numeric[i]),
-                    largest,
-                    rel,
-                    status,
-                    reason,
-                    gradient=gradient_name,
+                    name, shape, largest, rel, status, reason, gradient=gradient_name
                 )
             )
-    return GradientReport(rows, near_kink, n_rows=X.shape[0], S=S, **report_settings)
+    return rows
 
 
-def _reference_pass(X, Y, coefs, intercepts, settings, S):
+def _diagnose(objective, analytic, shapes, verdicts):
+    """The most likely cause of each failing array (None for the others)."""
+    n_layers = objective.n_layers
+    net = _reference_pass(objective)
+    gradient_names = [_gradient_name(i, n_layers) for i in range(len(verdicts))]
+    output = net.A[n_layers]
+    saturated = int(((output == 0) | (output == 1)).any(axis=1).sum())
+    explained = _diagnosis.explain_gradients(
+        net, analytic, gradient_names, shapes, saturated
+    )
+    failing = {
+        ("W" if i < n_layers else "b", i % n_layers + 1)
+        for i, (status, *_) in enumerate(verdicts)
+        if status == "FAIL"
+    }
+    fallback = _diagnosis.pattern(failing, n_layers)
+    return [
+        (explained[i] or fallback) if verdicts[i][0] == "FAIL" else None
+        for i in range(len(verdicts))
+    ]
+
+
+def _reference_pass(objective):
     """The reference's intermediates and gradient terms, for the diagnosis."""
+    X, Y, coefs, settings = (
+        objective.X,
+        objective.Y,
+        objective.coefs,
+        objective.settings,
+    )
     activation, out_activation = settings["activation"], settings["out_activation"]
-    Z, A = forward(X, coefs, intercepts, activation, out_activation)
+    Z, A = forward(X, coefs, objective.intercepts, activation, out_activation)
     named = {}
-    loss_and_gradients(X, Y, coefs, intercepts, record=named, **settings)
+    loss_and_gradients(X, Y, coefs, objective.intercepts, record=named, **settings)
     n_layers = len(coefs)
     weights = settings["sample_weight"]
     return _diagnosis.Pass(
@@ -1563,7 +1652,7 @@ def _reference_pass(X, Y, coefs, intercepts, settings, S):
         out_activation=out_activation,
         alpha=settings["alpha"],
         s=np.ones(X.shape[0]) if weights is None else weights,
-        S=S,
+        S=objective.total_weight,
         data=[named[f"dL/dW{k}^T"] for k in range(1, n_layers + 1)],
         penalty=[named[f"dR/dW{k}^T"] for k in range(1, n_layers + 1)],
         biases=[named[f"dJ/db{k}"] for k in range(1, n_layers + 1)],
@@ -1579,10 +1668,27 @@ def _shapes(arrays):
     return "[" + ", ".join(str(np.shape(a)) for a in arrays) + "]"
 
 
-def _call_gradient(gradient, X, Y, coefs, intercepts):
+def _call_gradient(gradient, objective):
     """Run a learner's backprop on copies; check it returns one array per layer."""
-    n_layers = len(coefs)
+    X, Y = objective.X, objective.Y
+    coefs, intercepts = objective.coefs, objective.intercepts
     name = _callable_name(gradient)
+    called = _how_it_was_called(name, X, Y, coefs, intercepts)
+    try:
+        result = gradient(
+            X.copy(),
+            Y.copy(),
+            [W.copy() for W in coefs],
+            [b.copy() for b in intercepts],
+        )
+    except Exception as error:
+        raise _gradient_raised(error, name, called, coefs) from error
+    return _two_lists_per_layer(result, name, len(coefs), called)
+
+
+def _how_it_was_called(name, X, Y, coefs, intercepts):
+    """What a learner's backprop received, and what it must return."""
+    n_layers = len(coefs)
     wanted = (
         "(["
         + ", ".join(f"dJ/dW{k}^T {W.shape}" for k, W in enumerate(coefs, 1))
@@ -1592,7 +1698,7 @@ def _call_gradient(gradient, X, Y, coefs, intercepts):
     )
     weights = ", ".join(f"W{k}^T" for k in range(1, n_layers + 1))
     biases = ", ".join(f"b{k}" for k in range(1, n_layers + 1))
-    called = "\n".join(
+    return "\n".join(
         [
             f"It was called as {name[:-5]}(X, Y, coefs, intercepts) with",
             f"    X           {str(X.shape):<18} the rows, one sample per row",
@@ -1603,27 +1709,27 @@ def _call_gradient(gradient, X, Y, coefs, intercepts):
             f"and must return {wanted}.",
         ]
     )
-    try:
-        result = gradient(
-            X.copy(),
-            Y.copy(),
-            [W.copy() for W in coefs],
-            [b.copy() for b in intercepts],
+
+
+def _gradient_raised(error, name, called, coefs):
+    """The ValueError for a learner's backprop that raised ``error``."""
+    own = _fill(f"{type(error).__name__}: {error}", WIDTH, "    ")
+    hint = ""
+    if isinstance(error, ValueError | IndexError) and (
+        "shape" in str(error) or "dimension" in str(error)
+    ):
+        hint = (
+            "\nA shape error is often a transpose, or a column form among row "
+            "forms.\nIn this layout a weight gradient is the input rows, "
+            "transposed, times the error:\n"
+            f"    dJ/dW1^T = X.T @ dZ1  {coefs[0].shape}    and below the "
+            "output: dA1 = dZ2 @ W2^T.T"
         )
-    except Exception as error:
-        own = _fill(f"{type(error).__name__}: {error}", WIDTH, "    ")
-        hint = ""
-        if isinstance(error, ValueError | IndexError) and (
-            "shape" in str(error) or "dimension" in str(error)
-        ):
-            hint = (
-                "\nA shape error is often a transpose, or a column form among row "
-                "forms.\nIn this layout a weight gradient is the input rows, "
-                "transposed, times the error:\n"
-                f"    dJ/dW1^T = X.T @ dZ1  {coefs[0].shape}    and below the "
-                "output: dA1 = dZ2 @ W2^T.T"
-            )
-        raise ValueError(f"Your {name} raised\n{own}\n{called}{hint}") from error
+    return ValueError(f"Your {name} raised\n{own}\n{called}{hint}")
+
+
+def _two_lists_per_layer(result, name, n_layers, called):
+    """A learner's ``(coef_grads, intercept_grads)``, checked: n_layers each."""
     if not isinstance(result, tuple | list) or len(result) != 2:
         got = f"a {type(result).__name__}" + (
             f" of {len(result)} items" if isinstance(result, tuple | list) else ""
@@ -1644,7 +1750,7 @@ def _call_gradient(gradient, X, Y, coefs, intercepts):
                 f"Your {name} returned {got} in {what}; expected a list of "
                 f"{n_layers}, one per layer.\n{called}"
             )
-    return list(coef_grads), list(intercept_grads)
+    return [*coef_grads, *intercept_grads]
 
 
 def _verdict(analytic, numeric, rtol, atol):

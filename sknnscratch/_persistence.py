@@ -36,8 +36,6 @@ from sknnscratch._plain_data import (
     history_to_array,
     is_integer,
     is_real,
-    optimizer_from_plain,
-    random_state_from_plain,
 )
 from sknnscratch._state import TrainingState
 from sknnscratch._utils import warn
@@ -85,16 +83,6 @@ class SknnscratchVersionWarning(InconsistentVersionWarning):
 # scikit-learn's callback API keeps these during a fit; they refer to the
 # whole tree of the fit's tasks and mean nothing in a saved model.
 _FIT_BOOKKEEPING = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
-# Attributes of models saved before the training state was one object.
-_LEGACY = (
-    "_optimizer",
-    "_random_state",
-    "_split_state",
-    "_shuffle_order",
-    "_best_theta",
-    "_best_validation_loss",
-    "_no_improvement_count",
-)
 
 
 def plain_state(state):
@@ -210,11 +198,6 @@ def restored_state(state, estimator_class):
             f"The saved model's _training_state is {type(saved).__name__}, not "
             f"the plain data of a training state. {_ALTERED}"
         )
-    elif any(name in state for name in _LEGACY):
-        state["_training_state"] = _legacy_training_state(state, theta, units)
-    if "solver_" not in state:  # saved before solver='auto' existed
-        solver = state.get("solver")
-        state["solver_"] = solver if solver in SOLVERS else None
     return state
 
 
@@ -383,32 +366,6 @@ def _training_state_from_dict(saved, theta, units, attributes):
             f"{'; '.join(problems)}. {_ALTERED}"
         )
     return state
-
-
-def _legacy_training_state(state, theta, units):
-    """The training state of a model saved before it was one object."""
-    rng = state.pop("_random_state", None)
-    if rng is None:
-        rng = np.random.RandomState()
-    elif not isinstance(rng, np.random.RandomState):
-        rng = random_state_from_plain(rng, "_random_state")
-    optimizer = state.pop("_optimizer", None)
-    if isinstance(optimizer, dict):
-        optimizer = _plain(optimizer_from_plain, optimizer, "_optimizer")
-    split_state = state.pop("_split_state", None)
-    training_state = TrainingState(
-        units=units,
-        theta=theta,
-        rng=rng,
-        split_state=rng.get_state() if split_state is None else split_state,
-        optimizer=optimizer,
-        best_theta=state.pop("_best_theta", None),
-        best_validation_loss=state.pop("_best_validation_loss", np.inf),
-        no_improvement_count=state.pop("_no_improvement_count", 0),
-    )
-    state.pop("_shuffle_order", None)
-    training_state.adopt_fitted_attributes(state)
-    return training_state
 
 
 def n_output_units(binarizer):

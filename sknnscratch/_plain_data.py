@@ -322,7 +322,26 @@ def optimizer_from_plain(data, name="optimizer"):
             f"{name} must be an 'SGD' or 'Adam' optimiser, got {describe(what)}"
         )
     class_name = data["class"]
-    parts = _SNAPSHOT_PARTS[class_name]
+    saved = _optimizer_parts(data, name)
+    if saved is None:
+        return None
+    settings, n_params, dtype, snapshot = saved
+    _check_optimizer_settings(class_name, settings, n_params, dtype, name)
+    cls, _ = _OPTIMIZERS[class_name]
+    try:
+        optimizer = cls(int(n_params), np.dtype(dtype), *settings[1:])
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: settings {settings!r} ({error})") from error
+    _check_snapshot(class_name, snapshot, optimizer.snapshot(), n_params, dtype, name)
+    optimizer.restore(tuple(snapshot))
+    optimizer.key = (tuple(settings), int(n_params), np.dtype(dtype))
+    return optimizer
+
+
+def _optimizer_parts(data, name):
+    """(settings, n_params, dtype, snapshot) of a saved optimiser, as saved, or
+    None for 0.1.0's optimiser without settings."""
+    parts = _SNAPSHOT_PARTS[data["class"]]
     if "state" in data:  # 0.1.0: the optimiser's attributes
         state = data["state"]
         if not isinstance(state, dict):
@@ -334,13 +353,16 @@ def optimizer_from_plain(data, name="optimizer"):
             snapshot = [state[part] for part in parts]
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{name}'s state lacks {error}") from error
-    else:
-        try:
-            settings, n_params = data["settings"], data["n_params"]
-            dtype, snapshot = data["dtype"], data["snapshot"]
-        except KeyError as error:
-            raise ValueError(f"{name} lacks {error}") from error
-    cls, kind = _OPTIMIZERS[class_name]
+        return settings, n_params, dtype, snapshot
+    try:
+        return data["settings"], data["n_params"], data["dtype"], data["snapshot"]
+    except KeyError as error:
+        raise ValueError(f"{name} lacks {error}") from error
+
+
+def _check_optimizer_settings(class_name, settings, n_params, dtype, name):
+    """Settings of the optimiser's kind, a parameter count and a float dtype."""
+    _, kind = _OPTIMIZERS[class_name]
     if not (isinstance(settings, list | tuple) and settings and settings[0] == kind):
         raise ValueError(
             f"{name}: a {class_name} optimiser's settings start with {kind!r}, "
@@ -356,11 +378,11 @@ def optimizer_from_plain(data, name="optimizer"):
             f"{name}: n_params={n_params!r} and dtype={dtype!r} must be a count "
             "and 'float32' or 'float64'"
         )
-    try:
-        optimizer = cls(int(n_params), np.dtype(dtype), *settings[1:])
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name}: settings {settings!r} ({error})") from error
-    expected = optimizer.snapshot()
+
+
+def _check_snapshot(class_name, snapshot, expected, n_params, dtype, name):
+    """Each part of a saved state like the new optimiser's ``expected`` one."""
+    parts = _SNAPSHOT_PARTS[class_name]
     if not isinstance(snapshot, list | tuple) or len(snapshot) != len(expected):
         raise ValueError(
             f"{name}: a {class_name} state has {len(expected)} parts {parts}, got "
@@ -382,6 +404,3 @@ def optimizer_from_plain(data, name="optimizer"):
                 f"{name}: {class_name}'s {part} must be {wanted} (its settings give "
                 f"{n_params} parameters of {dtype}), got {describe(got)}"
             )
-    optimizer.restore(tuple(snapshot))
-    optimizer.key = (tuple(settings), int(n_params), np.dtype(dtype))
-    return optimizer

@@ -1,9 +1,11 @@
 """Looking inside (``_inspect.py``): the trace of a batch and the gradient check."""
 
+import ast
 import doctest
 import math
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +21,12 @@ from sklearn.preprocessing import StandardScaler
 
 import sknnscratch._inspect as inspect_module
 import sknnscratch._network as network
-from sknnscratch import ScratchMLPClassifier, check_gradients, trace
+from sknnscratch import (
+    ScratchMLPClassifier,
+    ScratchMLPClassifierCV,
+    check_gradients,
+    trace,
+)
 
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
 
@@ -428,20 +435,75 @@ def test_an_unfitted_pipeline_step_is_named():
             inspect(pipeline, X[:4], y[:4])
 
 
+class _LookAlike:
+    """Has the methods and fitted attributes of a ScratchMLPClassifier, is not one."""
+
+    def __init__(self, model):
+        vars(self).update(vars(model))
+
+    _is_fitted = ScratchMLPClassifier._is_fitted
+    trace = ScratchMLPClassifier.trace
+    get_params = ScratchMLPClassifier.get_params
+
+
+class _Subclass(ScratchMLPClassifier):
+    pass
+
+
 @pytest.mark.parametrize(
     "estimator",
     [
         MLPClassifier(),
         make_pipeline(StandardScaler(), LogisticRegression()),
         "ScratchMLPClassifier",
+        _LookAlike(ScratchMLPClassifier()),
+        make_pipeline(StandardScaler(), _LookAlike(ScratchMLPClassifier())),
     ],
-    ids=["MLPClassifier", "pipeline-of-another", "a-string"],
+    ids=[
+        "MLPClassifier",
+        "pipeline-of-another",
+        "a-string",
+        "a-look-alike",
+        "pipeline-of-a-look-alike",
+    ],
 )
 def test_anything_else_is_a_type_error(estimator, binary_data):
     X, y = binary_data
     for inspect in (trace, check_gradients):
         with pytest.raises(TypeError, match="a Pipeline whose last step is one"):
             inspect(estimator, X[:4], y[:4])
+
+
+def test_subclasses_are_inspected_alone_and_in_a_pipeline(binary_data):
+    X, y = binary_data
+    params = dict(random_state=0, max_iter=30)
+    subclass, model = _Subclass(**params), ScratchMLPClassifier(**params)
+    pipeline = make_pipeline(StandardScaler(), _Subclass(**params))
+    cv = ScratchMLPClassifierCV(alphas=[0.1, 1.0], cv=2, **params)
+    for estimator in (subclass, model, pipeline, cv):
+        quiet(estimator, X, y)
+        assert check_gradients(estimator, X[:10], y[:10]).passed
+    ours, theirs = trace(subclass, X[:4], y[:4]), trace(model, X[:4], y[:4])
+    np.testing.assert_array_equal(ours["dJ/dW1^T"], theirs["dJ/dW1^T"])
+    squares = sum(float((W.astype(np.float64) ** 2).sum()) for W in cv.coefs_)
+    assert trace(cv, X[:4], y[:4])["R"] == pytest.approx(cv.alpha_ / 8 * squares)
+
+
+def test_inspecting_imports_nothing_from_the_estimator_module():
+    # _classifier imports _inspect: importing it back would make a cycle.
+    tree = ast.parse(Path(inspect_module.__file__).read_text())
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    } | {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert not any(name.startswith("sknnscratch._classifier") for name in imported)
+    assert not any(name.startswith("sknnscratch._cv") for name in imported)
 
 
 def _printed_values(text, steps, name):

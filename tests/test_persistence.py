@@ -238,45 +238,6 @@ def test_a_model_whose_parameters_changed_after_fitting_still_loads():
         assert restored.hidden_layer_sizes == (20,)
 
 
-def _legacy_state(model):
-    """The attributes a model saved before the training state was one object."""
-    state = model.__getstate__()
-    state.pop("_training_state")
-    state.pop(VERSION_KEY)
-    training = model._training_state
-    optimizer = training.optimizer
-    settings, n_params, dtype = optimizer.key
-    state.update(
-        _optimizer={  # as optimisers were stored then: their attributes
-            "class": type(optimizer).__name__,
-            "state": {**vars(optimizer), "key": [list(settings), n_params, str(dtype)]},
-        },
-        _random_state=copy.deepcopy(training.rng),
-        _split_state=training.split_state,
-        _shuffle_order=training.shuffle_order,
-        _best_theta=training.best_theta,
-        _best_validation_loss=training.best_validation_loss,
-        _no_improvement_count=training.no_improvement_count,
-    )
-    return state
-
-
-@pytest.mark.parametrize("name", ["adam, early stopping", "sgd, class_weight"])
-def test_a_model_saved_before_the_training_state_resumes(name):
-    model = _fitted(name, warm_start=True)
-    restored = ScratchMLPClassifier.__new__(ScratchMLPClassifier)
-    with pytest.warns(SknnscratchVersionWarning, match="without a version stamp"):
-        restored.__setstate__(_legacy_state(model))
-    assert not any(k in vars(restored) for k in ("_optimizer", "_random_state"))
-    state = restored._training_state
-    np.testing.assert_array_equal(
-        state.optimizer.snapshot()[0], model._training_state.optimizer.snapshot()[0]
-    )
-    resumed = _quiet(restored.fit, X, y)
-    assert len(resumed.history_) == len(resumed.loss_curve_) == 40
-    assert [row["epoch"] for row in resumed.history_] == list(range(1, 41))
-
-
 def test_a_model_imported_from_mlpclassifier_keeps_its_curve_and_history_aligned():
     from sklearn.neural_network import MLPClassifier
 
