@@ -230,10 +230,10 @@ def forward(X, coefs, intercepts, activation, out_activation=None):
     return Z, A
 
 
-def objective(
+def objective_terms(
     Z_out, Y, coefs, *, out_activation, alpha, sample_weight=None, penalty_weight=None
 ):
-    """The training objective ``J`` (L3): mean cross-entropy plus L2 term.
+    """The data term ``L`` (L1), the L2 term ``R`` (L2) and ``J = L + R`` (L3).
 
     Parameters
     ----------
@@ -252,31 +252,6 @@ def objective(
     penalty_weight : float, default=None
         The ``S`` that divides the L2 term when the rows are a minibatch of a
         training set of total weight ``penalty_weight``; None: ``sum(s)``.
-
-    Returns
-    -------
-    J : float
-        See :func:`objective_terms` for its two terms.
-    """
-    return float(
-        objective_terms(
-            Z_out,
-            Y,
-            coefs,
-            out_activation=out_activation,
-            alpha=alpha,
-            sample_weight=sample_weight,
-            penalty_weight=penalty_weight,
-        )["J"]
-    )
-
-
-def objective_terms(
-    Z_out, Y, coefs, *, out_activation, alpha, sample_weight=None, penalty_weight=None
-):
-    """The data term ``L`` (L1), the L2 term ``R`` (L2) and ``J = L + R`` (L3).
-
-    Parameters are those of :func:`objective`.
 
     Returns
     -------
@@ -313,7 +288,7 @@ def backward(
         The intermediates from :func:`forward`, called with
         ``out_activation``: ``A[n_layers]`` holds the output probabilities.
     Y, coefs, alpha, sample_weight, penalty_weight
-        As in :func:`objective`.
+        As in :func:`objective_terms`.
     activation : str
         The hidden activation's name.
 
