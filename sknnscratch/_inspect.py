@@ -35,6 +35,7 @@ from sknnscratch._network import (
     layer_units,
     loss_and_gradients,
     pack,
+    units_of,
     unpack,
 )
 from sknnscratch._settings import hidden_layer_widths
@@ -219,7 +220,7 @@ def _starting_weights(estimator, data, fitted):
 
 
 def _describe_network(coefs, activation, out_activation):
-    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+    units = units_of(coefs)
     output = {"logistic": "sigmoid", "softmax": "softmax"}[out_activation]
     return f"{'-'.join(map(str, units))} ({activation}, {output} output)"
 
@@ -817,7 +818,7 @@ def _trace_header(problem, n, S):
 def _labels(values, problem, columns, rows):
     """Row and column labels of every entry."""
     coefs = problem["coefs"]
-    units = [coefs[0].shape[0], *(W.shape[1] for W in coefs)]
+    units = units_of(coefs)
     n_layers = len(coefs)
     names = _unit_names(units)
     features = (
@@ -1561,7 +1562,7 @@ def _every_row_near_a_kink(objective):
 def _finite_differences(objective, eps):
     """Central differences of ``J``, one parameter at a time, as the arrays."""
     theta = pack(objective.coefs, objective.intercepts)
-    units = [objective.coefs[0].shape[0], *(b.shape[0] for b in objective.intercepts)]
+    units = units_of(objective.coefs)
     numeric = np.empty_like(theta)
     shifted = theta.copy()
     for i in range(theta.size):

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils.validation import check_is_fitted
 
-from sknnscratch._network import pack
+from sknnscratch._network import pack, units_of
 from sknnscratch._settings import hidden_layer_widths
 from sknnscratch._state import TrainingState
 
@@ -158,7 +158,7 @@ def from_sklearn(cls, mlp):
     )
     estimator.solver_ = mlp.solver
     if hasattr(mlp, "_no_improvement_count"):
-        units = [estimator.n_features_in_, *(len(b) for b in estimator.intercepts_)]
+        units = units_of(estimator.coefs_)
         theta = pack(estimator.coefs_, estimator.intercepts_)
         state = TrainingState.from_fitted_attributes(
             vars(estimator), units, theta, estimator.random_state

@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import (
 )
 
 from sknnscratch._activations import HIDDEN_ACTIVATIONS, OUTPUT_PROBA
-from sknnscratch._network import pack
+from sknnscratch._network import pack, parameter_shapes, units_of
 from sknnscratch._plain_data import (
     SOLVERS,
     curve_from_plain,
@@ -189,7 +189,7 @@ def restored_state(state, estimator_class):
     check_fitted_network(_Attributes(state))
     _check_fitted_record(state)
     theta = pack(state["coefs_"], state["intercepts_"])
-    units = [state["n_features_in_"], *(len(b) for b in state["intercepts_"])]
+    units = units_of(state["coefs_"])  # checked: they chain
     saved = state.get("_training_state")
     if isinstance(saved, dict):
         state["_training_state"] = _training_state_from_dict(saved, theta, units, state)
@@ -407,10 +407,7 @@ def check_fitted_network(estimator, *, finite=True):
     widths = [int(n_features)]
     widths += [shape[-1] if shape else 0 for shape in got[0][:-1]]
     widths.append(n_output_units(estimator._label_binarizer))
-    expected = (
-        [(a, b) for a, b in zip(widths, widths[1:], strict=False)],
-        [(b,) for b in widths[1:]],
-    )
+    expected = parameter_shapes(widths)
     if got != expected:
         raise ValueError(
             f"The fitted arrays of this model disagree: coefs_ have shapes "
