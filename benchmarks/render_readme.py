@@ -34,24 +34,18 @@ FIELDS = {  # what the renderers read of each result file
     "bit_identity": ["changes"],
     "out_of_core": ["runs"],
 }
-RENDERERS = {}
-"""Block name -> the function that renders it from the results."""
+RENDERERS = {}  # block name -> the function that renders it from the results
 
 
-class Results(dict):
-    """The stored results, each file read (and its fields checked) when first used."""
-
-    def __init__(self, folder=RESULTS):
-        super().__init__()
-        self.folder = Path(folder)
-
-    def __missing__(self, name):
-        path = self.folder / f"{name}.json"
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if missing := [field for field in FIELDS[name] if field not in data]:
+def load(folder=RESULTS):
+    """Every stored result, each checked for the fields its renderers read."""
+    results = {}
+    for name, fields in FIELDS.items():
+        path = Path(folder) / f"{name}.json"
+        results[name] = json.loads(path.read_text(encoding="utf-8"))
+        if missing := [field for field in fields if field not in results[name]]:
             raise KeyError(f"{path} lacks {', '.join(missing)}")
-        self[name] = data
-        return data
+    return results
 
 
 def block(function):
@@ -91,24 +85,21 @@ def thousands(number):
 
 def words(items):
     """['a', 'b', 'c'] -> 'a, b and c'."""
-    items = list(items)
-    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+    *rest, last = [*items] or [""]
+    return f"{', '.join(rest)} and {last}" if rest else last
 
 
 def machine(result):
     """When and on what a result was measured, and under which load."""
-    m, load = result["machine"], result["machine"].get("load_average")
-    load = (
-        f", load average {load[0]} at the start, {load[1]} at the end" if load else ""
-    )
-    return (
-        f"{m.get('date') or 'commit ' + m.get('commit', '?')}, numpy {m['numpy']}, "
-        f"scikit-learn {m['scikit-learn']}, OpenBLAS {m['blas_kernel']}, "
-        f"{m['cores']} cores{load}"
-    )
+    m = result["machine"]
+    said = f"{m.get('date') or 'commit ' + m.get('commit', '?')}, numpy {m['numpy']}, "
+    said += f"scikit-learn {m['scikit-learn']}, OpenBLAS {m['blas_kernel']}, "
+    if load := m.get("load_average"):
+        return said + f"{m['cores']} cores, load average {load[0]} to {load[1]}"
+    return said + f"{m['cores']} cores"
 
 
-def _row(run, start):
+def _row(run, start):  # the row of the model whose name starts so
     return next(row for row in run["rows"] if row["model"].startswith(start))
 
 
@@ -169,8 +160,7 @@ def heart_summary(r):
 @block
 def heart_times(r):
     """The example's mean fit times and its run time, per kernel."""
-    result = r["heart_disease"]
-    runs = result["kernels"].values()
+    result, runs = r["heart_disease"], r["heart_disease"]["kernels"].values()
     rows = [
         f"`{row['model']}` | "
         + " | ".join(f"{_row(run, row['model'])['fit_ms']:.0f}" for run in runs)
@@ -282,18 +272,14 @@ def sklearn_suite(r):
     )
 
 
-DEFAULTS_ROWS = ("0.0001", "0.1", "1", "2.5", "5", "10", "30")
-"""The grid's penalties whose summary rows the docs show."""
-
-
 @block
 def defaults_table(r):
     """Some rows of defaults.py's two summaries."""
-    summaries = r["defaults"]["alpha"]["summaries"]
+    summaries, shown = r["defaults"]["alpha"]["summaries"], "0.0001 0.1 1 2.5 5 10 30"
     rows = []
     for label, panel in summaries["panel"].items():
         grid = re.fullmatch(r"lbfgs (alpha=([\d.]+))", label)
-        if label.startswith("lbfgs") and not (grid and grid[2] in DEFAULTS_ROWS):
+        if label.startswith("lbfgs") and not (grid and grid[2] in shown.split()):
             continue
         name = f"solver='lbfgs', {grid[1]}, max_iter=1000" if grid else label
         cells = [f"`{name}`", f"{panel['mean_accuracy']:.4f}"]
@@ -338,12 +324,9 @@ def defaults_notes(r):
     grid = [float(re.search(r"alpha=([\d.]+)", label)[1]) for label in longer]
     default = next(label for label in summaries[0] if label.startswith("defaults"))
     largest = max(s[default]["max_n_iter"] for s in summaries)
-    alpha = re.search(r"alpha=([\d.]+)", default)[1]
-    short = sorted(
-        name
-        for name, data in study["datasets"].items()
-        if data["candidates"][f"lbfgs alpha={alpha}"]["convergence_warnings"]
-    )
+    grid_default = "lbfgs " + re.search(r"alpha=[\d.]+", default)[0]
+    short = [name for name, data in sorted(study["datasets"].items())
+             if data["candidates"][grid_default]["convergence_warnings"]]  # fmt: skip
     cv = [100 * s["ScratchMLPClassifierCV()"]["worst_shortfall"] for s in summaries]
     return prose(
         f"Every `lbfgs` row ran with `max_iter=1000`; with the default 3000, "
@@ -459,8 +442,7 @@ def main(argv=None):
     parser.add_argument(
         "--check",
         action="store_true",
-        help="rewrite nothing; name the stale blocks and exit with 1 if there are "
-        "any (default: off, rewrite the pages)",
+        help="name the stale blocks, exit with 1 if any (default: off, rewrite them)",
     )
     parser.add_argument(
         "--results",
@@ -469,7 +451,7 @@ def main(argv=None):
         help="the folder of the JSON results (default: benchmarks/results)",
     )
     args = parser.parse_args(argv)
-    results, changed = Results(args.results), []
+    results, changed = load(args.results), []
     for page in pages():
         text = page.read_text(encoding="utf-8")
         if problems := markers(text):
