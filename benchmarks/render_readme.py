@@ -108,7 +108,7 @@ def heart_table(r):
     """The example's stage 3, on the first kernel run."""
     run = next(iter(r["heart_disease"]["kernels"].values()))
     rows = [
-        f"`{row['model']}` | {row['accuracy']:.3f} ± {row['accuracy_sd']:.3f} | "
+        f"{row['model']} | {row['accuracy']:.3f} ± {row['accuracy_sd']:.3f} | "
         f"{row['roc_auc']:.3f} ± {row['roc_auc_sd']:.3f} | "
         f"{row['warnings']} of {row['fits']}"
         for row in run["rows"]
@@ -162,7 +162,7 @@ def heart_times(r):
     """The example's mean fit times and its run time, per kernel."""
     result, runs = r["heart_disease"], r["heart_disease"]["kernels"].values()
     rows = [
-        f"`{row['model']}` | "
+        f"{row['model']} | "
         + " | ".join(f"{_row(run, row['model'])['fit_ms']:.0f}" for run in runs)
         for row in next(iter(runs))["rows"]
     ]
