@@ -16,6 +16,9 @@ them when it finishes or fails), and every fit is also timed forced to one
 BLAS thread (``threadpool_limits(1)`` around it): the table then gives each
 estimator's time against its own one-thread time (1 means the thread count
 it chose costs nothing under load).
+
+The table is stored in ``benchmarks/results/bench.json`` (``bench_load.json``
+with ``--load``); a ``--quick`` run stores nothing unless given ``--output``.
 """
 
 import argparse
@@ -27,6 +30,7 @@ import time
 import tracemalloc
 import warnings
 
+import _results
 import numpy as np
 import sklearn
 from sklearn.datasets import make_classification
@@ -280,7 +284,14 @@ def main():
         help="the background processes stop by themselves after S seconds, "
         "should the benchmark not end them (default: %(default)g)",
     )
+    parser.add_argument(
+        "--output",
+        metavar="FOLDER",
+        help="where bench.json (bench_load.json with --load) goes (default: "
+        "benchmarks/results, or nowhere with --quick)",
+    )
     args = parser.parse_args()
+    started = _results.load_average()
     print(
         f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
         f"Python {platform.python_version()}, {platform.machine()}, "
@@ -294,12 +305,23 @@ def main():
     try:
         # The small cases first: after the 1 000 000-row fits, the allocator
         # and BLAS threads slow every later small fit in this process.
-        heart_cases(args.repeats)
-        fit_cases(sizes, args.repeats)
+        rows = heart_cases(args.repeats) + fit_cases(sizes, args.repeats)
         if not args.quick and not args.load:
-            memory_case()
+            rows += memory_case()
     finally:
         stop_load(load)
+    output = args.output or (None if args.quick else _results.RESULTS)
+    if output:
+        result = {
+            "busy_processes": args.load,
+            "repeats": args.repeats,
+            "rows": [
+                {"case": case, "unit": unit, "times": times}
+                for case, times, unit in rows
+            ],
+        }
+        name = "bench_load" if args.load else "bench"
+        _results.save(name, result, started, folder=output)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ scoring="neg_log_loss")`` (which refits the best penalty) interleaved, and
 one plain ``ScratchMLPClassifier()`` fit; prints the median times, the ratio
 CV / grid search (target: at most 0.5) and the CV's time in single fits
 (stretch target: 5), and the penalty each chose. Everything on one BLAS
-thread, in this process.
+thread, in this process. Stores the table in
+``benchmarks/results/cv_speed.json`` (a ``--quick`` run stores nothing unless
+given ``--output``).
 
-Run: python benchmarks/cv_speed.py [--repeats 5] [--quick]
+Run: python benchmarks/cv_speed.py [--repeats 5] [--quick] [--output FOLDER]
 """
 
 import argparse
@@ -16,6 +18,7 @@ import statistics
 import time
 import warnings
 
+import _results
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine, make_moons
 from sklearn.exceptions import ConvergenceWarning
@@ -75,7 +78,14 @@ def main(argv=None):
         help="two data sets (heart, moons) and one repeat: a smoke test "
         "(default: off, every data set)",
     )
+    parser.add_argument(
+        "--output",
+        metavar="FOLDER",
+        help="where cv_speed.json goes (default: benchmarks/results, or nowhere "
+        "with --quick)",
+    )
     args = parser.parse_args(argv)
+    load = _results.load_average()
     names = ["heart", "moons"] if args.quick else list(DATASETS)
     repeats = 1 if args.quick else args.repeats
     alphas = list(DEFAULT_ALPHAS)
@@ -84,7 +94,7 @@ def main(argv=None):
         f"{'data set':<15}{'CV s':>8}{'grid s':>8}{'CV / grid':>11}"
         f"{'CV / fit':>10}{'CV alpha':>10}{'grid alpha':>12}"
     )
-    ratios = []
+    ratios, rows = [], []
     with threadpool_limits(1):
         for name in names:
             X, y = DATASETS[name]()
@@ -113,12 +123,27 @@ def main(argv=None):
             median = {key: statistics.median(value) for key, value in times.items()}
             ratio = median["cv"] / median["grid"]
             ratios.append(ratio)
+            rows.append(
+                {
+                    "dataset": name,
+                    "cv_seconds": median["cv"],
+                    "grid_seconds": median["grid"],
+                    "cv_over_grid": ratio,
+                    "cv_over_one_fit": median["cv"] / median["fit"],
+                    "cv_alpha": float(cv.alpha_),
+                    "grid_alpha": float(grid.best_params_["alpha"]),
+                }
+            )
             print(
                 f"{name:<15}{median['cv']:>8.2f}{median['grid']:>8.2f}{ratio:>11.2f}"
                 f"{median['cv'] / median['fit']:>10.1f}{cv.alpha_:>10g}"
                 f"{grid.best_params_['alpha']:>12g}"
             )
     print(f"largest CV / grid ratio: {max(ratios):.2f}")
+    output = args.output or (None if args.quick else _results.RESULTS)
+    if output:
+        result = {"alphas": alphas, "folds": 5, "repeats": repeats, "rows": rows}
+        _results.save("cv_speed", result, load, folder=output)
 
 
 if __name__ == "__main__":

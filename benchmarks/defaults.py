@@ -609,7 +609,12 @@ def alpha_study(dataset_names, alphas, cv):
             "ScratchMLPClassifier rows): "
             + ("none is ok" if recommended is None else recommended["label"])
         )
-    return {"datasets": results, "summaries": summaries, "recommended": recommended}
+    return {
+        "datasets": results,
+        "groups": {"panel": panel, "hold-out": holdout},
+        "summaries": summaries,
+        "recommended": recommended,
+    }
 
 
 # ------------------------------------------------------------ solver study
@@ -777,6 +782,7 @@ def main(argv=None):
             "standard deviation, fit s the total over the folds"
         )
         output["alpha"] = alpha_study(names, alphas, cv)
+        output["alpha"]["cv"] = {"n_splits": n_splits, "n_repeats": n_repeats}
         recommended = output["alpha"]["recommended"]
     if args.solvers:
         alpha = (

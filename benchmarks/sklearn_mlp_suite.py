@@ -12,10 +12,10 @@ Run from the repository root:
     python benchmarks/sklearn_mlp_suite.py           # the summary
     python benchmarks/sklearn_mlp_suite.py --raw     # known differences as failures
     python benchmarks/sklearn_mlp_suite.py --list    # the selection, no run
-    python benchmarks/sklearn_mlp_suite.py --save summary.txt
 
-The exit status is 1 when a case fails (a known difference that passes
-fails too), otherwise 0.
+A run (not ``--raw``, not ``--list``) stores its counts and known differences
+in ``benchmarks/results/sklearn_mlp_suite.json``. The exit status is 1 when a
+case fails (a known difference that passes fails too), otherwise 0.
 """
 
 import argparse
@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import _results
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,11 +158,13 @@ def main(argv=None):
         help="print the selection and exit (default: off, run it)",
     )
     parser.add_argument(
-        "--save",
-        metavar="PATH",
-        help="also write the summary to PATH (default: none, print it only)",
+        "--output",
+        default=str(_results.RESULTS),
+        metavar="FOLDER",
+        help="where sklearn_mlp_suite.json goes (default: benchmarks/results)",
     )
     args = parser.parse_args(argv)
+    load = _results.load_average()
     if args.list:
         lines, status = selection_lines(), 0
     else:
@@ -172,11 +175,24 @@ def main(argv=None):
         lines = summary(plugin)
         bad = {"failed", "error", "known difference passed"}
         status = int(any(kind in bad for kind, _ in plugin.outcomes.values()))
-    text = "\n".join(lines)
-    print(text)
-    if args.save:
-        Path(args.save).write_text(text + "\n")
+    print("\n".join(lines))
+    if not args.list and not args.raw:
+        _results.save("sklearn_mlp_suite", counts(plugin), load, folder=args.output)
     return status
+
+
+def counts(plugin):
+    """The run's counts, and each known difference with its reason."""
+    kinds = Counter(outcome for outcome, _ in plugin.outcomes.values())
+    return {
+        "cases": len(plugin.outcomes) - kinds["skipped"],
+        **{kind.replace(" ", "_"): kinds[kind] for kind in ORDER},
+        "differences": {
+            nodeid.split("::")[-1]: message
+            for nodeid, (outcome, message) in plugin.outcomes.items()
+            if outcome == "known difference"
+        },
+    }
 
 
 if __name__ == "__main__":

@@ -16,10 +16,12 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 pytestmark = pytest.mark.skipif(not BENCHMARKS.exists(), reason="needs the source tree")
-SCRIPTS = sorted(BENCHMARKS.glob("*.py"))
+SCRIPTS = sorted(p for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_"))
 
 
 def _load(name):
+    if str(BENCHMARKS) not in sys.path:  # the scripts import _results beside them
+        sys.path.insert(0, str(BENCHMARKS))
     spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -109,12 +111,35 @@ def test_every_data_set_loads_reproducibly_in_one_group(defaults):
         np.testing.assert_array_equal(y_first, y_again)
 
 
-def test_cv_speed_quick_run_prints_its_ratios(capsys):
+def test_cv_speed_quick_run_prints_its_ratios_and_stores_them(capsys, tmp_path):
     cv_speed = _load("cv_speed")
-    cv_speed.main(["--quick"])
+    cv_speed.main(["--quick", "--output", str(tmp_path)])
     printed = capsys.readouterr().out
     assert "largest CV / grid ratio:" in printed
     assert printed.count("\n") >= 5
+    stored = json.loads((tmp_path / "cv_speed.json").read_text())
+    assert set(_load("render_readme").FIELDS["cv_speed"]) <= set(stored)
+    assert [row["dataset"] for row in stored["rows"]] == ["heart", "moons"]
+    assert f"{stored['rows'][0]['cv_over_grid']:.2f}" in printed
+
+
+def test_the_heart_disease_figures_are_parsed_from_the_examples_output():
+    # The stored JSON holds what heart_disease.py reads in the stored output.
+    heart = _load("heart_disease")
+    results = BENCHMARKS / "results"
+    parsed = heart.parse((results / "heart_disease.txt").read_text())
+    stored = json.loads((results / "heart_disease.json").read_text())["kernels"]
+    assert parsed == next(iter(stored.values()))
+    assert [row["model"] for row in parsed["rows"]][-1] == "LogisticRegression()"
+    assert sum(parsed["chosen_alphas"].values()) == parsed["outer_folds"] == 50
+
+
+def test_a_result_names_its_machine(tmp_path):
+    results = _load("_results")
+    path = results.save("example", {"rows": [1]}, 0.5, folder=tmp_path)
+    saved = json.loads(path.read_text())
+    assert saved["rows"] == [1] and saved["machine"]["load_average"][0] == 0.5
+    assert saved["machine"]["blas_kernel"] and saved["machine"]["cores"] >= 1
 
 
 # ------------------------------------------------------------------- --help

@@ -50,7 +50,7 @@ def test_the_defaults_train_without_warnings_close_to_logistic_regression(
     logistic_regression,
 ):
     # The general-purpose default alpha gives up a little on this data,
-    # which wants a stronger penalty (README, "Defaults that differ").
+    # which wants a stronger penalty (docs/defaults.md).
     accuracy, auc, n_warnings = _cross_validate(ScratchMLPClassifier(random_state=0))
     assert n_warnings == 0
     lr_accuracy, lr_auc, _ = logistic_regression

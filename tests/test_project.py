@@ -190,10 +190,12 @@ def test_training_dynamics_example_without_matplotlib(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not README.exists(), reason="needs the source tree")
-def test_every_test_the_readme_cites_exists():
+def test_every_test_the_readme_and_the_docs_cite_exists():
     import ast
 
-    cited = set(re.findall(r"`(test_\w+\.py)(?:::(test_\w+))?`", README.read_text()))
+    pages = [README, *sorted((ROOT / "docs").glob("*.md"))]
+    text = "".join(page.read_text() for page in pages)
+    cited = set(re.findall(r"`(test_\w+\.py)(?:::(test_\w+))?`", text))
     assert len(cited) > 30
     for path, name in sorted(cited):
         source = ROOT / "tests" / path
