@@ -140,16 +140,6 @@ class Adam:
         self._a = np.empty(n_params, dtype=dtype)
         self._b = np.empty(n_params, dtype=dtype)
 
-    @property
-    def m(self):
-        """The first moment estimate."""
-        return self.moments[0]
-
-    @property
-    def v(self):
-        """The second moment estimate."""
-        return self.moments[1]
-
     def step(self, theta, grad):
         """Update ``theta`` in place from the gradient ``grad``."""
         moments, g, a, b = self.moments, self._g, self._a, self._b

@@ -380,11 +380,11 @@ def test_partial_fit_runs_one_epoch_and_keeps_the_optimiser(binary_data):
     model = ScratchMLPClassifier(solver="adam", random_state=0)
     model.partial_fit(X[:60], y[:60], classes=[0, 1])
     assert model.n_iter_ == 1 and model.t_ == 60
-    first_moment = model._training_state.optimizer.m.copy()
+    first_moment = model._training_state.optimizer.moments[0].copy()
     model.partial_fit(X[60:], y[60:])
     assert model._training_state.optimizer.t == 2 * 1  # one minibatch of each call
     # The second step continued from the first step's moment estimates.
-    assert not np.array_equal(model._training_state.optimizer.m, first_moment)
+    assert not np.array_equal(model._training_state.optimizer.moments[0], first_moment)
     assert np.any(first_moment != 0)
     assert model.t_ == 120
 
