@@ -233,9 +233,15 @@ def main():
         "--json",
         type=Path,
         default=ROOT / "benchmarks" / "results" / "lbfgs_driver.json",
-        help="where to write the results (default: benchmarks/results/)",
+        help="where to write the results "
+        "(default: benchmarks/results/lbfgs_driver.json)",
     )
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker",
+        metavar="FOLDER",
+        help="run as one of the driver's worker processes, fitting with the "
+        "package found in FOLDER (default: none, run the driver)",
+    )
     args = parser.parse_args()
     if args.worker is not None:
         _worker(args.worker)
