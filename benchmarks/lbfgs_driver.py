@@ -247,6 +247,7 @@ def main():
         _worker(args.worker)
         return
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         extract_package(args.reference, folder)
         workers = {"reference": Worker(folder), "current": Worker(ROOT)}
@@ -267,6 +268,7 @@ def main():
         "versions": current["versions"],
         "blas": current["blas"],
         "machine": f"{platform.machine()}, {os.cpu_count()} logical cores",
+        "load_average": {"before": load_before, "after": os.getloadavg()[0]},
         "cases": rows,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
