@@ -263,7 +263,11 @@ def main():
         f"--reference {args.reference} --repeats {args.repeats}",
         "reference": git("rev-parse", args.reference),
         "current": git("rev-parse", "HEAD")
-        + (" with uncommitted changes" if git("status", "--porcelain") else ""),
+        + (
+            " with uncommitted changes"
+            if git("status", "--porcelain", "sknnscratch")
+            else ""
+        ),
         "packages": {name: w.about["sknnscratch"] for name, w in workers.items()},
         "versions": current["versions"],
         "blas": current["blas"],
