@@ -6,7 +6,8 @@ count, current learning rate) in arrays shaped like the flat parameter vector
 update rules and learning-rate schedules are those of scikit-learn's
 ``MLPClassifier``, so the same settings mean the same thing.
 
-``minimize_lbfgs`` hands our own objective and gradient to scipy's L-BFGS-B.
+``minimize_lbfgs`` hands our own objective and gradient to scipy's L-BFGS-B,
+through ``scipy.optimize.minimize``.
 """
 
 import math
@@ -139,16 +140,6 @@ class Adam:
         self._a = np.empty(n_params, dtype=dtype)
         self._b = np.empty(n_params, dtype=dtype)
 
-    @property
-    def m(self):
-        """The first moment estimate."""
-        return self.moments[0]
-
-    @property
-    def v(self):
-        """The second moment estimate."""
-        return self.moments[1]
-
     def step(self, theta, grad):
         """Update ``theta`` in place from the gradient ``grad``."""
         moments, g, a, b = self.moments, self._g, self._a, self._b
@@ -190,12 +181,8 @@ class Adam:
 def minimize_lbfgs(fun_and_grad, theta0, *, max_iter, max_fun, tol, callback=None):
     """Minimise with scipy's L-BFGS-B, fed by our own objective and gradient.
 
-    Where this scipy's L-BFGS-B routine is the one :func:`_lbfgsb_loop` knows,
-    it drives that routine directly: the same iterates and results as
-    ``scipy.optimize.minimize(method="L-BFGS-B")``, without the wrappers that
-    copy and compare the parameter vector at every evaluation (on a small
-    problem such as the heart-disease data they cost more than the network
-    does). Otherwise it calls ``scipy.optimize.minimize``.
+    Runs ``scipy.optimize.minimize(method="L-BFGS-B")`` with its default
+    memory (10 correction pairs), line search (20 steps) and ``ftol``.
 
     Parameters
     ----------
@@ -203,23 +190,47 @@ def minimize_lbfgs(fun_and_grad, theta0, *, max_iter, max_fun, tol, callback=Non
         ``fun_and_grad(theta) -> (loss, grad)`` for a float64 ``theta``, which
         it must not modify; ``grad`` is float64.
     theta0 : ndarray
-        The starting point.
+        The starting point (not modified).
     max_iter, max_fun : int
         Limits on iterations and on calls of ``fun_and_grad``.
     tol : float
         Stop when the largest entry of the projected gradient is below ``tol``.
     callback : callable, default=None
         ``callback(theta, loss)`` after each iteration; raising
-        ``StopIteration`` ends the minimisation.
+        ``StopIteration`` ends the minimisation. ``theta`` is scipy's iterate,
+        which the next iteration overwrites: copy what must be kept.
 
     Returns
     -------
     result : LbfgsResult
     """
-    x0 = np.array(theta0, dtype=np.float64).ravel()
-    if _LBFGSB is not None:
-        return _lbfgsb_loop(fun_and_grad, x0, max_iter, max_fun, tol, callback)
-    return _lbfgsb_minimize(fun_and_grad, x0, max_iter, max_fun, tol, callback)
+    objective = _SplitObjective(fun_and_grad)
+    stopped = False
+
+    # scipy passes an OptimizeResult to a callback whose one parameter has
+    # this name, and ends the minimisation when it raises StopIteration.
+    def on_iteration(intermediate_result):
+        nonlocal stopped
+        try:
+            callback(intermediate_result.x, float(intermediate_result.fun))
+        except StopIteration:
+            stopped = True
+            raise
+
+    result = scipy.optimize.minimize(
+        objective.loss,
+        np.array(theta0, dtype=np.float64).ravel(),
+        method="L-BFGS-B",
+        jac=objective.gradient,
+        callback=None if callback is None else on_iteration,
+        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+    )
+    message = result.message
+    if isinstance(message, bytes):  # scipy < 1.15
+        message = message.decode("latin1")
+    return LbfgsResult(
+        result.x, float(result.fun), int(result.nit), result.status, message, stopped
+    )
 
 
 @dataclass
@@ -235,7 +246,8 @@ class LbfgsResult:
     nit : int
         Iterations done.
     status : int
-        0 converged; 1 stopped by ``max_iter`` or ``max_fun``; 2 other.
+        scipy's: 0 converged; 1 stopped by ``max_iter`` or ``max_fun``; 99
+        stopped by the callback; 2 other.
     message : str
         scipy's description of why it stopped.
     stopped_by_callback : bool
@@ -250,115 +262,29 @@ class LbfgsResult:
     stopped_by_callback: bool
 
 
-def _lbfgsb_minimize(fun_and_grad, x0, max_iter, max_fun, tol, callback):
-    """The same minimisation through ``scipy.optimize.minimize``."""
-    stopped = False
+class _SplitObjective:
+    """``fun_and_grad`` as the objective and gradient callables scipy takes.
 
-    def on_iteration(intermediate_result):
-        nonlocal stopped
-        try:
-            callback(intermediate_result.x, float(intermediate_result.fun))
-        except StopIteration:
-            stopped = True
-            raise
-
-    result = scipy.optimize.minimize(
-        fun_and_grad,
-        x0,
-        method="L-BFGS-B",
-        jac=True,
-        callback=None if callback is None else on_iteration,
-        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
-    )
-    message = result.message
-    if isinstance(message, bytes):  # scipy < 1.15
-        message = message.decode("latin1")
-    return LbfgsResult(
-        result.x, float(result.fun), int(result.nit), result.status, message, stopped
-    )
-
-
-def _lbfgsb_entry_point():
-    """scipy's reverse-communication L-BFGS-B routine, if it is the known one.
-
-    ``scipy.optimize._lbfgsb.setulb`` is private. Its calling convention
-    (scipy >= 1.15, where L-BFGS-B is written in C) is recognised by its
-    signature; any other version is driven through ``scipy.optimize.minimize``.
-    ``tests/test_optimizers.py`` checks that both ways give identical results.
+    scipy asks for the gradient right after the objective, at the same point:
+    the gradient ``fun_and_grad`` computed with the loss is handed over then,
+    and computed anew only at another point. This is cheaper than
+    ``minimize(jac=True)``, whose wrapper copies the parameter vector and
+    compares it with the previous one at each of the two requests.
     """
-    try:
-        from scipy.optimize import _lbfgsb_py
-    except ImportError:  # pragma: no cover
-        return None
-    routine = getattr(getattr(_lbfgsb_py, "_lbfgsb", None), "setulb", None)
-    known = (
-        "setulb(m,x,l,u,nbd,f,g,factr,pgtol,wa,iwa,task,lsave,isave,dsave,maxls,"
-        "ln_task)"
-    )
-    if (
-        routine is None
-        or not (routine.__doc__ or "").startswith(known)
-        or not hasattr(_lbfgsb_py, "status_messages")
-        or not hasattr(_lbfgsb_py, "task_messages")
-    ):
-        return None
-    return _lbfgsb_py
 
+    def __init__(self, fun_and_grad):
+        self.fun_and_grad = fun_and_grad
+        self._point = None  # the bytes of the x that _grad belongs to
+        self._grad = None
 
-_LBFGSB = _lbfgsb_entry_point()
+    def loss(self, x):
+        """The objective at ``x`` (its gradient is kept for :meth:`gradient`)."""
+        loss, self._grad = self.fun_and_grad(x)
+        self._point = x.tobytes()
+        return loss
 
-# The defaults of scipy.optimize.minimize(method="L-BFGS-B").
-_LBFGSB_MEMORY = 10  # maxcor: correction pairs kept
-_LBFGSB_MAX_LINE_SEARCH = 20  # maxls
-_LBFGSB_FACTR = 2.220446049250313e-09 / np.finfo(float).eps  # ftol / eps
-
-
-def _lbfgsb_loop(fun_and_grad, x, max_iter, max_fun, tol, callback):
-    """scipy's ``_minimize_lbfgsb`` loop, without bounds and wrappers.
-
-    The routine asks, through ``task``, either for the objective at ``x``
-    (3, FG) or reports a new iterate (1, NEW_X); anything else ends the run.
-    Stopping rules, counts and messages are those of ``_minimize_lbfgsb``.
-    """
-    n, m = x.size, _LBFGSB_MEMORY
-    no_bounds = np.zeros(n, np.int32)
-    lower = np.zeros(n)
-    upper = np.zeros(n)
-    f, g = np.array(0.0), np.zeros(n)
-    wa = np.zeros(2 * m * n + 5 * n + 11 * m * m + 8 * m)
-    iwa = np.zeros(3 * n, np.int32)
-    task, ln_task = np.zeros(2, np.int32), np.zeros(2, np.int32)
-    lsave, isave, dsave = np.zeros(4, np.int32), np.zeros(44, np.int32), np.zeros(29)
-    setulb = _LBFGSB._lbfgsb.setulb
-    n_iter = n_fun = 0
-    stopped = False
-    while True:
-        setulb(
-            m, x, lower, upper, no_bounds, f, g, _LBFGSB_FACTR, tol, wa, iwa,
-            task, lsave, isave, dsave, _LBFGSB_MAX_LINE_SEARCH, ln_task,
-        )  # fmt: skip
-        if task[0] == 3:
-            f, g = fun_and_grad(x)
-            n_fun += 1
-        elif task[0] == 1:
-            n_iter += 1
-            if callback is not None:
-                try:
-                    callback(x, f)
-                except StopIteration:
-                    stopped = True
-                    task[:] = 5, 505  # STOP: CALLBACK REQUESTED HALT
-            if n_iter >= max_iter:
-                task[:] = 5, 504
-            elif n_fun > max_fun:
-                task[:] = 5, 502
-        else:
-            break
-    if task[0] == 4:
-        status = 0
-    elif n_fun > max_fun or n_iter >= max_iter:
-        status = 1
-    else:
-        status = 2
-    message = f"{_LBFGSB.status_messages[task[0]]}: {_LBFGSB.task_messages[task[1]]}"
-    return LbfgsResult(x, float(f), n_iter, status, message, stopped)
+    def gradient(self, x):
+        """The gradient at ``x``, evaluated only if :meth:`loss` was not."""
+        if x.tobytes() != self._point:
+            self.loss(x)
+        return self._grad
