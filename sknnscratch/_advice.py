@@ -104,6 +104,8 @@ class RunFacts:
 
 def sample_rows(n_samples):
     """At most :data:`SAMPLE_ROWS` row indices, evenly spaced."""
+    if n_samples <= SAMPLE_ROWS:  # every row: what the spacing below gives
+        return np.arange(n_samples)
     return np.unique(np.linspace(0, n_samples - 1, SAMPLE_ROWS).astype(int))
 
 

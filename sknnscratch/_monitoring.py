@@ -81,7 +81,7 @@ class DivergenceGuard:
 
     def check_gradient(self, grad, step):
         """Raise if the gradient's squared norm is not finite."""
-        if not np.isfinite(grad @ grad):
+        if not math.isfinite(grad @ grad):
             self._fail(step, NON_FINITE_GRADIENT)
 
     def check_weights(self, theta, step):

@@ -149,7 +149,8 @@ def run_lbfgs(settings, data, state, monitor, facts, notes):
         # L-BFGS cannot work with is an error here.
         guard.check_finite(loss, monitor.step)
         guard.check_gradient(grad, monitor.step)
-        return loss, grad.astype(np.float64)
+        # scipy copies the gradient before its next step: ours can be lent.
+        return loss, grad if grad.dtype == np.float64 else grad.astype(np.float64)
 
     def record(x, loss):
         theta[...] = x
