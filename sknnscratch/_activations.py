@@ -164,6 +164,28 @@ def softmax_cross_entropy(Z, Y):
     return logsumexp * Y.sum(axis=1) - (Y * Z).sum(axis=1)
 
 
+def sigmoid_loss_and_proba(Z, Y, out=None):
+    """:func:`sigmoid_cross_entropy` and :func:`sigmoid_proba` of ``Z``."""
+    return sigmoid_cross_entropy(Z, Y), sigmoid_proba(Z, out=out)
+
+
+def softmax_loss_and_proba(Z, Y, out=None):
+    """:func:`softmax_cross_entropy` and :func:`softmax_proba` of ``Z`` at once.
+
+    Both start from the same shifted exponentials and their row sums:
+    computed once, the same numbers as each function gives on its own.
+    """
+    E, top = _shifted_exp(Z)
+    totals = E.sum(axis=1, keepdims=True)
+    logsumexp = np.log(totals[:, 0]) + top[:, 0]
+    loss = logsumexp * Y.sum(axis=1) - (Y * Z).sum(axis=1)
+    return loss, np.divide(E, totals, out=out if out is not None else E)
+
+
 OUTPUT_PROBA = {"logistic": sigmoid_proba, "softmax": softmax_proba}
 OUTPUT_LOG_PROBA = {"logistic": sigmoid_log_proba, "softmax": softmax_log_proba}
 CROSS_ENTROPY = {"logistic": sigmoid_cross_entropy, "softmax": softmax_cross_entropy}
+LOSS_AND_PROBA = {
+    "logistic": sigmoid_loss_and_proba,
+    "softmax": softmax_loss_and_proba,
+}

@@ -44,6 +44,7 @@ from sknnscratch._plain_data import describe, is_real
 from sknnscratch._targets import (
     check_sample_weight,
     encode_targets,
+    training_rows,
     validate_training_data,
 )
 from sknnscratch._threads import blas_threads, limit_blas_threads
@@ -375,7 +376,8 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         # fold runs); each fold's network checks its own rows again.
         probe = self._network(alphas[0])
         probe._validate_params()
-        X_checked, y_checked, classes = _validated(probe, X, y)
+        data = _validated(probe, X, y)
+        X_checked, y_checked = data.X, data.y
         n_samples = X_checked.shape[0]
         if sample_weight is not None:
             sample_weight = check_sample_weight(
@@ -395,10 +397,9 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             return delayed(_fold_path)(
                 self._network(alphas[0]),
                 alphas[alive],
+                data,
                 X_folds,
-                y_checked,
                 sample_weight,
-                classes,
                 folds[k],
                 (k, len(folds)),
                 scorer,
@@ -592,7 +593,7 @@ def _interrupts_stop_the_search():
 
 
 def _validated(network, X, y):
-    """X, y and the classes, checked as the network's fit checks them."""
+    """The training data, checked and encoded as the network's fit does it."""
     data = validate_training_data(network, X, y)
     if len(data.binarizer.classes_) < 2:
         # Every penalty predicts the one class on every held-out row.
@@ -602,8 +603,7 @@ def _validated(network, X, y):
             f"{data.binarizer.classes_.tolist()[0]!r}. ScratchMLPClassifier "
             "accepts a single class."
         )
-    multilabel = data.binarizer.y_type_ == "multilabel-indicator"
-    return data.X, data.y, None if multilabel else data.binarizer.classes_
+    return data
 
 
 def _check_groups_given(cv, cv_parameter, split_params):
@@ -725,18 +725,21 @@ def _held_out_logits(estimator, X):
         )
 
 
-def _fold_path(
-    network, alphas, X, y, sample_weight, classes, fold, where, scorer, score_params
-):
+def _fold_path(network, alphas, data, X, sample_weight, fold, where, scorer, params):
     """One fold: fit along ``alphas`` (weak to strong), warm-started, scoring each.
 
-    The fold's training rows are validated once, for every penalty of the
-    path. Returns the scores, iterations and seconds of each penalty, and
-    the scorer's failures (penalty, fold, exception) as a list.
+    ``data`` is the whole training data, validated once: the fold trains on
+    its rows with every class of the data set (a fold's training rows may
+    lack a class, a class of one sample say; the network still has an
+    output for it and learns never to predict it, as a fold of
+    LogisticRegressionCV does). ``X`` holds the same rows as given (a
+    DataFrame keeps its column names for the scorer). Returns the scores,
+    iterations and seconds of each penalty, and the scorer's failures
+    (penalty, fold, exception) as a list.
     """
     train, test = fold
     k, n_folds = where
-    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    X_test, y_test = _safe_indexing(X, test), data.y[test]
     scores = np.full(alphas.size, np.nan)
     n_iter = np.full(alphas.size, np.nan)
     seconds = np.full(alphas.size, np.nan)
@@ -744,7 +747,9 @@ def _fold_path(
     network = clone(network).set_params(
         warm_start=True, max_iter=min(network.max_iter, PATH_MAX_ITER)
     )
-    data = _fold_data(network, alphas, X, y, sample_weight, classes, train)
+    fold_data = training_rows(
+        data, train, network.class_weight, sample_weight, alpha=alphas[-1]
+    )
     for i, alpha in enumerate(alphas):
         started = time.perf_counter()
         network.alpha = alpha  # validated with the path (set_params costs more)
@@ -752,7 +757,9 @@ def _fold_path(
             with warnings.catch_warnings():  # the path's fits are means to a choice
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 warnings.simplefilter("ignore", UserWarning)
-                network._train_validated(data, None, incremental=False, report=False)
+                network._train_validated(
+                    fold_data, None, incremental=False, report=False
+                )
         except Exception as error:
             if hasattr(error, "add_note"):  # Python 3.11+
                 error.add_note(
@@ -762,7 +769,7 @@ def _fold_path(
         seconds[i] = time.perf_counter() - started
         n_iter[i] = network.n_iter_
         try:
-            scores[i] = scorer(network, X_test, y_test, **score_params)
+            scores[i] = scorer(network, X_test, y_test, **params)
         except Exception as error:  # noqa: BLE001 - GridSearchCV's error_score=nan
             warn(
                 f"Scoring alpha={alpha:g} on fold {k + 1} of {n_folds} failed; its "
@@ -770,26 +777,6 @@ def _fold_path(
             )
             failures.append((alpha, k, error))
     return scores, n_iter, seconds, failures
-
-
-def _fold_data(network, alphas, X, y, sample_weight, classes, train):
-    """A fold's training rows, validated as ``fit`` validates them, once.
-
-    With every class of the data set: a fold's training rows may lack a
-    class (a class of one sample, say), and the network still has an output
-    for it and learns never to predict it, as a fold of LogisticRegressionCV
-    does. ``classes`` None (multilabel targets): the fold's own. The
-    weights are checked against the strongest penalty of the path.
-    """
-    network._validate_params()
-    strongest = clone(network).set_params(alpha=alphas[-1])
-    return validate_training_data(
-        strongest,
-        _safe_indexing(X, train),
-        _safe_indexing(y, train),
-        None if sample_weight is None else sample_weight[train],
-        classes=classes,
-    )
 
 
 class _PathResults:

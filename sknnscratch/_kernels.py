@@ -28,6 +28,7 @@ from sknnscratch._activations import (
     CROSS_ENTROPY,
     DERIVATIVES,
     HIDDEN_ACTIVATIONS,
+    LOSS_AND_PROBA,
     OUTPUT_PROBA,
 )
 from sknnscratch._network import n_weights, unpack, weights_of
@@ -208,6 +209,7 @@ class Backprop:
         self.f, self.f_prime = HIDDEN_ACTIVATIONS[activation], DERIVATIVES[activation]
         self.output_proba = OUTPUT_PROBA[out_activation]
         self.cross_entropy = CROSS_ENTROPY[out_activation]
+        self.loss_and_proba = LOSS_AND_PROBA[out_activation]
         self.alpha = alpha
         self.workspace = Workspace(units, n_rows, theta.dtype)
         self.flat_weights = (weights_of(theta, units), weights_of(self.grad, units))
@@ -254,11 +256,12 @@ class Backprop:
         weights, weight_grads = self.flat_weights
         loss = penalty = l2_penalty(coefs, decay, weights)  # (L2)
         if logits is None:
-            per_sample_loss = self.cross_entropy(Zs[-1], Y)  # loss_i
+            # loss_i and (F3) together: they share their exponentials.
+            per_sample_loss, P = self.loss_and_proba(Zs[-1], Y, out=buffers.P)
             # (L1), then (L3)
             loss = float(data_loss(per_sample_loss, sample_weight, S) + penalty)
-
-        P = self.output_proba(Zs[-1], out=buffers.P)  # (F3)
+        else:
+            P = self.output_proba(Zs[-1], out=buffers.P)  # (F3)
         dZ = np.subtract(P, Y, out=buffers.dZ[-1])
         dZ *= row_scale  # (B1)
         for layer in self.backward_order:

@@ -177,12 +177,15 @@ class TrainingState:
         self.n_iter = attributes.get("n_iter_", 0)
         self.loss = attributes.get("loss_")
 
-    def copy(self, share_order=False):
+    def copy(self, share_order=False, share_rng=False):
         """An independent copy: training the copy leaves this one as it was.
 
         With ``share_order``, the copy shares the shuffle order (as long as
         the data): a training loop replaces it by its own copy before it
         shuffles (see ``_solvers.run_epochs``), so the order is copied once.
+        With ``share_rng``, it shares the random stream, for a call that
+        draws nothing from it (L-BFGS): every call that draws works on a
+        copy of its own, so a shared stream is never advanced.
         """
 
         def copied(value):
@@ -194,7 +197,7 @@ class TrainingState:
         return replace(
             self,
             units=list(self.units),
-            rng=_copied_random_state(self.rng),
+            rng=self.rng if share_rng else _copied_random_state(self.rng),
             optimizer=copy.deepcopy(self.optimizer),
             **{
                 f.name: copied(getattr(self, f.name))
@@ -461,7 +464,7 @@ def resumed_state(fitted, units, settings, dtype):
             fitted, units, theta, settings.random_state
         )
     else:
-        state = saved.copy(share_order=True)
+        state = saved.copy(share_order=True, share_rng=settings.solver == "lbfgs")
         state.theta = theta
     objective = settings.objective.key
     if state.objective != objective:

@@ -145,6 +145,40 @@ def validate_training_data(
     )
 
 
+def training_rows(data, rows, class_weight, sample_weight, alpha):
+    """The training data of some of ``data``'s rows, without validating again.
+
+    For a cross-validation fold of data validated as a whole: the same
+    encoding, columns and classes; the class weights are those of these rows
+    (``'balanced'`` balances the fold, as a fit on it alone would).
+
+    Parameters
+    ----------
+    data : TrainingData
+        The whole data, validated without sample weights.
+    rows : ndarray of int
+        The rows to keep.
+    class_weight : dict, 'balanced' or None
+        The estimator's ``class_weight``.
+    sample_weight : ndarray or None
+        The whole data's validated sample weights.
+    alpha : float
+        The strongest penalty the rows will train with (see
+        :func:`check_sample_weight`).
+    """
+    y = data.y[rows]
+    weights = None if sample_weight is None else sample_weight[rows]
+    return TrainingData(
+        data.X[rows],
+        y,
+        data.Y[rows],
+        _row_weights(class_weight, y, weights, data.X.dtype, alpha),
+        data.binarizer,
+        data.n_features_in_,
+        data.feature_names_in_,
+    )
+
+
 def _row_weights(class_weight, y, sample_weight, dtype, alpha):
     """Validated sample weights times class weights (None: all ones)."""
     sample_weight = check_sample_weight(sample_weight, y.shape[0], dtype, alpha)

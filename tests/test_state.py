@@ -37,6 +37,36 @@ def test_a_copy_is_independent():
     np.testing.assert_array_equal(state.shuffle_order, np.arange(10))
 
 
+def test_a_copied_random_stream_continues_as_the_original():
+    state = _state()
+    state.rng.normal(size=3)  # a position inside the stream
+    copied = state.copy()
+    assert copied.rng is not state.rng
+    np.testing.assert_array_equal(copied.rng.normal(size=5), state.rng.normal(size=5))
+
+
+def test_only_lbfgs_calls_share_the_stream_and_none_advances_it():
+    from sklearn.datasets import make_classification
+
+    from sknnscratch import ScratchMLPClassifier
+
+    X, y = make_classification(120, 5, random_state=0)
+    model = ScratchMLPClassifier(
+        solver="lbfgs", warm_start=True, max_iter=5, random_state=0
+    )
+    with pytest.warns(Warning):
+        model.fit(X, y)
+        first = model._training_state
+        stream = first.rng.get_state()
+        model.fit(X, y)  # L-BFGS draws nothing: the stream is shared
+        assert model._training_state.rng is first.rng
+        model.set_params(solver="sgd").fit(X, y)  # shuffles: on its own copy
+    assert model._training_state.rng is not first.rng
+    after = first.rng.get_state()
+    np.testing.assert_array_equal(after[1], stream[1])
+    assert after[2] == stream[2]
+
+
 @pytest.mark.parametrize("optimizer", [None, "sgd", "adam"])
 def test_rollback_returns_to_the_checkpoint(optimizer):
     make = {None: lambda: None, "adam": _adam}
