@@ -1,15 +1,8 @@
 """Fill the README's and the docs' figures from the stored benchmark results.
 
-Every figure of README.md and docs/*.md that a benchmark measured sits
-between the HTML comments ``begin:NAME`` and ``end:NAME``; the function
-``NAME`` below renders it from the JSON results in ``benchmarks/results/``,
-which the benchmark named in its docstring writes. Refresh a figure by
-running its benchmark, then this script:
-
-    python benchmarks/cv_speed.py && python benchmarks/render_readme.py
-
-``--check`` rewrites nothing, names each block whose text differs from what
-the results render to, and exits with status 1 if there is one.
+Each measured figure of README.md and docs/*.md sits between ``begin:NAME`` and
+``end:NAME`` comments; ``NAME`` renders it from ``benchmarks/results/*.json``.
+Refresh: run the benchmark, then this script (``--check``: only name stale blocks).
 """
 
 import argparse
@@ -33,6 +26,7 @@ FIELDS = {  # what the renderers read of each result file
     "sample_weight": ["kernels"],
     "bit_identity": ["changes"],
     "out_of_core": ["runs"],
+    "lbfgs_driver": ["cases"],
 }
 RENDERERS = {}  # block name -> the function that renders it from the results
 
@@ -403,6 +397,15 @@ def out_of_core(r):
     return prose(f"One epoch in chunks of {chunk} rows peaks at {words(peaks)}.")
 
 
+@block
+def lbfgs_driver(r):
+    """L-BFGS through scipy.optimize.minimize against scipy's private routine."""
+    cases = r["lbfgs_driver"]["cases"]
+    rows = [f"{c['case']} | {c['reference_ms']:.1f} | {c['current_ms']:.1f} | "
+            f"{c['ratio']:.2f} | {c['identical']}" for c in cases]  # fmt: skip
+    return table("fit | private routine, ms | `minimize`, ms | ratio | same", rows)
+
+
 def pages(root=ROOT):
     """The pages that may hold blocks: README.md and the docs' Markdown pages."""
     return [root / "README.md", *sorted((root / "docs").glob("*.md"))]
@@ -424,12 +427,8 @@ def markers(text):
 
 def render(text, results):
     """The text with every block rendered from ``results``."""
-    return BLOCK.sub(
-        lambda m: (
-            f"<!-- begin:{m[1]} -->\n{RENDERERS[m[1]](results)}<!-- end:{m[1]} -->\n"
-        ),
-        text,
-    )
+    rendered = "<!-- begin:{0} -->\n{1}<!-- end:{0} -->\n"
+    return BLOCK.sub(lambda m: rendered.format(m[1], RENDERERS[m[1]](results)), text)
 
 
 def stale(text, results):

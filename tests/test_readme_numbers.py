@@ -1,9 +1,5 @@
-"""The README's and docs' measured figures are what the stored results render to.
-
-``benchmarks/render_readme.py`` renders each block between ``begin:NAME`` and
-``end:NAME`` from the JSON results in ``benchmarks/results/``: a changed value
-changes its block, a missing field is named, a stray marker is refused.
-"""
+"""The README's and docs' measured figures are what the stored results render to
+(``benchmarks/render_readme.py``); a changed value or a stray marker is caught."""
 
 import importlib.util
 import json
@@ -111,6 +107,7 @@ def _changed(tmp_path, name, path, value=None):
          {"sample_weight"}),
         ("bit_identity", ["changes", 1, "weights", "differ"], 6, {"bit_identity"}),
         ("out_of_core", ["runs", 0, "peak_mib"], 99.0, {"out_of_core"}),
+        ("lbfgs_driver", ["cases", 0, "current_ms"], 99.0, {"lbfgs_driver"}),
     ],
 )  # fmt: skip
 def test_a_changed_value_is_caught(render, tmp_path, capsys, name, path, value, blocks):
