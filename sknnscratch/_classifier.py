@@ -1,10 +1,13 @@
 """ScratchMLPClassifier: the scikit-learn estimator around the hand-written network.
 
-The public API only. A call validates its data (``_targets.py``), trains a
-copy of the training state (``_state.py``) with the chosen solver
-(``_solvers.py``, which reports every step to ``_monitoring.py``), and
-commits the result to the estimator's attributes only when it succeeds: a
-failing call changes nothing. The mathematics lives in ``_network.py`` (the
+The public API only. A call validates its data (``_targets.py``), reads its
+parameters once into frozen settings (``_settings.py``: the solver, the
+batch size and the BLAS threads are decided there and then), trains a copy
+of the training state (``_state.py``) with the chosen solver
+(``_solvers.py``, which reports every step to ``_monitoring.py``), gives
+its warnings, and commits the result to the estimator's attributes only
+when it succeeds: a failing call changes nothing. Nothing below this
+module sees the estimator. The mathematics lives in ``_network.py`` (the
 reference) and ``_kernels.py`` (the fast version training runs).
 """
 

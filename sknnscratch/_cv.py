@@ -8,7 +8,8 @@ that are neither the best nor next to it are dropped, as successive halving
 does, so that the remaining folds start their path at the weakest penalty
 still in the race. The best penalty is then refitted on all the data along
 the same path, so that the model returned is the kind of model that was
-scored.
+scored. The data are validated once: every fold trains on rows of the
+validated whole.
 """
 
 import functools
