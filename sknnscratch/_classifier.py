@@ -6,9 +6,12 @@ batch size and the BLAS threads are decided there and then), trains a copy
 of the training state (``_state.py``) with the chosen solver
 (``_solvers.py``, which reports every step to ``_monitoring.py``), gives
 its warnings, and commits the result to the estimator's attributes only
-when it succeeds: a failing call changes nothing. Nothing below this
-module sees the estimator. The mathematics lives in ``_network.py`` (the
-reference) and ``_kernels.py`` (the fast version training runs).
+when it succeeds: a failing call changes nothing. The training layers below
+(settings, state, loops, monitor, kernels, optimisers, threads) never see
+the estimator; validation (``_targets.py``) gets it for scikit-learn's
+``validate_data``, which records the columns on it. The mathematics lives
+in ``_network.py`` (the reference) and ``_kernels.py`` (the fast version
+training runs).
 """
 
 import copy
@@ -29,23 +32,13 @@ from sknnscratch import _inspect, _interop
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
 from sknnscratch._advice import interrupted_in_callback_note
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from sknnscratch._network import (
-    layer_units,
-    n_parameters,
-    output_logits_at_any_scale,
-    units_of,
-    unpack,
-)
+from sknnscratch._network import output_logits_at_any_scale, units_of, unpack
 from sknnscratch._persistence import (
     check_fitted_network,
     plain_state,
     restored_state,
 )
-from sknnscratch._settings import (
-    batch_rows,
-    hidden_layer_widths,
-    training_settings,
-)
+from sknnscratch._settings import batch_rows, training_settings
 from sknnscratch._solver_choice import (
     STOCHASTIC_SOLVERS,
     changed_parameters,
@@ -64,14 +57,23 @@ by ``_train``, called by ``fit`` or ``partial_fit``, which the callback
 decorator wraps."""
 
 
-@functools.cache
-def _parameter_defaults(cls):
-    """The defaults of an estimator class's parameters, in signature order."""
+def _signature_defaults(cls):
     return {
         name: parameter.default
         for name, parameter in inspect.signature(cls.__init__).parameters.items()
-        if name != "self" and parameter.kind != parameter.VAR_KEYWORD
+        if name != "self" and parameter.default is not parameter.empty
     }
+
+
+@functools.cache
+def _parameter_defaults(cls):
+    """The defaults of the network's parameters for an estimator class.
+
+    ScratchMLPClassifier's, with those a subclass's signature gives anew (a
+    subclass may fix some parameters and leave them out of its own).
+    """
+    own = _signature_defaults(cls)
+    return {name: own.get(name, default) for name, default in _BASE_DEFAULTS.items()}
 
 
 class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -588,7 +590,15 @@ default=None
         return hasattr(self, "coefs_") and hasattr(self, "_label_binarizer")
 
     def _train(
-        self, X, y, sample_weight, *, incremental, classes=None, validation=None
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        incremental,
+        classes=None,
+        validation=None,
+        stacklevel=_CALLER,
     ):
         """Validate the call's data, then train on it (see ``_train_validated``)."""
         resume = self._is_fitted() and (incremental or self.warm_start)
@@ -605,28 +615,29 @@ default=None
         validation_data = validate_validation_data(
             self, data, sample_weight, *(validation or (None, None, None))
         )
-        return self._train_validated(data, validation_data, incremental=incremental)
+        return self._train_validated(
+            data, validation_data, incremental=incremental, stacklevel=stacklevel
+        )
 
-    def _train_validated(self, data, validation_data, *, incremental, report=True):
+    def _train_validated(
+        self, data, validation_data, *, incremental, report=True, stacklevel=_CALLER
+    ):
         """Decide the call's settings, train a copy of the state, commit it.
 
         The settings and the BLAS threads are decided here, once, from the
         validated data. Every warning of the call is given before the model
-        is committed, so that a warning turned into an error changes nothing.
-        ``report=False`` skips the warnings (a caller that would discard
-        them) and the judgement of the finished fit behind some of them.
+        is committed, so that a warning turned into an error changes nothing;
+        ``stacklevel`` counts the frames from here to the user's call.
+        ``report=False`` gives no warning (for a caller that would discard
+        them) and skips the judgement of the finished fit behind some.
         """
         resume = self._is_fitted() and (incremental or self.warm_start)
-        params = {name: getattr(self, name) for name in _parameter_defaults(type(self))}
-        units = layer_units(
-            data.X.shape[1],
-            hidden_layer_widths(params["hidden_layer_sizes"]),
-            data.Y.shape[1],
-        )
+        params = {name: getattr(self, name) for name in _PARAMETERS}
         settings = training_settings(
             params,
             n_samples=data.X.shape[0],
-            n_parameters=n_parameters(units),
+            n_features=data.X.shape[1],
+            n_outputs=data.Y.shape[1],
             incremental=incremental,
             scorer_for=lambda scoring: check_scoring(self, scoring),
         )
@@ -639,10 +650,13 @@ default=None
             settings.solver,
             validation_set=validation_data is not None,
         )
+        if report and unused:
+            warn(unused, UserWarning, stacklevel=stacklevel)
+        units, dtype = settings.units, data.X.dtype
         if resume:
-            state = resumed_state(vars(self), units, settings, data.X.dtype)
+            state = resumed_state(vars(self), units, settings, dtype)
         else:
-            state = fresh_state(units, settings, data.X.dtype)
+            state = fresh_state(units, settings, dtype)
         progress = FitProgress(
             self,
             settings.max_steps,
@@ -663,11 +677,12 @@ default=None
                 validation=validation_data,
                 report=report,
             )
-        for message, category in [(unused, UserWarning)] * bool(unused) + notes:
-            warn(message, category, stacklevel=_CALLER)
-        return self._commit(self._fitted_attributes(state, data), progress, incremental)
+            for message, category in notes:
+                warn(message, category, stacklevel=stacklevel)
+            attributes = self._fitted_attributes(state, data)
+            return self._commit(attributes, progress, incremental, stacklevel + 1)
 
-    def _commit(self, attributes, progress, incremental):
+    def _commit(self, attributes, progress, incremental, stacklevel):
         """Write the trained model, then close the callbacks' fit task.
 
         The callbacks' end of fit sees the committed model, as after any
@@ -691,7 +706,7 @@ default=None
             warn(
                 interrupted_in_callback_note(self.n_iter_, step_name),
                 UserWarning,
-                stacklevel=_CALLER + 1,
+                stacklevel=stacklevel,
             )
         except BaseException:
             self.__dict__ = before
@@ -891,7 +906,7 @@ default=None
             values, in the order they are computed; ``print`` it to see
             them.
         """
-        return _inspect.trace(self, X, y, sample_weight, classes=classes)
+        return _inspect._traced(self, X, y, sample_weight, classes)
 
     def to_sklearn(self):
         """An equivalent fitted :class:`sklearn.neural_network.MLPClassifier`.
@@ -924,3 +939,8 @@ default=None
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
+
+
+_BASE_DEFAULTS = _signature_defaults(ScratchMLPClassifier)
+_PARAMETERS = tuple(_BASE_DEFAULTS)
+"""The network's parameters: what ``fit`` reads, also of a subclass."""

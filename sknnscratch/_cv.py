@@ -41,6 +41,7 @@ from sklearn.utils.validation import check_is_fitted
 from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._network import output_logits_at_any_scale, units_of
+from sknnscratch._persistence import restored_state
 from sknnscratch._plain_data import describe, is_real
 from sknnscratch._targets import (
     check_sample_weight,
@@ -389,9 +390,10 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         _check_groups_given(cv, self.cv, split_params)
         folds = list(cv.split(X_checked, y_checked, **split_params))
         valid = _usable_folds(folds, sample_weight, X_checked.dtype, alphas[-1])
-        # The folds index the validated arrays (any sparse format becomes
-        # CSR); a DataFrame is kept, so that its column names travel.
-        X_folds = X if hasattr(X, "iloc") else X_checked
+        # The folds' held-out rows are scored as given when their columns
+        # have names (a DataFrame of pandas, polars...), so that the names
+        # travel; otherwise as the validated array (any sparse format, CSR).
+        X_folds = X_checked if data.feature_names_in_ is None else X
         scorer = _scorer(self, self.scoring)
 
         def fold_path(k, alive):
@@ -421,7 +423,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         fitted = _selection(alphas, path, valid, self.scoring)
         if self.refit:
             fitted.update(
-                self._refit(probe, alphas, path.alive, fitted, X, y, sample_weight)
+                self._refit(probe, alphas, path.alive, fitted, data, sample_weight)
             )
         return fitted
 
@@ -440,6 +442,12 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         path.seconds[alive, k] = fold_seconds
         path.ran[alive, k] = True
         path.failures += failure
+        for alpha, _, error in failure:
+            warn(  # _record_fold, _search, fit, then the caller
+                f"Scoring alpha={alpha:g} on fold {k + 1} of {n_folds} failed; its "
+                f"score is NaN and alpha is not chosen. The error: {error!r}",
+                stacklevel=4,
+            )
         if not np.isfinite(fold_scores).any():
             valid[k], path.ran[:, k] = False, False
             warn(  # _record_fold, _search, fit, then the caller
@@ -449,7 +457,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
                 stacklevel=4,
             )
 
-    def _refit(self, probe, alphas, alive, fitted, X, y, sample_weight):
+    def _refit(self, probe, alphas, alive, fitted, data, sample_weight):
         """The fitted attributes of the chosen penalty's network on all the data.
 
         The model scored is the one the path reaches: refit along it.
@@ -460,7 +468,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         if self.verbose:
             print(f"Chosen alpha {chosen:g}; refit along {path.tolist()}")
         network = _fit_path(
-            self._network(path[0], self.verbose), path, X, y, sample_weight
+            self._network(path[0], self.verbose), path, data, sample_weight
         )
         refitted = {k: v for k, v in vars(network).items() if k not in vars(probe)}
         refitted["refit_time_"] = time.perf_counter() - started
@@ -527,7 +535,11 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
 
     def __setstate__(self, state):
         _check_saved_selection(state)
-        super().__setstate__(state)
+        # As ScratchMLPClassifier's, in this frame: a version warning names
+        # the line that loads the model, one frame up.
+        super(ScratchMLPClassifier, self).__setstate__(
+            restored_state(state, type(self))
+        )
 
 
 def _is_fitted_attribute(name):
@@ -772,11 +784,7 @@ def _fold_path(network, alphas, data, X, sample_weight, fold, where, scorer, par
         try:
             scores[i] = scorer(network, X_test, y_test, **params)
         except Exception as error:  # noqa: BLE001 - GridSearchCV's error_score=nan
-            warn(
-                f"Scoring alpha={alpha:g} on fold {k + 1} of {n_folds} failed; its "
-                f"score is NaN and alpha is not chosen. The error: {error!r}"
-            )
-            failures.append((alpha, k, error))
+            failures.append((alpha, k, error))  # warned of by the search
     return scores, n_iter, seconds, failures
 
 
@@ -797,21 +805,23 @@ class _PathResults:
         self.failures = []
 
 
-def _fit_path(network, alphas, X, y, sample_weight):
-    """``network`` fitted along ``alphas``, each fit warm-started; the last one
-    reports its warnings at the caller of ``ScratchMLPClassifierCV.fit``, as
-    a plain fit would."""
+def _fit_path(network, alphas, data, sample_weight):
+    """``network`` fitted on all the data along ``alphas``, each fit warm-started.
+
+    The data were validated once by the search. Only the last fit warns, as a
+    plain fit would, at the line that called ``ScratchMLPClassifierCV.fit``.
+    """
     network = clone(network).set_params(warm_start=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        for alpha in alphas[:-1]:
-            network.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        network.set_params(alpha=alphas[-1]).fit(X, y, sample_weight=sample_weight)
-    for warning in caught:  # _fit_path, _refit, _search, fit, then the caller
-        warn(warning.message, warning.category, stacklevel=5)
+    network._validate_params()
+    rows = training_rows(
+        data, None, network.class_weight, sample_weight, alpha=alphas[-1]
+    )
+    for alpha in alphas[:-1]:
+        network.alpha = alpha
+        network._train_validated(rows, None, incremental=False, report=False)
+    network.alpha = alphas[-1]
+    # _train_validated, _fit_path, _refit, _search, fit, then the caller
+    network._train_validated(rows, None, incremental=False, stacklevel=6)
     return network.set_params(warm_start=False)
 
 

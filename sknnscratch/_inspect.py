@@ -766,6 +766,11 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     >>> bool(steps["J"] == steps["L"] + steps["R"])
     True
     """
+    return _traced(estimator, X, y, sample_weight, classes)
+
+
+def _traced(estimator, X, y, sample_weight, classes):
+    """:func:`trace`'s work, two frames below the user's call (warnings name it)."""
     X, one_row = _as_rows(X)
     if one_row:
         y = _labels_of_one_row(y)
@@ -790,7 +795,7 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     columns = columns or getattr(network, "feature_names_in_", None)
     notes, alarming = _saturation(values, problem, columns)
     if alarming:
-        warnings.warn(notes[0], UserWarning, stacklevel=2)
+        warnings.warn(notes[0], UserWarning, stacklevel=3)
     return Trace(
         values,
         equations=_equations(values, problem["activation"], problem["out_activation"]),

@@ -2,10 +2,11 @@
 
 After a call's data is validated, the estimator reads its parameters into a
 frozen :class:`Settings` together with what they decide for this call: the
-solver, the batch size. Everything below the estimator (the training loops,
-the monitor, the training state, the BLAS-thread rule) receives these
-settings and never the estimator itself, so the facts of a call are decided
-in one place and cannot change while it runs.
+layer widths and the solver (the minibatch size follows from
+:func:`batch_rows`, the one batch rule). The training layers below the
+estimator (the loops, the monitor, the training state, the BLAS-thread
+rule) receive these settings and never the estimator itself, so the facts
+of a call are decided in one place and cannot change while it runs.
 """
 
 from dataclasses import astuple, dataclass
@@ -13,6 +14,7 @@ from numbers import Integral
 
 import numpy as np
 
+from sknnscratch._network import layer_units, n_parameters
 from sknnscratch._solver_choice import choose_solver
 
 AUTO_BATCH_SIZE = 200
@@ -104,8 +106,8 @@ class Settings:
         The solver of this call (``solver='auto'`` resolved).
     incremental : bool
         One epoch of ``partial_fit`` rather than a ``fit``.
-    hidden_layer_sizes : tuple of int
-        The hidden widths.
+    units : list of int
+        Width of every layer, inputs first.
     objective : Objective
         What training minimises.
     optimizer : SGDSettings, AdamSettings or None
@@ -128,7 +130,7 @@ class Settings:
 
     solver: str
     incremental: bool
-    hidden_layer_sizes: tuple
+    units: list
     objective: Objective
     optimizer: SGDSettings | AdamSettings | None
     batch_size: object
@@ -175,16 +177,18 @@ def batch_rows(batch_size, n_samples):
     return min(int(batch_size), n_samples)
 
 
-def training_settings(params, *, n_samples, n_parameters, incremental, scorer_for):
+def training_settings(
+    params, *, n_samples, n_features, n_outputs, incremental, scorer_for
+):
     """The :class:`Settings` of one call, from the estimator's parameters.
 
     Parameters
     ----------
     params : dict
-        The estimator's parameters (``get_params(deep=False)``), validated.
-    n_samples, n_parameters : int
-        Training rows and the network's weights and biases: with ``params``
-        they choose the solver.
+        The estimator's parameters, validated.
+    n_samples, n_features, n_outputs : int
+        Training rows, input columns and output units: with ``params`` they
+        fix the layer widths and choose the solver.
     incremental : bool
         Whether the call is ``partial_fit``.
     scorer_for : callable
@@ -192,10 +196,13 @@ def training_settings(params, *, n_samples, n_parameters, incremental, scorer_fo
         estimator's business), called only when this call stops early with
         a scoring other than accuracy (None) or ``'loss'``.
     """
+    units = layer_units(
+        n_features, hidden_layer_widths(params["hidden_layer_sizes"]), n_outputs
+    )
     solver = choose_solver(
         params["solver"],
         n_samples,
-        n_parameters,
+        n_parameters(units),
         incremental=incremental,
         early_stopping=params["early_stopping"],
     )
@@ -227,7 +234,7 @@ def training_settings(params, *, n_samples, n_parameters, incremental, scorer_fo
     return Settings(
         solver=solver,
         incremental=incremental,
-        hidden_layer_sizes=hidden_layer_widths(params["hidden_layer_sizes"]),
+        units=units,
         objective=Objective(
             params["activation"], params["alpha"], repr(params["class_weight"])
         ),

@@ -468,7 +468,9 @@ def resumed_state(fitted, units, settings, dtype):
         state.theta = theta
     objective = settings.objective.key
     if state.objective != objective:
+        # Another objective: the losses seen so far measured the old one.
         state.objective, state.divergence_reference = objective, None
+        state.best_loss, state.no_improvement_count = np.inf, 0
     # A count past n_iter_no_change means the last fit stopped: train anew.
     if state.no_improvement_count > settings.n_iter_no_change:
         state.no_improvement_count = 0

@@ -156,8 +156,8 @@ def training_rows(data, rows, class_weight, sample_weight, alpha):
     ----------
     data : TrainingData
         The whole data, validated without sample weights.
-    rows : ndarray of int
-        The rows to keep.
+    rows : ndarray of int or None
+        The rows to keep (None: every row, the arrays as they are).
     class_weight : dict, 'balanced' or None
         The estimator's ``class_weight``.
     sample_weight : ndarray or None
@@ -166,13 +166,16 @@ def training_rows(data, rows, class_weight, sample_weight, alpha):
         The strongest penalty the rows will train with (see
         :func:`check_sample_weight`).
     """
-    y = data.y[rows]
-    weights = None if sample_weight is None else sample_weight[rows]
+
+    def kept(values):
+        return values if rows is None or values is None else values[rows]
+
+    y = kept(data.y)
     return TrainingData(
-        data.X[rows],
+        kept(data.X),
         y,
-        data.Y[rows],
-        _row_weights(class_weight, y, weights, data.X.dtype, alpha),
+        kept(data.Y),
+        _row_weights(class_weight, y, kept(sample_weight), data.X.dtype, alpha),
         data.binarizer,
         data.n_features_in_,
         data.feature_names_in_,

@@ -7,6 +7,7 @@ from conftest import central_differences, fitted_attributes, quiet
 from scipy import sparse
 from scipy.special import expit, softmax
 from sklearn.base import clone
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import log_loss
 from sklearn.neural_network import MLPClassifier
@@ -477,3 +478,21 @@ def test_a_failing_partial_fit_leaves_the_model_as_it_was(binary_data):
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :3], y)
     assert fitted_attributes(model) == before
+
+
+class _AdamNetwork(ScratchMLPClassifier):
+    """A subclass that fixes some parameters and leaves them out of its own."""
+
+    def __init__(self, hidden_layer_sizes=(4,), alpha=1.0, random_state=None):
+        super().__init__(
+            hidden_layer_sizes, alpha=alpha, random_state=random_state, solver="adam"
+        )
+
+
+def test_a_subclass_with_fewer_parameters_fits_with_the_ones_it_fixes():
+    X, y = make_classification(100, 5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = _AdamNetwork(random_state=0).set_params(alpha=0.5).fit(X, y)
+    assert model.solver_ == "adam" and model.coefs_[0].shape == (5, 4)
+    assert model.predict(X).shape == (100,)

@@ -601,6 +601,16 @@ def test_trace_shows_as_a_table_in_a_notebook(binary_data):
     assert printed == [str(steps)]
 
 
+def test_the_saturation_warning_names_the_callers_line_either_way(binary_data):
+    X, y = binary_data
+    model = fitted((X, y))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trace(model, 300 * X[:4], y[:4])
+        model.trace(300 * X[:4], y[:4])
+    assert len(caught) == 2 and all(w.filename == __file__ for w in caught)
+
+
 def test_a_saturated_output_warns_with_the_reason(binary_data):
     X, y = binary_data
     model = fitted((X, y))

@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sknnscratch
-from sknnscratch import ScratchMLPClassifier
+from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
 from sknnscratch._persistence import VERSION_KEY, SknnscratchVersionWarning
 from sknnscratch._plain_data import pack_numbers
 
@@ -151,6 +151,21 @@ def test_the_package_version_is_stored_and_checked():
         restored.__setstate__({**state, VERSION_KEY: "0.0.1"})
     with pytest.warns(InconsistentVersionWarning, match="1.0.0"):
         restored.__setstate__({**state, "_sklearn_version": "1.0.0"})
+
+
+@pytest.mark.parametrize("cls", [ScratchMLPClassifier, ScratchMLPClassifierCV])
+def test_a_version_warning_names_the_line_that_loads_the_model(cls):
+    X, y = make_classification(80, 4, random_state=0)
+    params = {"alphas": [1.0], "cv": 2} if cls is ScratchMLPClassifierCV else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = cls(max_iter=5, random_state=0, **params).fit(X, y)
+    older = {**model.__getstate__(), VERSION_KEY: "0.0.1"}
+    restored = cls.__new__(cls)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        restored.__setstate__(older)  # what pickle.load calls, from C
+    assert caught and all(w.filename == __file__ for w in caught)
 
 
 def _tampered(change):

@@ -22,7 +22,8 @@ def _settings(incremental=False, n_samples=300, **params):
     return training_settings(
         estimator.get_params(),
         n_samples=n_samples,
-        n_parameters=121,
+        n_features=13,
+        n_outputs=1,
         incremental=incremental,
         scorer_for=lambda scoring: ("scorer", scoring),
     )
@@ -44,6 +45,8 @@ def test_the_solver_and_its_settings_are_decided_once():
     sgd = _settings(solver="sgd", momentum=0.5, learning_rate="adaptive")
     assert sgd.optimizer == SGDSettings(0.001, "adaptive", 0.5, True, 0.5)
     assert _settings(n_samples=10**6).solver == "adam"  # too large for L-BFGS
+    assert _settings().units == [13, 8, 1]
+    assert _settings(hidden_layer_sizes=(5, 3)).units == [13, 5, 3, 1]
 
 
 def test_optimizer_keys_keep_the_saved_layout():

@@ -1,7 +1,10 @@
 """The training state (``_state.py``): copies, checkpoints, plain data."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from sknnscratch._optimizers import SGD, Adam
 from sknnscratch._state import TrainingState
@@ -197,3 +200,22 @@ def test_a_history_column_of_booleans_is_a_boolean_field():
     assert history.dtype["best"] == np.bool_
     restored = TrainingState.from_dict({**state.to_dict(), "theta": state.theta})
     assert repr(restored.history) == repr(state.history)
+
+
+def test_a_warm_start_on_another_objective_tracks_its_improvement_anew():
+    from sklearn.datasets import make_classification
+
+    from sknnscratch import ScratchMLPClassifier
+
+    X, y = make_classification(300, 8, random_state=0)
+    params = dict(solver="adam", learning_rate_init=0.01, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = ScratchMLPClassifier(alpha=0.1, warm_start=True, **params).fit(X, y)
+        model.set_params(alpha=10).fit(X, y)
+        cold = ScratchMLPClassifier(alpha=10, **params).fit(X, y)
+    # The best loss of the weaker penalty no longer stops it after
+    # n_iter_no_change + 1 epochs: it trains to about the cold fit's loss.
+    assert model.n_iter_ > model.n_iter_no_change + 1
+    assert model.best_loss_ <= model.loss_
+    assert model.loss_ == pytest.approx(cold.loss_, rel=0.05)
