@@ -546,7 +546,9 @@ def browser(site):
     driver = webdriver.Chrome(
         service=webdriver.ChromeService(str(CHROMEDRIVER)), options=options
     )
-    driver.set_script_timeout(60)
+    # A bound for a page that never finishes, not a time to meet: typesetting
+    # the derivation's 386 formulas took over a minute on a busy 2-core machine.
+    driver.set_script_timeout(600)
     try:
         yield driver, f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
