@@ -9,6 +9,7 @@ figures from these files.
 import json
 import os
 import platform
+import subprocess
 import time
 from pathlib import Path
 
@@ -27,6 +28,20 @@ def blas_kernel():
 
     pools = [p for p in threadpool_info() if p["user_api"] == "blas"]
     return ", ".join(sorted({str(p.get("architecture")) for p in pools}))
+
+
+def run_on_kernel(kernel, command, **kwargs):
+    """The standard output of ``command`` run with OpenBLAS's ``kernel``.
+
+    ``default`` leaves OpenBLAS to pick this CPU's own; the package of this
+    checkout is imported either way.
+    """
+    env = dict(os.environ, PYTHONPATH=str(RESULTS.parents[1]))
+    if kernel != "default":
+        env["OPENBLAS_CORETYPE"] = kernel
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, check=True, **kwargs
+    ).stdout
 
 
 def machine(load_at_start):

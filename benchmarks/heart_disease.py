@@ -14,9 +14,7 @@ Run: python benchmarks/heart_disease.py [--kernels default Haswell Sandybridge]
 """
 
 import argparse
-import os
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -59,26 +57,16 @@ def parse(output):
 
 def run(kernel):
     """Run the example with OpenBLAS's ``kernel``; return its kernel and output."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    if kernel != "default":
-        env["OPENBLAS_CORETYPE"] = kernel
     with tempfile.TemporaryDirectory() as folder:
-        example = [str(ROOT / "examples" / "heart_disease.py")]
-        output = subprocess.run(
-            [sys.executable, *example, "--output-dir", folder],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    used = subprocess.run(
+        example = str(ROOT / "examples" / "heart_disease.py")
+        output = _results.run_on_kernel(
+            kernel, [sys.executable, example, "--output-dir", folder]
+        )
+    used = _results.run_on_kernel(
+        kernel,
         [sys.executable, "-c", "import _results; print(_results.blas_kernel())"],
         cwd=Path(__file__).parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    ).strip()
     return used, output
 
 

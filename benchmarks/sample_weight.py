@@ -14,16 +14,12 @@ Run: python benchmarks/sample_weight.py [--kernels default Haswell Sandybridge]
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import _results
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECKED = [  # name, parameters, data
     ("alpha=2.5", {"alpha": 2.5}, "dense"),
     ("alpha=3", {"alpha": 3.0}, "dense"),
@@ -113,16 +109,7 @@ def main(argv=None):
         return
     load, kernels = _results.load_average(), {}
     for kernel in args.kernels:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        if kernel != "default":
-            env["OPENBLAS_CORETYPE"] = kernel
-        printed = subprocess.run(
-            [sys.executable, __file__, "--here"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        printed = _results.run_on_kernel(kernel, [sys.executable, __file__, "--here"])
         measured = json.loads(printed)
         kernels.setdefault(measured.pop("blas_kernel"), measured)
         print(kernel, measured, flush=True)
