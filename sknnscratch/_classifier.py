@@ -1,17 +1,16 @@
 """ScratchMLPClassifier: the scikit-learn estimator around the hand-written network.
 
 The public API only. A call validates its data (``_targets.py``), reads its
-parameters once into frozen settings (``_settings.py``: the solver, the
-batch size and the BLAS threads are decided there and then), trains a copy
-of the training state (``_state.py``) with the chosen solver
-(``_solvers.py``, which reports every step to ``_monitoring.py``), gives
-its warnings, and commits the result to the estimator's attributes only
-when it succeeds: a failing call changes nothing. The training layers below
-(settings, state, loops, monitor, kernels, optimisers, threads) never see
-the estimator; validation (``_targets.py``) gets it for scikit-learn's
-``validate_data``, which records the columns on it. The mathematics lives
-in ``_network.py`` (the reference) and ``_kernels.py`` (the fast version
-training runs).
+parameters once into frozen settings (``_settings.py``: the layer widths and
+the solver), decides the BLAS threads, trains a copy of the training state
+(``_state.py``) with the chosen solver (``_solvers.py``, which reports every
+step to ``_monitoring.py``), gives its warnings, and commits the result to
+the estimator's attributes only when it succeeds: a failing call changes
+nothing. The training layers below (settings, state, loops, monitor,
+kernels, optimisers, threads) never see the estimator; validation
+(``_targets.py``) gets it for scikit-learn's ``validate_data``, which
+records the columns on it. The mathematics lives in ``_network.py`` (the
+reference) and ``_kernels.py`` (the fast version training runs).
 """
 
 import copy
