@@ -11,6 +11,7 @@ from sknnscratch._inspect import (
     trace,
 )
 from sknnscratch._persistence import SknnscratchVersionWarning
+from sknnscratch._regressor import ScratchMLPRegressor
 from sknnscratch._version import __version__ as __version__
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "LossCurveDisplay",
     "ScratchMLPClassifier",
     "ScratchMLPClassifierCV",
+    "ScratchMLPRegressor",
     "SknnscratchVersionWarning",
     "Trace",
     "check_gradients",

@@ -182,10 +182,51 @@ def softmax_loss_and_proba(Z, Y, out=None):
     return loss, np.divide(E, totals, out=out if out is not None else E)
 
 
-OUTPUT_PROBA = {"logistic": sigmoid_proba, "softmax": softmax_proba}
+# --- regression: the identity output and the squared error ----------------
+
+
+def squared_error(Z, Y):
+    """Squared error per sample, halved and summed over the output units.
+
+    ``loss_i = sum_k (z_ik - y_ik)^2 / 2``: with the identity output the
+    prediction is the logit, and the half makes the gradient ``y_hat - y``,
+    the same output error (B1) as the cross-entropies give. One output unit
+    gives MLPRegressor's loss; with several, MLPRegressor reports their mean
+    but follows the gradient of this sum.
+    """
+    residual = Z - Y
+    residual *= residual
+    if residual.shape[1] == 1:
+        return residual[:, 0] / 2
+    return np.add.reduce(residual, axis=1) / 2
+
+
+def identity_loss_and_output(Z, Y, out=None):
+    """:func:`squared_error` of ``Z`` and the identity output: ``Z`` itself.
+
+    ``out`` is not written: the output is the logits' array, which nothing
+    downstream changes in place.
+    """
+    return squared_error(Z, Y), Z
+
+
+OUTPUT_PROBA = {
+    "logistic": sigmoid_proba,
+    "softmax": softmax_proba,
+    "identity": identity,
+}
+"""The output function of each output activation: probabilities for the
+classifier's, the predicted values themselves for the regressor's identity."""
 OUTPUT_LOG_PROBA = {"logistic": sigmoid_log_proba, "softmax": softmax_log_proba}
-CROSS_ENTROPY = {"logistic": sigmoid_cross_entropy, "softmax": softmax_cross_entropy}
+CROSS_ENTROPY = {
+    "logistic": sigmoid_cross_entropy,
+    "softmax": softmax_cross_entropy,
+    "identity": squared_error,
+}
+"""The per-sample loss of each output activation: the cross-entropy of the
+classifier's outputs, the squared error of the regressor's identity."""
 LOSS_AND_PROBA = {
     "logistic": sigmoid_loss_and_proba,
     "softmax": softmax_loss_and_proba,
+    "identity": identity_loss_and_output,
 }

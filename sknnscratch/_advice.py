@@ -346,8 +346,8 @@ def judge_fit(facts, data, theta, units, start_theta=None):
         collapsed from one that was collapsed from the start.
     """
     n_samples = data.X.shape[0]
-    if n_samples < 2:
-        return None
+    if n_samples < 2 or data.out_activation == "identity":
+        return None  # the judgements below are of class probabilities
     rows = sample_rows(n_samples)
     weights = None if data.sample_weight is None else data.sample_weight[rows]
     sample = _Sample(data.X[rows], data.Y[rows], weights, data.out_activation)

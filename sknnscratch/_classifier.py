@@ -1,81 +1,26 @@
-"""ScratchMLPClassifier: the scikit-learn estimator around the hand-written network.
+"""ScratchMLPClassifier: the scikit-learn classifier around the hand-written network.
 
-The public API only. A call validates its data (``_targets.py``), reads its
-parameters once into frozen settings (``_settings.py``: the layer widths and
-the solver), decides the BLAS threads, trains a copy of the training state
-(``_state.py``) with the chosen solver (``_solvers.py``, which reports every
-step to ``_monitoring.py``), gives its warnings, and commits the result to
-the estimator's attributes only when it succeeds: a failing call changes
-nothing. The training layers below (settings, state, loops, monitor,
-kernels, optimisers, threads) never see the estimator; validation
-(``_targets.py``) gets it for scikit-learn's ``validate_data``, which
-records the columns on it. The mathematics lives in ``_network.py`` (the
-reference) and ``_kernels.py`` (the fast version training runs).
+The public API of the classifier: its parameters, the validation of its
+labels (``_targets.py``) and its predictions. Training, committing and the
+logits are shared with the regressor in ``_estimator.py``; the mathematics
+lives in ``_network.py`` (the reference) and ``_kernels.py`` (the fast
+version training runs).
 """
 
-import copy
-import functools
-import inspect
-from numbers import Integral, Real
-
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import expit, log_expit
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import check_scoring
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.base import ClassifierMixin
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sknnscratch import _inspect, _interop
+from sknnscratch import _inspect
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
-from sknnscratch._advice import interrupted_in_callback_note
-from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from sknnscratch._network import output_logits_at_any_scale, units_of, unpack
-from sknnscratch._persistence import (
-    check_fitted_network,
-    plain_state,
-    restored_state,
-)
-from sknnscratch._settings import batch_rows, training_settings
-from sknnscratch._solver_choice import (
-    STOCHASTIC_SOLVERS,
-    changed_parameters,
-    check_validation_set_is_used,
-    unused_parameters_message,
-)
-from sknnscratch._solvers import train
-from sknnscratch._state import fresh_state, resumed_state
+from sknnscratch._callbacks import with_callbacks
+from sknnscratch._estimator import CALLER, BaseScratchMLP
 from sknnscratch._targets import validate_training_data, validate_validation_data
-from sknnscratch._threads import blas_threads, limit_blas_threads
-from sknnscratch._utils import canonical_sparse, warn
-
-_CALLER = 5
-"""The stack level of the user's call from ``_train_validated``: it is called
-by ``_train``, called by ``fit`` or ``partial_fit``, which the callback
-decorator wraps."""
 
 
-def _signature_defaults(cls):
-    return {
-        name: parameter.default
-        for name, parameter in inspect.signature(cls.__init__).parameters.items()
-        if name != "self" and parameter.default is not parameter.empty
-    }
-
-
-@functools.cache
-def _parameter_defaults(cls):
-    """The defaults of the network's parameters for an estimator class.
-
-    ScratchMLPClassifier's, with those a subclass's signature gives anew (a
-    subclass may fix some parameters and leave them out of its own).
-    """
-    own = _signature_defaults(cls)
-    return {name: own.get(name, default) for name, default in _BASE_DEFAULTS.items()}
-
-
-class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class ScratchMLPClassifier(ClassifierMixin, BaseScratchMLP):
     r"""Multi-layer perceptron classifier with a hand-written numpy network.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -367,40 +312,8 @@ class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-        "solver": [StrOptions({"auto", "lbfgs", "sgd", "adam"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        **BaseScratchMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "scoring": [str, callable, None],
     }
 
     def __init__(
@@ -531,12 +444,7 @@ default=None
         )
 
     def _is_stochastic(self):
-        if self.solver not in ("auto", *STOCHASTIC_SOLVERS):
-            raise AttributeError(
-                f"partial_fit is only available for solver='auto' (which takes "
-                f"'adam' for it) and the stochastic solvers {STOCHASTIC_SOLVERS}, "
-                f"not for solver={self.solver!r}."
-            )
+        super()._is_stochastic()
         if self.class_weight == "balanced":
             raise AttributeError(
                 "partial_fit is not available with class_weight='balanced', which "
@@ -574,13 +482,7 @@ default=None
         self : ScratchMLPClassifier
             The updated estimator.
         """
-        self._validate_params()
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: it trains one "
-                "epoch on the rows it is given, with nothing held out. Set "
-                "early_stopping=False, or use fit."
-            )
+        self._check_partial_fit_params()
         if classes is None and not self._is_fitted():
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._train(X, y, sample_weight, incremental=True, classes=classes)
@@ -597,7 +499,7 @@ default=None
         incremental,
         classes=None,
         validation=None,
-        stacklevel=_CALLER,
+        stacklevel=CALLER,
     ):
         """Validate the call's data, then train on it (see ``_train_validated``)."""
         resume = self._is_fitted() and (incremental or self.warm_start)
@@ -618,170 +520,8 @@ default=None
             data, validation_data, incremental=incremental, stacklevel=stacklevel
         )
 
-    def _train_validated(
-        self, data, validation_data, *, incremental, report=True, stacklevel=_CALLER
-    ):
-        """Decide the call's settings, train a copy of the state, commit it.
-
-        The settings and the BLAS threads are decided here, once, from the
-        validated data. Every warning of the call is given before the model
-        is committed, so that a warning turned into an error changes nothing;
-        ``stacklevel`` counts the frames from here to the user's call.
-        ``report=False`` gives no warning (for a caller that would discard
-        them) and skips the judgement of the finished fit behind some.
-        """
-        resume = self._is_fitted() and (incremental or self.warm_start)
-        params = {name: getattr(self, name) for name in _PARAMETERS}
-        settings = training_settings(
-            params,
-            n_samples=data.X.shape[0],
-            n_features=data.X.shape[1],
-            n_outputs=data.Y.shape[1],
-            incremental=incremental,
-            scorer_for=lambda scoring: check_scoring(self, scoring),
-        )
-        check_validation_set_is_used(
-            params["early_stopping"], settings.solver, validation_data
-        )
-        unused = unused_parameters_message(
-            params,
-            changed_parameters(params, _parameter_defaults(type(self))),
-            settings.solver,
-            validation_set=validation_data is not None,
-        )
-        if report and unused:
-            warn(unused, UserWarning, stacklevel=stacklevel)
-        units, dtype = settings.units, data.X.dtype
-        if resume:
-            state = resumed_state(vars(self), units, settings, dtype)
-        else:
-            state = fresh_state(units, settings, dtype)
-        progress = FitProgress(
-            self,
-            settings.max_steps,
-            data,
-            lambda: self._fitted_attributes(state.copy(), data),
-        )
-        rows = data.X.shape[0]
-        if settings.solver != "lbfgs":
-            rows = batch_rows(settings.batch_size, rows)
-        with limit_blas_threads(blas_threads(rows, units)):
-            notes = train(
-                settings,
-                data,
-                state,
-                progress,
-                lambda: self._fitted_copy(state.copy(), data),
-                fresh=not resume,
-                validation=validation_data,
-                report=report,
-            )
-            for message, category in notes:
-                warn(message, category, stacklevel=stacklevel)
-            attributes = self._fitted_attributes(state, data)
-            return self._commit(attributes, progress, incremental, stacklevel + 1)
-
-    def _commit(self, attributes, progress, incremental, stacklevel):
-        """Write the trained model, then close the callbacks' fit task.
-
-        The callbacks' end of fit sees the committed model, as after any
-        scikit-learn fit. Should it raise, the previous model is put back
-        whole: ``partial_fit`` (and ``fit`` on any error) is all or nothing.
-        A KeyboardInterrupt there ends ``fit`` as one after its last epoch
-        does: the model is kept, with a warning.
-        """
-        before = dict(self.__dict__)
-        committed = {**before, **attributes}
-        if "feature_names_in_" not in attributes:
-            committed.pop("feature_names_in_", None)
-        self.__dict__ = committed  # one assignment: never half-written
-        try:
-            progress.finish()
-        except KeyboardInterrupt:
-            if incremental:
-                self.__dict__ = before
-                raise
-            step_name = "L-BFGS iteration" if self.solver_ == "lbfgs" else "epoch"
-            warn(
-                interrupted_in_callback_note(self.n_iter_, step_name),
-                UserWarning,
-                stacklevel=stacklevel,
-            )
-        except BaseException:
-            self.__dict__ = before
-            raise
-        return self
-
-    def _fitted_attributes(self, state, data):
-        """Every fitted attribute of the model that ``state`` describes."""
-        coefs, intercepts = unpack(state.theta, state.units)
-        attributes = dict(
-            classes_=data.binarizer.classes_,
-            _label_binarizer=data.binarizer,
-            n_features_in_=data.n_features_in_,
-            coefs_=coefs,
-            intercepts_=intercepts,
-            n_layers_=len(state.units),
-            n_outputs_=state.units[-1],
-            out_activation_=data.out_activation,
-            solver_=state.solver,
-            n_iter_=state.n_iter,
-            t_=state.t,
-            loss_=state.loss,
-            best_loss_=None if state.early_stopping else state.best_loss,
-            loss_curve_=state.loss_curve,
-            history_=state.history,
-            validation_scores_=state.validation_scores,
-            validation_loss_curve_=state.validation_loss_curve,
-            best_validation_score_=state.best_validation_score,
-            _training_state=state,
-        )
-        if data.feature_names_in_ is not None:
-            attributes["feature_names_in_"] = data.feature_names_in_
-        return attributes
-
-    def _fitted_copy(self, state, data):
-        """A fitted copy of this estimator holding ``state`` (for scorers)."""
-        fitted = copy.copy(self)
-        fitted.__dict__.update(self._fitted_attributes(state, data))
-        return fitted
-
-    def __copy__(self):
-        # A shallow copy shares the fitted arrays and state, as copy.copy
-        # does for a plain object (without a round trip through pickling).
-        shallow = type(self).__new__(type(self))
-        shallow.__dict__.update(self.__dict__)
-        return shallow
-
-    def __getstate__(self):
-        # A copy: pickling never changes the model.
-        return plain_state(super().__getstate__())
-
-    def __setstate__(self, state):
-        super().__setstate__(restored_state(state, type(self)))
-
-    # -------------------------------------------------------------- predict
-
-    def _logits(self, X):
-        check_is_fitted(self)
-        check_fitted_network(self, finite=False)  # finite when fitted or loaded
-        # scikit-learn's finiteness check first sums X, which can overflow
-        # for huge finite values before it checks them one by one.
-        with np.errstate(over="ignore", invalid="ignore"):
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                dtype=(np.float64, np.float32),
-                reset=False,
-            )
-        if sp.issparse(X):
-            X = canonical_sparse(X)
-        units = units_of(self.coefs_)
-        with limit_blas_threads(blas_threads(X.shape[0], units)):
-            return output_logits_at_any_scale(
-                X, self.coefs_, self.intercepts_, self.activation
-            )
+    def _target_attributes(self, data):
+        return dict(classes_=data.binarizer.classes_, _label_binarizer=data.binarizer)
 
     def _is_binary(self):
         return self._label_binarizer.y_type_ == "binary"
@@ -875,8 +615,6 @@ default=None
             return np.hstack([log_expit(-Z), log_expit(Z)])
         return OUTPUT_LOG_PROBA[self.out_activation_](Z)
 
-    # ------------------------------------------------------------- inspect
-
     def trace(self, X, y, sample_weight=None, *, classes=None):
         """Every quantity of a forward and backward pass, named as in the derivation.
 
@@ -907,39 +645,7 @@ default=None
         """
         return _inspect._traced(self, X, y, sample_weight, classes)
 
-    def to_sklearn(self):
-        """An equivalent fitted :class:`sklearn.neural_network.MLPClassifier`.
-
-        Returns
-        -------
-        mlp : MLPClassifier
-            Same parameters, weights and labels: the same ``predict_proba``.
-        """
-        return _interop.to_sklearn(self)
-
-    @classmethod
-    def from_sklearn(cls, mlp):
-        """A fitted ScratchMLPClassifier holding a fitted MLPClassifier's network.
-
-        Parameters
-        ----------
-        mlp : MLPClassifier
-            A fitted classifier.
-
-        Returns
-        -------
-        estimator : ScratchMLPClassifier
-            Same parameters, weights and labels: the same ``predict_proba``.
-        """
-        return _interop.from_sklearn(cls, mlp)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
-
-
-_BASE_DEFAULTS = _signature_defaults(ScratchMLPClassifier)
-_PARAMETERS = tuple(_BASE_DEFAULTS)
-"""The network's parameters: what ``fit`` reads, also of a subclass."""

@@ -40,6 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._classifier import ScratchMLPClassifier
+from sknnscratch._estimator import BaseScratchMLP
 from sknnscratch._network import output_logits_at_any_scale, units_of
 from sknnscratch._persistence import restored_state
 from sknnscratch._plain_data import describe, is_real
@@ -535,11 +536,9 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
 
     def __setstate__(self, state):
         _check_saved_selection(state)
-        # As ScratchMLPClassifier's, in this frame: a version warning names
-        # the line that loads the model, one frame up.
-        super(ScratchMLPClassifier, self).__setstate__(
-            restored_state(state, type(self))
-        )
+        # As BaseScratchMLP's, in this frame: a version warning names the
+        # line that loads the model, one frame up.
+        super(BaseScratchMLP, self).__setstate__(restored_state(state, type(self)))
 
 
 def _is_fitted_attribute(name):

@@ -14,6 +14,7 @@ import time
 from numbers import Real
 
 import numpy as np
+from sklearn.metrics import r2_score
 
 from sknnscratch._activations import CROSS_ENTROPY
 from sknnscratch._advice import (
@@ -111,11 +112,14 @@ class ValidationSet:
     early_stopping : EarlyStopping
         ``scoring`` and its ``scorer``: ``scoring=None`` scores accuracy
         (MLPClassifier's rule), ``'loss'`` minus the validation
-        cross-entropy, anything else calls the scorer.
+        cross-entropy, anything else calls the scorer. For the regressor
+        (``binarizer=None``), ``scoring=None`` scores R^2 (MLPRegressor's
+        rule) and ``'loss'`` minus the validation squared error.
     activation, out_activation : str
         The network's hidden activation and output function.
-    binarizer : LabelBinarizer
-        The target encoding, to turn logits into predicted labels.
+    binarizer : LabelBinarizer or None
+        The target encoding, to turn logits into predicted labels; None for
+        numeric targets.
     """
 
     def __init__(
@@ -149,6 +153,8 @@ class ValidationSet:
         loss = float(np.average(per_sample, weights=self.sample_weight))
         if self.scorer is not None:
             score = self._score(fitted_estimator())
+        elif self.scoring is None and self.binarizer is None:
+            score = float(r2_score(self.Y, Z, sample_weight=self.sample_weight))
         elif self.scoring is None:
             predicted = self.binarizer.inverse_transform(Z, threshold=0.0)
             score = accuracy(self.y, predicted, self.sample_weight)

@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-from sknnscratch._activations import HIDDEN_ACTIVATIONS, OUTPUT_PROBA
+from sknnscratch._activations import HIDDEN_ACTIVATIONS
 from sknnscratch._network import pack, parameter_shapes, units_of
 from sknnscratch._plain_data import (
     SOLVERS,
@@ -186,7 +186,7 @@ def restored_state(state, estimator_class):
         state["_label_binarizer"] = _binarizer_from_plain(
             state["_label_binarizer"], state.get("classes_")
         )
-    check_fitted_network(_Attributes(state))
+    check_fitted_network(_Attributes(state, estimator_class._target_kind))
     _check_fitted_record(state)
     theta = pack(state["coefs_"], state["intercepts_"])
     units = units_of(state["coefs_"])  # checked: they chain
@@ -214,8 +214,9 @@ def _check_version(category, estimator_name, current, saved_by):
 class _Attributes:
     """A loaded attribute dict seen as an estimator, for the checks."""
 
-    def __init__(self, state):
+    def __init__(self, state, target_kind):
         vars(self).update(state)
+        self._target_kind = target_kind
 
 
 def _refuse(name, problem):
@@ -265,6 +266,13 @@ def _plain(decode, value, name):
 
 def _check_fitted_record(state):
     """The record of training (counters, curves, labels) has the right types."""
+    if "_label_binarizer" in state:
+        _check_labels(state)
+    _check_counters(state)
+
+
+def _check_labels(state):
+    """A classifier's labels: its binarizer, ``classes_``, ``out_activation_``."""
     binarizer = state["_label_binarizer"]
     if not isinstance(binarizer, LabelBinarizer) or not hasattr(binarizer, "y_type_"):
         _refuse("_label_binarizer", "is not a fitted LabelBinarizer")
@@ -287,6 +295,10 @@ def _check_fitted_record(state):
             f"is {out_activation!r}; {binarizer.y_type_} targets have "
             f"{_TARGET_TYPES[binarizer.y_type_]!r}",
         )
+
+
+def _check_counters(state):
+    """The counters, curves and column names of any fitted model."""
     n_layers = len(state["coefs_"]) + 1
     expected = {"n_layers_": n_layers, "n_outputs_": state["coefs_"][-1].shape[1]}
     for name, value in expected.items():
@@ -373,6 +385,24 @@ def n_output_units(binarizer):
     return 1 if binarizer.y_type_ == "binary" else len(binarizer.classes_)
 
 
+def _output_units(estimator, regressor):
+    """The output units the targets need: ``n_outputs_`` numbers, or the
+    classes' units (refused where the label binarizer is not a fitted one)."""
+    if regressor:
+        n_outputs = estimator.n_outputs_
+        if not (is_integer(n_outputs) and n_outputs > 0):
+            _refuse_fitted("n_outputs_", f"is {describe(n_outputs)}, not a count")
+        return int(n_outputs)
+    y_type = getattr(estimator._label_binarizer, "y_type_", None)
+    if y_type not in _TARGET_TYPES:
+        _refuse_fitted(
+            "_label_binarizer",
+            f"has the target type y_type_={y_type!r}, not one of "
+            f"{sorted(_TARGET_TYPES)}",
+        )
+    return n_output_units(estimator._label_binarizer)
+
+
 def check_fitted_network(estimator, *, finite=True):
     """Raise a clear ValueError unless the fitted network can predict.
 
@@ -384,7 +414,9 @@ def check_fitted_network(estimator, *, finite=True):
     names the attribute. ``hidden_layer_sizes`` may differ: it may have been
     set after fitting, and takes effect at the next cold fit.
     """
-    needed = ("coefs_", "intercepts_", "classes_", "n_features_in_", "_label_binarizer")
+    regressor = getattr(estimator, "_target_kind", "classes") == "values"
+    needed = ("coefs_", "intercepts_", "n_features_in_")
+    needed += ("n_outputs_",) if regressor else ("classes_", "_label_binarizer")
     missing = [name for name in needed if not hasattr(estimator, name)]
     if missing:
         raise ValueError(
@@ -396,24 +428,21 @@ def check_fitted_network(estimator, *, finite=True):
     n_features = estimator.n_features_in_
     if not (is_integer(n_features) and n_features > 0):
         _refuse_fitted("n_features_in_", f"is {describe(n_features)}, not a count")
-    y_type = getattr(estimator._label_binarizer, "y_type_", None)
-    if y_type not in _TARGET_TYPES:
-        _refuse_fitted(
-            "_label_binarizer",
-            f"has the target type y_type_={y_type!r}, not one of "
-            f"{sorted(_TARGET_TYPES)}",
-        )
     got = [np.shape(W) for W in coefs], [np.shape(b) for b in intercepts]
     widths = [int(n_features)]
     widths += [shape[-1] if shape else 0 for shape in got[0][:-1]]
-    widths.append(n_output_units(estimator._label_binarizer))
+    widths.append(_output_units(estimator, regressor))
     expected = parameter_shapes(widths)
     if got != expected:
+        outputs = (
+            f"n_outputs_={estimator.n_outputs_}"
+            if regressor
+            else f"classes_ {np.asarray(estimator.classes_).tolist()}"
+        )
         raise ValueError(
             f"The fitted arrays of this model disagree: coefs_ have shapes "
             f"{got[0]} and intercepts_ {got[1]}, but n_features_in_="
-            f"{estimator.n_features_in_} and classes_ "
-            f"{np.asarray(estimator.classes_).tolist()} need {expected[0]} and "
+            f"{estimator.n_features_in_} and {outputs} need {expected[0]} and "
             f"{expected[1]}. The model was altered after fitting; fit it again."
         )
     activation = getattr(estimator, "activation", "relu")
@@ -422,11 +451,11 @@ def check_fitted_network(estimator, *, finite=True):
             "activation",
             f"is {activation!r}, not one of {sorted(HIDDEN_ACTIVATIONS)}",
         )
-    out_activation = getattr(estimator, "out_activation_", "logistic")
-    if not isinstance(out_activation, str) or out_activation not in OUTPUT_PROBA:
+    allowed = ["identity"] if regressor else ["logistic", "softmax"]
+    out_activation = getattr(estimator, "out_activation_", allowed[0])
+    if not isinstance(out_activation, str) or out_activation not in allowed:
         _refuse_fitted(
-            "out_activation_",
-            f"is {out_activation!r}, not one of {sorted(OUTPUT_PROBA)}",
+            "out_activation_", f"is {out_activation!r}, not one of {allowed}"
         )
     if finite:
         for name, arrays in (("coefs_", coefs), ("intercepts_", intercepts)):

@@ -185,7 +185,8 @@ def training_settings(
     Parameters
     ----------
     params : dict
-        The estimator's parameters, validated.
+        The estimator's parameters, validated (the regressor has no
+        ``class_weight``).
     n_samples, n_features, n_outputs : int
         Training rows, input columns and output units: with ``params`` they
         fix the layer widths and choose the solver.
@@ -236,7 +237,7 @@ def training_settings(
         incremental=incremental,
         units=units,
         objective=Objective(
-            params["activation"], params["alpha"], repr(params["class_weight"])
+            params["activation"], params["alpha"], repr(params.get("class_weight"))
         ),
         optimizer=optimizer,
         batch_size=params["batch_size"],

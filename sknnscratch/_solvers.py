@@ -99,7 +99,7 @@ def train(
     worse_than_priors = verdict is not None and verdict[1] is ConvergenceWarning
     # A target of one class has no minimum to converge to, and its model
     # predicts that class whatever the weights: no ConvergenceWarning.
-    if unconverged and not worse_than_priors and len(data.binarizer.classes_) > 1:
+    if unconverged and not worse_than_priors and not data.single_class:
         notes.append((unconverged(), ConvergenceWarning))
     if verdict is not None:
         notes.append(verdict)
@@ -316,10 +316,9 @@ def _training_rows(settings, data, state, fresh, validation_data):
     else:
         split_rng = np.random.RandomState()
         split_rng.set_state(state.split_state)
-    multilabel = data.binarizer.y_type_ == "multilabel-indicator"
     train_rows, val = validation_split(
         X,
-        None if multilabel else data.y,
+        data.stratification_labels,
         sample_weight,
         early_stopping.validation_fraction,
         split_rng,

@@ -45,8 +45,10 @@ class TrainingData:
         0/1 targets per output unit.
     sample_weight : ndarray of shape (n_samples,) or None
         Sample weights times class weights.
-    binarizer : LabelBinarizer
-        The target encoding (classes and type), fitted by the first fit.
+    binarizer : LabelBinarizer or None
+        The target encoding (classes and type), fitted by the first fit;
+        None for the regressor's numeric targets (``Y`` is then ``y`` as a
+        2-D float array).
     n_features_in_, feature_names_in_
         What ``validate_data`` records about the columns of ``X``
         (``feature_names_in_`` is None when ``X`` has no string column names).
@@ -62,8 +64,24 @@ class TrainingData:
 
     @property
     def out_activation(self):
-        """The output function: softmax for multiclass targets, else logistic."""
+        """The output function: softmax for multiclass targets, identity for
+        numeric ones, else logistic."""
+        if self.binarizer is None:
+            return "identity"
         return "softmax" if self.binarizer.y_type_ == "multiclass" else "logistic"
+
+    @property
+    def single_class(self):
+        """Whether the labels have a single class (no minimum to converge to)."""
+        return self.binarizer is not None and len(self.binarizer.classes_) < 2
+
+    @property
+    def stratification_labels(self):
+        """The labels a validation split keeps the shares of: single-label
+        classes only (None for multilabel and numeric targets)."""
+        if self.binarizer is None or self.binarizer.y_type_ == MULTILABEL:
+            return None
+        return self.y
 
 
 def validate_training_data(
@@ -625,23 +643,7 @@ def validate_validation_data(
         raise ValueError("X_val is provided, but y_val was not provided.")
     if X_val is None:
         raise ValueError("y_val is provided, but X_val was not provided.")
-    probe = copy.copy(estimator)  # validate_data reads the training columns here
-    probe.n_features_in_ = data.n_features_in_
-    if data.feature_names_in_ is None:
-        probe.__dict__.pop("feature_names_in_", None)
-    else:
-        probe.feature_names_in_ = data.feature_names_in_
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            X_val = validate_data(
-                probe,
-                X_val,
-                accept_sparse=["csr", "csc"],
-                dtype=data.X.dtype,
-                reset=False,
-            )
-    except ValueError as error:  # scikit-learn's message calls it X
-        raise ValueError(f"X_val (the validation set): {error}") from error
+    X_val = validation_input(estimator, data, X_val)
     y_val = _validation_labels(y_val, X_val.shape[0], data.binarizer)
     sample_weight_val = _validation_weights(
         estimator.class_weight, data, sample_weight, y_val, sample_weight_val
@@ -653,6 +655,27 @@ def validate_validation_data(
         encode_targets(y_val, binarizer.classes_, binarizer.y_type_, data.X.dtype),
         sample_weight_val,
     )
+
+
+def validation_input(estimator, data, X_val):
+    """``X_val`` validated against the training input's columns and dtype."""
+    probe = copy.copy(estimator)  # validate_data reads the training columns here
+    probe.n_features_in_ = data.n_features_in_
+    if data.feature_names_in_ is None:
+        probe.__dict__.pop("feature_names_in_", None)
+    else:
+        probe.feature_names_in_ = data.feature_names_in_
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(
+                probe,
+                X_val,
+                accept_sparse=["csr", "csc"],
+                dtype=data.X.dtype,
+                reset=False,
+            )
+    except ValueError as error:  # scikit-learn's message calls it X
+        raise ValueError(f"X_val (the validation set): {error}") from error
 
 
 def _validation_labels(y_val, n_rows, binarizer):

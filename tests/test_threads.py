@@ -7,7 +7,7 @@ import pytest
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sknnscratch import ScratchMLPClassifier, _classifier, _threads
+from sknnscratch import ScratchMLPClassifier, _estimator, _threads
 from sknnscratch._kernels import Backprop
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -43,10 +43,10 @@ def test_the_rule_leaves_wide_long_products_to_the_process_setting():
 def _threads_decided(monkeypatch, model, X, y, partial=False):
     """The thread count a fit decides (its training skipped)."""
     requested = []
-    real = _classifier.limit_blas_threads
-    monkeypatch.setattr(_classifier, "train", lambda *args, **kwargs: [])
+    real = _estimator.limit_blas_threads
+    monkeypatch.setattr(_estimator, "train", lambda *args, **kwargs: [])
     monkeypatch.setattr(
-        _classifier,
+        _estimator,
         "limit_blas_threads",
         lambda n_threads: (requested.append(n_threads), real(n_threads))[1],
     )
@@ -106,7 +106,7 @@ def test_fit_and_predict_run_on_one_thread_and_restore_the_setting(
         assert blas_threads_now() == two_blas_threads
 
     inside = []
-    real_limit = _classifier.limit_blas_threads
+    real_limit = _estimator.limit_blas_threads
 
     def observed_limit(n_threads):
         context = real_limit(n_threads)
@@ -122,7 +122,7 @@ def test_fit_and_predict_run_on_one_thread_and_restore_the_setting(
 
         return Recording()
 
-    monkeypatch.setattr(_classifier, "limit_blas_threads", observed_limit)
+    monkeypatch.setattr(_estimator, "limit_blas_threads", observed_limit)
     for method in ("predict", "predict_proba", "predict_log_proba", "score"):
         inside.clear()
         args = (X, y) if method == "score" else (X,)
