@@ -1,10 +1,12 @@
 """Look inside the network: trace a batch through it, check its gradients.
 
 Both work on the exact training objective of a ``ScratchMLPClassifier``
-(cross-entropy, L2 term, sample and class weights) at its current weights,
-or at the initial weights its ``random_state`` draws when it is not fitted,
-and both accept a ``Pipeline`` that ends in one: the rows then go through
-the pipeline's earlier steps first. The numbers come from the reference
+(cross-entropy, L2 term, sample and class weights) or of a
+``ScratchMLPRegressor`` (squared error of an identity output, L2 term,
+sample weights) at its current weights, or at the initial weights its
+``random_state`` draws when it is not fitted, and both accept a ``Pipeline``
+that ends in one: the rows then go through the pipeline's earlier steps
+first. The numbers come from the reference
 implementation in ``_network.py``, never from the fast kernels.
 
 One name per layout: the derivation's ``W1`` is (fan_out, fan_in), so the
@@ -38,6 +40,7 @@ from sknnscratch._network import (
     units_of,
     unpack,
 )
+from sknnscratch._regression_targets import validate_regression_data
 from sknnscratch._settings import hidden_layer_widths
 from sknnscratch._state import check_parameter_shapes
 from sknnscratch._targets import validate_training_data
@@ -49,16 +52,17 @@ DECIMALS = 4  # the derivation's precision
 
 
 def network_and_rows(estimator, X, purpose):
-    """The ScratchMLPClassifier to inspect, the rows it sees, their column names.
+    """The network estimator to inspect, the rows it sees, their column names.
 
-    A Pipeline whose last step is a ScratchMLPClassifier hands that step and
+    The estimator is a ScratchMLPClassifier or a ScratchMLPRegressor (or of
+    a subclass). A Pipeline whose last step is one hands that step and
     ``X`` transformed by the earlier steps (``pipeline[:-1].transform(X)``),
     as scikit-learn's displays do; those steps must be fitted, the last one
     need not be. The column names are those the network sees, when known.
     """
-    if _is_scratch_classifier(estimator):
+    if _is_scratch_network(estimator):
         return estimator, X, _column_names(X)
-    if isinstance(estimator, Pipeline) and _is_scratch_classifier(
+    if isinstance(estimator, Pipeline) and _is_scratch_network(
         estimator.steps[-1][1]
     ):
         for name, step in estimator.steps[:-1]:
@@ -71,7 +75,7 @@ def network_and_rows(estimator, X, purpose):
                     f"The pipeline's step {name!r} ({type(step).__name__}) is not "
                     f"fitted, so the rows cannot be transformed for {purpose}. Fit "
                     "the pipeline (or that step) first; only its last step, the "
-                    "ScratchMLPClassifier, may be unfitted."
+                    f"{type(estimator.steps[-1][1]).__name__}, may be unfitted."
                 ) from error
         head = estimator[:-1]
         try:
@@ -80,25 +84,35 @@ def network_and_rows(estimator, X, purpose):
             names = None
         return estimator.steps[-1][1], head.transform(X), names
     raise TypeError(
-        f"{purpose} needs a ScratchMLPClassifier or a Pipeline whose last step is "
-        f"one; got {_describe_estimator(estimator)}."
+        f"{purpose} needs a ScratchMLPClassifier or a ScratchMLPRegressor, or a "
+        f"Pipeline whose last step is one; got {_describe_estimator(estimator)}."
     )
 
 
-# ScratchMLPClassifier's import path, which saved models reference too.
-_CLASSIFIER = ("sknnscratch._classifier", "ScratchMLPClassifier")
+# The estimators' import paths, which saved models reference too.
+_NETWORK_ESTIMATORS = (
+    ("sknnscratch._classifier", "ScratchMLPClassifier"),
+    ("sknnscratch._regressor", "ScratchMLPRegressor"),
+)
 
 
-def _is_scratch_classifier(estimator):
-    """Whether ``estimator`` is a ScratchMLPClassifier or of a subclass.
+def _is_scratch_network(estimator):
+    """Whether ``estimator`` is a ScratchMLPClassifier or a ScratchMLPRegressor,
+    or of a subclass.
 
     Told by the import path of the classes it derives from, since
-    ``_classifier`` imports this module and this one must not import it back.
+    ``_classifier`` and ``_regressor`` import this module (through
+    ``_estimator``) and this one must not import them back.
     """
     return any(
-        (cls.__module__, cls.__qualname__) == _CLASSIFIER
+        (cls.__module__, cls.__qualname__) in _NETWORK_ESTIMATORS
         for cls in type(estimator).__mro__
     )
+
+
+def _is_regressor(network):
+    """Whether the network predicts numbers (a ScratchMLPRegressor) or classes."""
+    return network._target_kind == "values"
 
 
 def _column_names(X):
@@ -138,12 +152,13 @@ def _as_rows(X):
 
 
 def _labels_of_one_row(y):
-    """The label of one row: a scalar, a one-label list, or an indicator row."""
+    """The target of one row: a scalar, a one-label list, or a row of several
+    columns (a 0/1 indicator row, or a regressor's several target values)."""
     y = np.asarray(y)
     if y.ndim == 0:
         return y.reshape(1)
     if y.ndim == 1 and y.size > 1:
-        return y.reshape(1, -1)  # a 0/1 indicator row (multilabel)
+        return y.reshape(1, -1)  # multilabel, or several regression targets
     return y
 
 
@@ -154,8 +169,8 @@ def training_objective(estimator, X, y, sample_weight=None, classes=None):
     current weights, for an unfitted one the initial weights its
     ``random_state`` draws (the weights ``fit`` on this data would start
     from). Changes nothing, a ``RandomState`` passed as ``random_state``
-    included. ``classes``, as in ``partial_fit``, lets an unfitted model
-    take its classes from elsewhere than ``y``.
+    included. ``classes``, as in ``partial_fit``, lets an unfitted classifier
+    take its classes from elsewhere than ``y``; a regressor has none.
     """
     fitted = estimator._is_fitted()
     if not fitted and isinstance(
@@ -163,6 +178,31 @@ def training_objective(estimator, X, y, sample_weight=None, classes=None):
     ):
         estimator = copy.copy(estimator)
         estimator.random_state = copy.deepcopy(estimator.random_state)
+    if _is_regressor(estimator):
+        data = _regression_data(estimator, X, y, sample_weight, classes, fitted)
+    else:
+        data = _classification_data(estimator, X, y, sample_weight, classes, fitted)
+    coefs, intercepts = _starting_weights(estimator, data, fitted)
+    X = data.X.toarray() if sp.issparse(data.X) else np.array(data.X)
+    sample_weight = data.sample_weight
+    return dict(
+        X=X.astype(np.float64, copy=False),
+        Y=data.Y.astype(np.float64),
+        coefs=[np.array(W, dtype=np.float64) for W in coefs],
+        intercepts=[np.array(b, dtype=np.float64) for b in intercepts],
+        sample_weight=None
+        if sample_weight is None
+        else np.asarray(sample_weight, dtype=np.float64),
+        activation=estimator.activation,
+        out_activation=data.out_activation,
+        alpha=float(estimator.alpha),
+        classes=None if data.binarizer is None else list(data.binarizer.classes_),
+        fitted=fitted,
+    )
+
+
+def _classification_data(estimator, X, y, sample_weight, classes, fitted):
+    """A classifier's rows and labels, validated and encoded as ``fit`` does."""
     data = validate_training_data(
         estimator,
         X,
@@ -181,22 +221,30 @@ def training_objective(estimator, X, y, sample_weight=None, classes=None):
             "(every class of the data set, as in partial_fit), or fit the "
             "estimator first."
         )
-    coefs, intercepts = _starting_weights(estimator, data, fitted)
-    X = data.X.toarray() if sp.issparse(data.X) else np.array(data.X)
-    sample_weight = data.sample_weight
-    return dict(
-        X=X.astype(np.float64, copy=False),
-        Y=data.Y.astype(np.float64),
-        coefs=[np.array(W, dtype=np.float64) for W in coefs],
-        intercepts=[np.array(b, dtype=np.float64) for b in intercepts],
-        sample_weight=None
-        if sample_weight is None
-        else np.asarray(sample_weight, dtype=np.float64),
-        activation=estimator.activation,
-        out_activation=data.out_activation,
-        alpha=float(estimator.alpha),
-        classes=list(data.binarizer.classes_),
-        fitted=fitted,
+    return data
+
+
+def _regression_data(estimator, X, y, sample_weight, classes, fitted):
+    """A regressor's rows and target values, validated as ``fit`` does.
+
+    A fitted model is traced on targets of the columns it predicts.
+    """
+    name = type(estimator).__name__
+    if classes is not None:
+        raise ValueError(
+            f"classes is for a classifier's labels; a {name} predicts numbers "
+            "and has no classes. Leave classes=None."
+        )
+    n_outputs = estimator.n_outputs_ if fitted else None
+    if fitted:
+        columns = 1 if np.ndim(y) < 2 else np.shape(y)[1]
+        if columns != n_outputs:
+            raise ValueError(
+                f"y has {columns} target column(s), but this {name} was fitted on "
+                f"{n_outputs}: pass targets with the columns it predicts."
+            )
+    return validate_regression_data(
+        estimator, X, y, sample_weight, n_outputs=n_outputs
     )
 
 
@@ -221,7 +269,9 @@ def _starting_weights(estimator, data, fitted):
 
 def _describe_network(coefs, activation, out_activation):
     units = units_of(coefs)
-    output = {"logistic": "sigmoid", "softmax": "softmax"}[out_activation]
+    output = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}[
+        out_activation
+    ]
     return f"{'-'.join(map(str, units))} ({activation}, {output} output)"
 
 
@@ -238,6 +288,8 @@ def _unit_names(units):
 
 
 def _output_names(classes, n_outputs):
+    if classes is None:  # a regressor's target columns
+        return ["y"] if n_outputs == 1 else [f"y{j}" for j in range(1, n_outputs + 1)]
     if n_outputs == len(classes):
         return [str(c) for c in classes]
     if n_outputs == 1 and len(classes) == 2:
@@ -793,7 +845,10 @@ def _traced(estimator, X, y, sample_weight, classes):
     weights = problem["sample_weight"]
     S = n if weights is None else float(weights.sum())
     columns = columns or getattr(network, "feature_names_in_", None)
-    notes, alarming = _saturation(values, problem, columns)
+    if problem["out_activation"] == "identity":
+        notes, alarming = _target_scale(problem), False
+    else:
+        notes, alarming = _saturation(values, problem, columns)
     if alarming:
         warnings.warn(notes[0], UserWarning, stacklevel=3)
     return Trace(
@@ -851,6 +906,22 @@ def _labels(values, problem, columns, rows):
     return {name: labels[name] for name in values if name in labels}
 
 
+def _target_scale(problem):
+    """A note on a regressor's unscaled targets (none or one): the squared
+    error grows with their square, the L2 term does not."""
+    largest = float(np.abs(problem["Y"]).max(initial=0.0))
+    if largest <= 10:
+        return []
+    n_layers = len(problem["coefs"])
+    return [
+        f"the targets look unscaled (|y| up to {largest:.4g}): the squared error "
+        f"grows with their square and dL/dZ{n_layers} = (y_hat - y) * s / S with "
+        "their scale, while the L2 term does not, so alpha weighs less here than "
+        "on standardised targets. Standardise y (TransformedTargetRegressor with "
+        "StandardScaler) to make one alpha mean the same on every data set."
+    ]
+
+
 def _saturation(values, problem, columns):
     """A note on rows whose output rounds to 0 or 1: why, and what to do.
 
@@ -904,7 +975,6 @@ def _saturation(values, problem, columns):
 def _equations(steps, activation, out_activation):
     """What each entry of a trace is, in the code's row form, with its tag."""
     n_layers = sum(1 for name in steps if re.fullmatch(r"W\d+\^T", name))
-    output = "sigmoid" if out_activation == "logistic" else "softmax"
     slope = {
         "relu": "1[Z{k} > 0], ReLU's slope",
         "tanh": "1 - A{k}**2, tanh's slope",
@@ -917,12 +987,9 @@ def _equations(steps, activation, out_activation):
 
     equations = {
         "X": "the input rows, one sample per row",
-        "y_hat": f"= {output}(Z{n_layers})  (F3)",
-        "y": "the targets, 0/1 per output unit",
-        "L": "= sum_i s_i * loss_i / S, the mean cross-entropy  (L1)",
+        **_output_equations(n_layers, out_activation),
         "R": "= alpha / (2 S) * sum_l ||Wl||^2, the L2 term  (L2)",
         "J": "= L + R, what training minimises  (L3)",
-        f"dL/dZ{n_layers}": "= (y_hat - y) * s / S  (B1)",
     }
     for k in range(1, n_layers + 1):
         equations[f"W{k}^T"] = f"coefs_[{k - 1}], the derivation's W{k} transposed"
@@ -938,6 +1005,32 @@ def _equations(steps, activation, out_activation):
         if k < n_layers:
             equations[f"dL/dZ{k}"] = f"= dL/dA{k} * f'(Z{k})  (B8)"
     return {name: equations[name] for name in steps if name in equations}
+
+
+def _output_equations(n_layers, out_activation):
+    """The output, the targets, the loss and the output error of a trace.
+
+    With the sigmoid (or softmax) and the cross-entropy, and with the
+    identity and the squared error alike, the output error is ``y_hat - y``:
+    the loss's derivative times the output's slope, for two reasons.
+    """
+    L = n_layers
+    if out_activation == "identity":
+        return {
+            "y_hat": f"= Z{L}, the identity output  (F3)",
+            "y": "the target values, one column per output",
+            "L": "= sum_i s_i * loss_i / S with loss_i = ||y_hat_i - y_i||^2 / 2, "
+            "the mean squared error (halved)  (L1)",
+            f"dL/dZ{L}": "= (y_hat - y) * s / S: the squared error's derivative "
+            "y_hat - y, times the identity's slope 1  (B1)",
+        }
+    output = "sigmoid" if out_activation == "logistic" else "softmax"
+    return {
+        "y_hat": f"= {output}(Z{L})  (F3)",
+        "y": "the targets, 0/1 per output unit",
+        "L": "= sum_i s_i * loss_i / S, the mean cross-entropy  (L1)",
+        f"dL/dZ{L}": "= (y_hat - y) * s / S  (B1)",
+    }
 
 
 # ----------------------------------------------------------- gradient check
@@ -1618,7 +1711,9 @@ def _diagnose(objective, analytic, shapes, verdicts):
     net = _reference_pass(objective)
     gradient_names = [_gradient_name(i, n_layers) for i in range(len(verdicts))]
     output = net.A[n_layers]
-    saturated = int(((output == 0) | (output == 1)).any(axis=1).sum())
+    saturated = 0  # the identity output of a regressor never saturates
+    if net.out_activation != "identity":
+        saturated = int(((output == 0) | (output == 1)).any(axis=1).sum())
     explained = _diagnosis.explain_gradients(
         net, analytic, gradient_names, shapes, saturated
     )
@@ -1679,7 +1774,9 @@ def _call_gradient(gradient, objective):
     X, Y = objective.X, objective.Y
     coefs, intercepts = objective.coefs, objective.intercepts
     name = _callable_name(gradient)
-    called = _how_it_was_called(name, X, Y, coefs, intercepts)
+    called = _how_it_was_called(
+        name, X, Y, coefs, intercepts, objective.settings["out_activation"]
+    )
     try:
         result = gradient(
             X.copy(),
@@ -1692,7 +1789,7 @@ def _call_gradient(gradient, objective):
     return _two_lists_per_layer(result, name, len(coefs), called)
 
 
-def _how_it_was_called(name, X, Y, coefs, intercepts):
+def _how_it_was_called(name, X, Y, coefs, intercepts, out_activation):
     """What a learner's backprop received, and what it must return."""
     n_layers = len(coefs)
     wanted = (
@@ -1704,11 +1801,16 @@ def _how_it_was_called(name, X, Y, coefs, intercepts):
     )
     weights = ", ".join(f"W{k}^T" for k in range(1, n_layers + 1))
     biases = ", ".join(f"b{k}" for k in range(1, n_layers + 1))
+    targets = (
+        "numbers, a column per output"
+        if out_activation == "identity"
+        else "0/1, a column per output"
+    )
     return "\n".join(
         [
             f"It was called as {name[:-5]}(X, Y, coefs, intercepts) with",
             f"    X           {str(X.shape):<18} the rows, one sample per row",
-            f"    Y           {str(Y.shape):<18} the targets, 0/1, a column per output",
+            f"    Y           {str(Y.shape):<18} the targets, {targets}",
             f"    coefs       {_shapes(coefs):<18} [{weights}]: coefs_, (fan_in, "
             "fan_out)",
             f"    intercepts  {_shapes(intercepts):<18} [{biases}]: intercepts_, 1-D",
