@@ -18,6 +18,7 @@ trace). Nothing here is used to train.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from sknnscratch._activations import DERIVATIVES
 
@@ -190,7 +191,17 @@ def flipped():
     )
 
 
-def not_finite(saturated):
+def not_finite(saturated, out_activation="logistic"):
+    if out_activation == "identity":
+        return Finding(
+            "not finite",
+            "nan or inf: an overflow? see (B1)",
+            ("B1",),
+            "The array holds nan or inf. With the identity output nothing is "
+            "divided and (B1) is simply y_hat - y, so the usual cause is an "
+            "overflow: inputs or targets of a huge scale (standardise X and y), "
+            "or weights that have diverged.",
+        )
     why = (
         f" Here y_hat rounds to exactly 0 or 1 on {saturated} row(s), where "
         "dL/dy_hat divides by 0 and sigma'(z) is 0: inf * 0 = nan."
@@ -380,6 +391,8 @@ def _output_error_mistakes(net):
             lambda net: net.A[net.n_layers],
         )
     ]
+    if net.out_activation == "identity":
+        mistakes += _squared_error_mistakes(net)
     if net.out_activation == "logistic":
         mistakes.append(
             (
@@ -398,6 +411,55 @@ def _output_error_mistakes(net):
                     * net.A[net.n_layers]
                     * (1 - net.A[net.n_layers])
                 ),
+            )
+        )
+    return mistakes
+
+
+def _squared_error_mistakes(net):
+    """(Finding, output error) for the wrong (B1)s of the squared error."""
+    mistakes = [
+        (
+            Finding(
+                "squared error doubled",
+                "2 (y_hat - y): the 1/2 of the squared error forgotten? see (B1)",
+                ("B1",),
+                "The failing arrays are twice the right ones: the output error "
+                "was taken as 2 (y_hat - y), the derivative of (y_hat - y)^2. "
+                "The loss is half the squared error, loss_i = ||y_hat_i - "
+                "y_i||^2 / 2 (L1), whose 1/2 cancels the 2: (B1) is (y_hat - y) "
+                "/ S.",
+            ),
+            lambda net: 2 * (net.A[net.n_layers] - net.Y),
+        ),
+        (
+            Finding(
+                "sigmoid output",
+                "y_hat through a sigmoid: the regressor's output is Z? see (F3)",
+                ("F3", "B1"),
+                "The output error is what a sigmoid output would give, "
+                "sigmoid(Z) - y. A regressor's output is the identity, y_hat = "
+                "Z (F3), so (B1) is Z - y, times s / S.",
+            ),
+            lambda net: expit(net.Z[net.n_layers]) - net.Y,
+        ),
+    ]
+    n_outputs = net.Y.shape[1]
+    if n_outputs > 1:
+        mistakes.append(
+            (
+                Finding(
+                    "mean over outputs",
+                    f"1/{n_outputs} of the right value: a mean over the outputs? "
+                    "see (L1), (B1)",
+                    ("L1", "B1"),
+                    f"The failing arrays are 1/{n_outputs} of the right ones, one "
+                    "over the number of target columns: the loss was averaged "
+                    "over the outputs. Training minimises their sum, loss_i = "
+                    "sum_k (y_hat_ik - y_ik)^2 / 2 (L1), so (B1) is (y_hat - y) "
+                    "/ S, with no division by the outputs.",
+                ),
+                lambda net: (net.A[net.n_layers] - net.Y) / n_outputs,
             )
         )
     return mistakes
@@ -502,7 +564,7 @@ def explain_gradients(net, analytic, names, shapes, saturated=0):
             findings.append(shape_finding(name, array.shape, shape, layer, kind))
             continue
         if not np.isfinite(array).all():
-            findings.append(not_finite(saturated))
+            findings.append(not_finite(saturated, net.out_activation))
             continue
         finding = None
         for candidate, found in _array_candidates(net, index, truth[index]):
@@ -588,17 +650,18 @@ def pattern(failing, n_layers):
 # ----------------------------------------------- one quantity (compare)
 
 
-def explain_quantity(name, mine, expected, steps, tags, S):
+def explain_quantity(name, mine, expected, steps, tags, S, out_activation="logistic"):
     """A Finding for a learner's ``mine`` that differs from the trace's ``expected``.
 
     ``steps`` is the whole trace (for "you computed another quantity"),
-    ``tags`` the tags of the line computing ``name``.
+    ``tags`` the tags of the line computing ``name``, ``out_activation`` the
+    network's output function.
     """
     where = tags_text(tags)
     if mine.shape != expected.shape:
         return _quantity_shape_finding(name, mine.shape, expected.shape, tags)
     if not np.isfinite(mine).all():
-        return not_finite(0)
+        return not_finite(0, out_activation)
     finding = _forgotten_term(name, mine, expected, steps)
     if finding is not None:
         return finding

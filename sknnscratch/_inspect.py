@@ -62,9 +62,7 @@ def network_and_rows(estimator, X, purpose):
     """
     if _is_scratch_network(estimator):
         return estimator, X, _column_names(X)
-    if isinstance(estimator, Pipeline) and _is_scratch_network(
-        estimator.steps[-1][1]
-    ):
+    if isinstance(estimator, Pipeline) and _is_scratch_network(estimator.steps[-1][1]):
         for name, step in estimator.steps[:-1]:
             if step is None or (isinstance(step, str) and step == "passthrough"):
                 continue
@@ -243,9 +241,7 @@ def _regression_data(estimator, X, y, sample_weight, classes, fitted):
                 f"y has {columns} target column(s), but this {name} was fitted on "
                 f"{n_outputs}: pass targets with the columns it predicts."
             )
-    return validate_regression_data(
-        estimator, X, y, sample_weight, n_outputs=n_outputs
-    )
+    return validate_regression_data(estimator, X, y, sample_weight, n_outputs=n_outputs)
 
 
 def _starting_weights(estimator, data, fitted):
@@ -687,6 +683,12 @@ class Trace(dict):
         match = re.search(r"S = ([0-9.e+-]+)", self.header)
         return float(match.group(1)) if match else float(self._n_rows() or 1)
 
+    def _out_activation(self):
+        """The output function, as the header names it."""
+        match = re.search(r", (\w+) output\)", self.header)
+        names = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+        return names.get(match.group(1), "logistic") if match else "logistic"
+
     def _compare_one(self, name, value, S, rtol, atol):
         tags = tuple(re.findall(r"\(([FLB]\d)\)", self.equations.get(name, "")))
         expected = np.asarray(self[name], dtype=np.float64)
@@ -708,7 +710,9 @@ class Trace(dict):
                 )
         else:
             largest, rel = np.nan, np.nan
-        finding = _diagnosis.explain_quantity(name, mine, expected, self, tags, S)
+        finding = _diagnosis.explain_quantity(
+            name, mine, expected, self, tags, S, self._out_activation()
+        )
         if finding is None:
             where = _diagnosis.tags_text(tags) or "its equation"
             index = np.unravel_index(np.argmax(np.abs(mine - expected)), mine.shape)
@@ -733,31 +737,38 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     The numbers come from the reference implementation
     (``_network.loss_and_gradients``, which ``tests/test_kernels.py`` holds
     equal to what training computes) for exactly the objective training
-    minimises on these rows: ``J = L + R``, the weighted mean cross-entropy
-    ``L = sum_i s_i * loss_i / S`` plus the L2 term ``R = alpha / (2 S) *
-    sum_l ||Wl||^2``, with ``S`` the sum of the rows' sample weights (times
-    class weights; the number of rows without weights).
+    minimises on these rows: ``J = L + R``, the weighted mean loss ``L =
+    sum_i s_i * loss_i / S`` plus the L2 term ``R = alpha / (2 S) * sum_l
+    ||Wl||^2``, with ``S`` the sum of the rows' sample weights (times class
+    weights; the number of rows without weights). ``loss_i`` is the
+    cross-entropy of a classifier's sigmoid (or softmax) output, or, for a
+    ScratchMLPRegressor, half the squared error of its identity output,
+    ``||y_hat_i - y_i||^2 / 2`` (summed over the target columns). Either
+    way the output error is ``dL/dZ = (y_hat - y) * s / S``.
 
     Parameters
     ----------
-    estimator : ScratchMLPClassifier or Pipeline
+    estimator : ScratchMLPClassifier, ScratchMLPRegressor or Pipeline
         Fitted: traced at its current weights. Unfitted: traced at the
         initial weights its ``random_state`` draws for this data, exactly the
         weights ``fit`` would start from (with ``random_state=None`` every
-        call draws others). A Pipeline whose last step is a
-        ScratchMLPClassifier: ``X`` first goes through the earlier steps,
-        which must be fitted. Never modified.
+        call draws others). A Pipeline whose last step is one of them: ``X``
+        first goes through the earlier steps, which must be fitted. Never
+        modified.
     X : {array-like, sparse matrix} of shape (n_samples, n_features) or (n_features,)
         The rows to trace; a 1-D array (or pandas Series) is one sample.
-    y : array-like of shape (n_samples,) or (n_samples, n_labels), or a label
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), or one target
         Their labels (a single label for a single sample), or 0/1 indicator
-        rows for multilabel targets.
+        rows for multilabel targets; for a regressor, the target values (one
+        row of them for a single sample), with the columns a fitted model
+        predicts.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights, as in ``fit``.
     classes : array-like, default=None
         Every class of the data set, as in ``partial_fit``. Only an unfitted
-        estimator needs it, and only when ``y`` does not show all classes
-        (a single sample, say); a fitted one knows its ``classes_``.
+        classifier needs it, and only when ``y`` does not show all classes
+        (a single sample, say); a fitted one knows its ``classes_``. A
+        regressor has no classes: passing them raises a ValueError.
 
     Returns
     -------
@@ -770,7 +781,8 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
           parameters, ``coefs_`` and ``intercepts_``;
         - ``Z1`` (n, 8), ``A1`` (n, 8), ``Z2`` (n, 1), ``y_hat`` (n, 1),
           ``y`` (n, 1): forward pass and encoded targets;
-        - ``L``, ``R``, ``J`` (floats): cross-entropy, L2 term, their sum;
+        - ``L``, ``R``, ``J`` (floats): cross-entropy (squared error for a
+          regressor), L2 term, their sum;
         - ``dL/dZ2`` (n, 1), ``dL/dW2^T`` (8, 1), ``dR/dW2^T`` (8, 1),
           ``dJ/dW2^T`` (8, 1), ``dJ/db2`` (1,), ``dL/dA1`` (n, 8),
           ``f'(Z1)`` (n, 8), ``dL/dZ1`` (n, 8), ``dL/dW1^T`` (13, 8),
@@ -785,7 +797,9 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
         More hidden layers add indices. ``dJ/dW^T = dL/dW^T + dR/dW^T`` is
         the gradient training uses; biases are not penalised, so ``dJ/db``
         is also ``dL/db``. ``dL/dZ2 = (y_hat - y) * s / S`` carries the
-        batch average: for one unweighted sample it is ``y_hat - y``.
+        batch average: for one unweighted sample it is ``y_hat - y``. For a
+        regressor ``y_hat = Z2`` (the identity output) and ``y`` holds the
+        target values, one column per output.
 
         Printed (or at the end of a notebook cell), the trace labels rows and
         columns (the feature names, ``h1``, ..., ``h8`` for the hidden units)
@@ -795,10 +809,12 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     Warns
     -----
     UserWarning
-        When the output has saturated on some rows (``y_hat`` rounds to 0 or
-        1 at the printed precision): their gradients are then (nearly) 0 or
-        carry no sense of the margin. The message says why (unscaled inputs,
-        or large weights) and what to do.
+        When a classifier's output has saturated on some rows (``y_hat``
+        rounds to 0 or 1 at the printed precision): their gradients are then
+        (nearly) 0 or carry no sense of the margin. The message says why
+        (unscaled inputs, or large weights) and what to do. A regressor's
+        identity output never saturates; unscaled targets get a note in the
+        printed trace instead.
 
     See Also
     --------
@@ -807,6 +823,7 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.datasets import make_classification
     >>> from sknnscratch import ScratchMLPClassifier, trace
     >>> X, y = make_classification(n_samples=50, n_features=13, random_state=0)
@@ -816,6 +833,14 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
     >>> steps["Z1"].shape, steps["dJ/dW1^T"].shape
     ((1, 8), (13, 8))
     >>> bool(steps["J"] == steps["L"] + steps["R"])
+    True
+
+    A regressor's output error is its prediction minus the target:
+
+    >>> from sknnscratch import ScratchMLPRegressor
+    >>> regressor = ScratchMLPRegressor(random_state=0)
+    >>> steps = trace(regressor, X[:4], X[:4, 0])
+    >>> bool(np.allclose(steps["dL/dZ2"], (steps["y_hat"] - steps["y"]) / 4))
     True
     """
     return _traced(estimator, X, y, sample_weight, classes)
@@ -1409,7 +1434,8 @@ def check_gradients(
     """Compare backprop with central finite differences of the objective.
 
     The objective is exactly the one training minimises,
-    ``J = sum(s_i * loss_i) / S + alpha / (2 S) * sum ||W||^2``, at the
+    ``J = sum(s_i * loss_i) / S + alpha / (2 S) * sum ||W||^2`` (``loss_i``
+    the cross-entropy, or half the squared error for a regressor), at the
     estimator's current weights (the initial weights its ``random_state``
     draws if it is not fitted). Every parameter is moved by ``+eps`` and
     ``-eps`` in turn: ``2 * n_parameters`` forward passes over ``X`` (242
@@ -1417,14 +1443,14 @@ def check_gradients(
 
     Parameters
     ----------
-    estimator : ScratchMLPClassifier or Pipeline
-        Fitted or not; a Pipeline whose last step is a ScratchMLPClassifier
-        sends ``X`` through its earlier steps first (they must be fitted).
-        Never modified.
+    estimator : ScratchMLPClassifier, ScratchMLPRegressor or Pipeline
+        Fitted or not; a Pipeline whose last step is one of them sends ``X``
+        through its earlier steps first (they must be fitted). Never
+        modified.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Input rows (a 1-D array is one row).
-    y : array-like of shape (n_samples,) or (n_samples, n_labels)
-        Their labels.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Their labels, or a regressor's target values.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights, as in ``fit``.
     gradient : callable, default=None
@@ -1433,7 +1459,8 @@ def check_gradients(
         It receives ``X``, the rows as the network sees them (transformed by
         the pipeline, dense float64, shape (n, 13)); ``Y``, the targets as
         training encodes them (an (n, n_outputs) 0/1 float array: one column
-        for binary targets); and ``coefs`` and ``intercepts``, the current
+        for binary targets; a regressor's target values, one column per
+        output); and ``coefs`` and ``intercepts``, the current
         weights as lists in the code's layout (``coefs[0]`` is ``W1^T``, of
         shape (13, 8); ``intercepts[0]`` is ``b1``, of shape (8,)). All are
         copies: writing into them changes nothing. It must return two lists,
@@ -1455,8 +1482,9 @@ def check_gradients(
         gradient itself is tiny and the relative error measures only the
         rounding noise of finite differences (about ``1e-16 * |J| / eps``).
     classes : array-like, default=None
-        Every class of the data set, for an unfitted estimator whose ``y``
-        does not show them all (as in ``partial_fit``).
+        Every class of the data set, for an unfitted classifier whose ``y``
+        does not show them all (as in ``partial_fit``); a regressor refuses
+        it.
 
     Returns
     -------
@@ -1471,7 +1499,10 @@ def check_gradients(
         biases right), a transposed weight gradient (told by its shape, or by
         its values when it is square), a missing or wrong activation slope
         (the layers below the output wrong), a mask that overwrote the
-        activations, the output error taken twice through the sigmoid, and,
+        activations, the output error taken twice through the sigmoid (for
+        a regressor: ``2 (y_hat - y)``, the squared error's 1/2 forgotten; a
+        sigmoid on its identity output; a mean over the target columns),
+        and,
         when none fits, the pattern of failing arrays (every array: (B1);
         the lower layers only: (B6)-(B8); weights only: (B2)-(B4); biases
         only: (B5)). A gradient of the wrong shape is a FAIL that says so,
@@ -1488,7 +1519,7 @@ def check_gradients(
         If ``gradient`` raises (the message shows what it was called with
         and what it must return; its own error is chained), does not return
         two lists of one array per layer, or is given with sample or class
-        weights.
+        weights; if ``classes`` is given for a regressor.
 
     Examples
     --------

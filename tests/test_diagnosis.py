@@ -292,3 +292,20 @@ def test_compare_names_the_tag_of_the_quantity(steps):
 def test_compare_refuses_unknown_names(steps):
     with pytest.raises(KeyError, match="compare uses its names: X, W1\\^T"):
         steps.compare({"dZ2": np.zeros((20, 1))})
+
+
+# ------------------------------------------------------------- the regressor
+
+
+def test_a_non_finite_regression_quantity_is_blamed_on_an_overflow_not_a_sigmoid():
+    from sklearn.datasets import make_regression
+
+    from sknnscratch import ScratchMLPRegressor, _diagnosis
+
+    X, y = make_regression(n_samples=6, n_features=3, n_targets=2, random_state=0)
+    steps = trace(ScratchMLPRegressor(random_state=0), X, y / y.std())
+    report = steps.compare({"dL/dZ2": np.full((6, 2), np.inf)})
+    row = report.first_failure()
+    assert row.reason == "not finite"
+    assert "overflow" in row.cause and "sigma" not in row.explanation
+    assert "sigma'(z)" in _diagnosis.not_finite(0).note

@@ -490,7 +490,8 @@ def test_subclasses_are_inspected_alone_and_in_a_pipeline(binary_data):
 
 
 def test_inspecting_imports_nothing_from_the_estimator_module():
-    # _classifier imports _inspect: importing it back would make a cycle.
+    # _classifier and _regressor import _inspect (through _estimator):
+    # importing either back would make a cycle.
     tree = ast.parse(Path(inspect_module.__file__).read_text())
     imported = {
         node.module
@@ -503,6 +504,7 @@ def test_inspecting_imports_nothing_from_the_estimator_module():
         for alias in node.names
     }
     assert not any(name.startswith("sknnscratch._classifier") for name in imported)
+    assert not any(name.startswith("sknnscratch._regressor") for name in imported)
     assert not any(name.startswith("sknnscratch._cv") for name in imported)
 
 
@@ -934,3 +936,306 @@ def test_a_learner_backprop_that_raises_is_reported_with_the_layout(binary_data)
     ]:
         assert expected in text, text
     assert max(len(line) for line in lines) <= 80
+
+
+# ------------------------------------------------------------- the regressor
+
+
+def _regression_data(n=40, outputs=1, n_features=13, seed=0):
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(
+        n_samples=n,
+        n_features=n_features,
+        n_targets=outputs,
+        noise=1.0,
+        random_state=seed,
+    )
+    X = StandardScaler().fit_transform(X)
+    return X, (y - y.mean(axis=0)) / y.std(axis=0)
+
+
+def _regressor(**params):
+    from sknnscratch import ScratchMLPRegressor
+
+    return ScratchMLPRegressor(**{"random_state": 0, **params})
+
+
+def _squared_error_by_hand(X, Y, W1, b1, W2, b2, alpha, s):
+    """An independent one-hidden-layer (ReLU) network with an identity output."""
+    S = s.sum()
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0)
+    y_hat = A1 @ W2 + b2
+    loss = 0.5 * ((y_hat - Y) ** 2).sum(axis=1)
+    J = float(s @ loss / S + alpha / (2 * S) * ((W1**2).sum() + (W2**2).sum()))
+    dZ2 = (y_hat - Y) * s[:, None] / S
+    dZ1 = dZ2 @ W2.T * (Z1 > 0)
+    grads = {
+        "dJ/dW2^T": A1.T @ dZ2 + alpha / S * W2,
+        "dJ/db2": dZ2.sum(axis=0),
+        "dJ/dW1^T": X.T @ dZ1 + alpha / S * W1,
+        "dJ/db1": dZ1.sum(axis=0),
+    }
+    return J, {"Z1": Z1, "A1": A1, "Z2": y_hat, "y_hat": y_hat, "dL/dZ2": dZ2, **grads}
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+@pytest.mark.parametrize("is_fitted", [False, True])
+def test_a_regressor_trace_is_the_squared_error_worked_independently(
+    outputs, is_fitted
+):
+    X, y = _regression_data(outputs=outputs)
+    weights = np.linspace(0.5, 2.0, len(X))
+    model = _regressor(alpha=0.7)
+    if is_fitted:
+        quiet(model, X, y)
+    steps = trace(model, X, y, sample_weight=weights)
+    assert list(steps) == TRACE_KEYS_13_8_1
+    Y = y.reshape(len(X), outputs)
+    np.testing.assert_array_equal(steps["y"], Y)
+    W1, b1, W2, b2 = steps["W1^T"], steps["b1"], steps["W2^T"], steps["b2"]
+    assert W2.shape == (8, outputs)
+    J, by_hand = _squared_error_by_hand(X, Y, W1, b1, W2, b2, 0.7, weights)
+    assert steps["J"] == pytest.approx(J, rel=1e-12)
+    assert steps["J"] == steps["L"] + steps["R"]
+    for name, value in by_hand.items():
+        np.testing.assert_allclose(
+            steps[name], value, rtol=1e-10, atol=1e-14, err_msg=name
+        )
+
+    def objective_of(flat_W2):
+        return _squared_error_by_hand(
+            X, Y, W1, b1, flat_W2.reshape(W2.shape), b2, 0.7, weights
+        )[0]
+
+    numeric = central_differences(objective_of, W2.ravel().copy()).reshape(W2.shape)
+    np.testing.assert_allclose(steps["dJ/dW2^T"], numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_a_fitted_regressors_trace_is_at_its_weights_and_its_loss():
+    X, y = _regression_data(n=60)
+    model = quiet(_regressor(alpha=0.5), X, y)
+    steps = model.trace(X, y)
+    np.testing.assert_array_equal(steps["W1^T"], model.coefs_[0])
+    np.testing.assert_allclose(steps["y_hat"][:, 0], model.predict(X), rtol=1e-12)
+    # The model's loss_ is its objective at the final weights on the same rows.
+    assert steps["J"] == pytest.approx(model.loss_, rel=1e-9)
+
+
+def test_before_fit_a_regressor_trace_starts_from_the_weights_fit_starts_from():
+    X, y = _regression_data(outputs=2)
+    params = dict(
+        solver="sgd",
+        batch_size=len(X),
+        momentum=0.0,
+        learning_rate_init=0.05,
+        shuffle=False,
+        max_iter=1,
+        alpha=2.0,
+        random_state=7,
+    )
+    before = trace(_regressor(**params), X, y)
+    model = quiet(_regressor(**params), X, y)
+    for layer in (1, 2):
+        np.testing.assert_allclose(
+            before[f"W{layer}^T"] - 0.05 * before[f"dJ/dW{layer}^T"],
+            model.coefs_[layer - 1],
+            rtol=1e-12,
+            atol=1e-15,
+        )
+        np.testing.assert_allclose(
+            before[f"b{layer}"] - 0.05 * before[f"dJ/db{layer}"],
+            model.intercepts_[layer - 1],
+            rtol=1e-12,
+            atol=1e-15,
+        )
+    assert model.loss_curve_[0] == pytest.approx(before["J"], rel=1e-12)
+
+
+def test_one_regression_sample_is_one_row_of_every_output():
+    X, y = _regression_data(outputs=3)
+    model = quiet(_regressor(), X, y)
+    steps = trace(model, X[0], y[0])
+    assert steps["X"].shape == (1, 13) and steps["y"].shape == (1, 3)
+    np.testing.assert_allclose(steps["dL/dZ2"], steps["y_hat"] - steps["y"])
+    one = quiet(_regressor(), X, y[:, 0])
+    assert trace(one, X[0], y[0, 0])["y"].shape == (1, 1)
+
+
+def test_the_regressor_trace_explains_the_squared_error_and_identity_output(
+    binary_data,
+):
+    X, y = _regression_data(outputs=2)
+    steps = trace(_regressor(), X[:3], y[:3])
+    assert "identity output" in steps.header
+    assert "squared error" in steps.equations["L"]
+    assert "identity" in steps.equations["y_hat"]
+    assert "(B1)" in steps.equations["dL/dZ2"]
+    assert steps.labels["y_hat"][1] == steps.labels["b2"][1] == ["y1", "y2"]
+    text = steps.to_string()
+    assert "identity output" in text and "squared error" in text
+    assert "cross-entropy" not in text and "sigmoid" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    classifier = trace(ScratchMLPClassifier(random_state=0), *binary_data)
+    assert "cross-entropy" in str(classifier) and "sigmoid" in str(classifier)
+
+
+def test_the_regressor_trace_notes_unscaled_targets_without_warning():
+    X, y = _regression_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled = trace(_regressor(), X, y)
+        unscaled = trace(_regressor(), X, 1000 * y)
+    assert scaled.notes == []
+    assert "targets look unscaled" in unscaled.notes[0]
+    assert "Warning: the targets look unscaled" in str(unscaled)
+
+
+def test_classes_are_refused_for_a_regressor():
+    X, y = _regression_data()
+    model = _regressor()
+    for inspect in (trace, check_gradients):
+        for estimator in (model, make_pipeline(StandardScaler(), model)):
+            if isinstance(estimator, type(model)) is False:
+                estimator[0].fit(X)
+            with pytest.raises(ValueError, match="has no classes"):
+                inspect(estimator, X[:4], y[:4], classes=[0, 1])
+    with pytest.raises(TypeError):
+        model.trace(X[:4], y[:4], classes=[0, 1])
+
+
+def test_a_fitted_regressor_is_traced_on_its_own_target_columns():
+    X, y = _regression_data(outputs=2)
+    model = quiet(_regressor(), X, y)
+    for inspect in (trace, check_gradients):
+        with pytest.raises(ValueError, match="1 target column.*fitted on 2"):
+            inspect(model, X[:4], y[:4, 0])
+    with pytest.raises(ValueError, match="features"):
+        trace(model, X[:4, :5], y[:4])
+
+
+def test_a_regressor_trace_changes_nothing():
+    X, y = _regression_data()
+    model = quiet(_regressor(), X, y)
+    before = fitted_attributes(model)
+    trace(model, X, y)["W1^T"][:] = 0.0
+    check_gradients(model, X[:10], y[:10])
+    assert fitted_attributes(model) == before
+    rng = np.random.RandomState(0)
+    unfitted = _regressor(random_state=rng)
+    first, second = trace(unfitted, X, y), trace(unfitted, X, y)
+    np.testing.assert_array_equal(first["W1^T"], second["W1^T"])
+    assert not hasattr(unfitted, "coefs_") and unfitted.random_state is rng
+
+
+@pytest.mark.parametrize("last_step_fitted", [False, True])
+def test_a_pipeline_ending_in_a_regressor_is_traced_through_its_steps(
+    last_step_fitted,
+):
+    X, y = _regression_data()
+    X = X * 50 + 10
+    pipeline = make_pipeline(StandardScaler(), _regressor())
+    if last_step_fitted:
+        quiet(pipeline, X, y)
+    else:
+        pipeline[0].fit(X)
+    through = trace(pipeline, X[:4], y[:4])
+    direct = trace(pipeline[-1], pipeline[0].transform(X[:4]), y[:4])
+    for name in through:
+        np.testing.assert_array_equal(through[name], direct[name])
+    assert check_gradients(pipeline, X[:10], y[:10]).passed
+
+
+def test_an_unfitted_step_before_a_regressor_is_named():
+    X, y = _regression_data()
+    pipeline = make_pipeline(StandardScaler(), _regressor())
+    with pytest.raises(NotFittedError, match="ScratchMLPRegressor, may be unfitted"):
+        trace(pipeline, X[:4], y[:4])
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_gradient_check_passes_on_the_regressor(activation, outputs):
+    X, y = _regression_data(outputs=outputs)
+    weights = np.linspace(0.2, 3.0, len(X))
+    for model in (
+        _regressor(hidden_layer_sizes=(5, 4), activation=activation),
+        quiet(_regressor(activation=activation), X, y),
+    ):
+        report = check_gradients(model, X, y, sample_weight=weights)
+        assert report.passed, str(report)
+        assert report.n_rows + report.near_kink == len(X)
+        if not report.near_kink:
+            assert report.S == pytest.approx(weights.sum())
+        assert "identity output" in report.network
+        for row in report:
+            assert row.max_abs_error < 1e-6 and row.rel_error < 1e-6
+
+
+def test_gradient_check_catches_a_wrong_regression_output(monkeypatch):
+    X, y = _regression_data()
+    model = quiet(_regressor(), X, y)
+    wrong = dict(network.OUTPUT_PROBA)
+    wrong["identity"] = lambda Z, out=None: 2 * Z  # a wrong (F3), hence (B1)
+    monkeypatch.setattr(network, "OUTPUT_PROBA", wrong)
+    report = check_gradients(model, X, y)
+    assert not report.passed
+    assert all(row.status == "FAIL" for row in report)
+
+
+def _regression_backprop(output_error):
+    """A learner's backprop of a one-hidden-layer ReLU regressor without L2."""
+
+    def backprop(X, Y, coefs, intercepts):
+        (W1T, W2T), (b1, b2) = coefs, intercepts
+        Z1 = X @ W1T + b1
+        A1 = np.maximum(Z1, 0)
+        dZ2 = output_error(A1 @ W2T + b2, Y) / len(X)
+        dZ1 = dZ2 @ W2T.T * (Z1 > 0)
+        return [X.T @ dZ1, A1.T @ dZ2], [dZ1.sum(0), dZ2.sum(0)]
+
+    return backprop
+
+
+@pytest.mark.parametrize(
+    "output_error, cause",
+    [
+        (lambda Z, Y: Z - Y, None),
+        (lambda Z, Y: 2 * (Z - Y), "the 1/2 of the squared error forgotten"),
+        (lambda Z, Y: expit(Z) - Y, "y_hat through a sigmoid"),
+        (lambda Z, Y: (Z - Y) / 3, "a mean over the outputs"),
+        (lambda Z, Y: Y - Z, "the opposite sign"),
+        (lambda Z, Y: (Z - Y) * len(Z), "a sum over the rows, not a mean"),
+    ],
+    ids=["right", "doubled", "sigmoid", "mean-over-outputs", "sign", "summed"],
+)
+def test_a_learners_regression_backprop_is_diagnosed(output_error, cause):
+    X, y = _regression_data(outputs=3)
+    model = _regressor(alpha=0.0)
+    report = check_gradients(model, X, y, gradient=_regression_backprop(output_error))
+    if cause is None:
+        assert report.passed, str(report)
+        return
+    assert not report.passed
+    assert all(cause in row.cause for row in report), str(report)
+    assert "numbers, a column per output" not in str(report)
+
+
+def test_a_regression_backprop_that_raises_shows_numeric_targets():
+    X, y = _regression_data(outputs=2)
+
+    def broken(X, Y, coefs, intercepts):
+        raise ValueError("shapes (40,13) and (8,2) not aligned")
+
+    with pytest.raises(ValueError, match="the targets, numbers, a column per output"):
+        check_gradients(_regressor(alpha=0.0), X, y, gradient=broken)
+
+
+def test_a_scikit_learn_regressor_is_a_type_error_naming_both_estimators():
+    from sklearn.neural_network import MLPRegressor
+
+    X, y = _regression_data()
+    for inspect in (trace, check_gradients):
+        with pytest.raises(TypeError, match="ScratchMLPClassifier or a ScratchMLPR"):
+            inspect(MLPRegressor(), X[:4], y[:4])
