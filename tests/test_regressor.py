@@ -143,3 +143,44 @@ def test_unweighted_fit_has_no_class_weight_parameter():
     assert "class_weight" not in ScratchMLPRegressor().get_params()
     with pytest.raises(TypeError):
         ScratchMLPRegressor(class_weight="balanced")
+
+
+# ------------------------------ the objective against scikit-learn's MLPRegressor
+
+
+def test_one_output_gives_mlpregressors_loss_at_the_same_weights():
+    from sklearn.neural_network import MLPRegressor
+
+    X, y = _data()
+    mlp = MLPRegressor(
+        hidden_layer_sizes=(4,), alpha=0.0, max_iter=5, random_state=0, solver="sgd"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, y)
+    ours = ScratchMLPRegressor.from_sklearn(mlp)
+    np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=1e-13)
+    J, _, _ = loss_and_gradients(
+        X,
+        y.reshape(-1, 1),
+        ours.coefs_,
+        ours.intercepts_,
+        activation="relu",
+        out_activation="identity",
+    )
+    expected = ((mlp.predict(X) - y) ** 2).mean() / 2
+    np.testing.assert_allclose(J, expected, rtol=1e-12)
+    assert ours.trace(X, y)["J"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_output_error_is_prediction_minus_target():
+    X, y = _data(n=7)
+    model = ScratchMLPRegressor(random_state=0, max_iter=3, solver="lbfgs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    steps = model.trace(X, y)
+    np.testing.assert_allclose(
+        steps["dL/dZ2"], (model.predict(X) - y).reshape(-1, 1) / 7, rtol=1e-12
+    )
+    np.testing.assert_array_equal(steps["y_hat"], steps["Z2"])
