@@ -1,36 +1,61 @@
-"""ONNX export of ScratchMLPClassifier through skl2onnx.
+"""ONNX export of ScratchMLPClassifier and ScratchMLPRegressor through skl2onnx.
 
-Importing this module registers the estimator with skl2onnx, after which
-``skl2onnx.to_onnx`` converts it, alone or inside a Pipeline, like any
+Importing this module registers both estimators with skl2onnx, after which
+``skl2onnx.to_onnx`` converts them, alone or inside a Pipeline, like any
 scikit-learn model::
 
-    import sknnscratch.onnx  # noqa: F401 (registers the converter)
+    import sknnscratch.onnx  # noqa: F401 (registers the converters)
     from skl2onnx import to_onnx
 
     onnx_model = to_onnx(model, X[:1].astype("float32"))
 
-The fitted network is stored exactly like MLPClassifier's (``coefs_``,
+The fitted classifier is stored exactly like MLPClassifier's (``coefs_``,
 ``intercepts_``, ``activation``, ``out_activation_``, ``classes_``), so
 skl2onnx's own MLPClassifier converter and shape calculator apply unchanged.
 For a model fitted on a single class, the exported labels agree with
 ``predict``, but the exported probability is the network's sigmoid output
 (as for MLPClassifier), not the column of ones ``predict_proba`` returns.
+
+The regressor has a converter of its own: skl2onnx's MLPRegressor converter
+reshapes the output to one column, which mixes up the rows of a model with
+several target columns. Ours writes the same network (each layer's
+``MatMul``, ``Add`` and activation, the identity at the output) and outputs
+``(n_samples, n_outputs)``: one column for one target, where ``predict``
+returns a 1-D array, as skl2onnx does for MLPRegressor. The computation runs
+in double precision for float64 input and in single precision otherwise.
 Needs the ``onnx`` extra: ``pip install "sknnscratch[onnx]"``.
 """
 
+import numpy as np
+from onnx import TensorProto
 from skl2onnx import update_registered_converter
+from skl2onnx.common.data_types import (
+    DoubleTensorType,
+    FloatTensorType,
+    guess_proto_type,
+)
 from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
 from skl2onnx.operator_converters.multilayer_perceptron import (
     convert_sklearn_mlp_classifier,
 )
 
 from sknnscratch._classifier import ScratchMLPClassifier
+from sknnscratch._regressor import ScratchMLPRegressor
 
 __all__ = ["register"]
 
+# The ONNX operator of each hidden activation.
+_ACTIVATION_OPS = {
+    "identity": "Identity",
+    "tanh": "Tanh",
+    "logistic": "Sigmoid",
+    "relu": "Relu",
+}
+
 
 def register():
-    """Register ScratchMLPClassifier with skl2onnx (done on import)."""
+    """Register ScratchMLPClassifier and ScratchMLPRegressor with skl2onnx
+    (done on import)."""
     update_registered_converter(
         ScratchMLPClassifier,
         "SknnscratchScratchMLPClassifier",
@@ -42,6 +67,71 @@ def register():
             "output_class_labels": [False, True],
         },
     )
+    update_registered_converter(
+        ScratchMLPRegressor,
+        "SknnscratchScratchMLPRegressor",
+        _regressor_output_shape,
+        _convert_regressor,
+    )
+
+
+def _regressor_output_shape(operator):
+    """One output, ``(n_samples, n_outputs)``, in the input's float type."""
+    input_type = operator.inputs[0].type
+    float_type = (
+        input_type.__class__
+        if isinstance(input_type, FloatTensorType | DoubleTensorType)
+        else FloatTensorType
+    )
+    n_samples = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = float_type([n_samples, operator.raw_operator.n_outputs_])
+
+
+def _convert_regressor(scope, operator, container):
+    """The regressor's forward pass as ONNX nodes: (F1), (F2), identity output."""
+    model = operator.raw_operator
+    proto = guess_proto_type(operator.inputs[0].type)
+    if proto != TensorProto.DOUBLE:
+        proto = TensorProto.FLOAT
+    dtype = np.float64 if proto == TensorProto.DOUBLE else np.float32
+    signal = scope.get_unique_variable_name("cast_input")
+    container.add_node(
+        "Cast",
+        operator.inputs[0].full_name,
+        signal,
+        name=scope.get_unique_operator_name("Cast"),
+        to=proto,
+    )
+    n_layers = len(model.coefs_)
+    for layer, (W, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
+        weights = scope.get_unique_variable_name("coefficient")
+        biases = scope.get_unique_variable_name("intercepts")
+        container.add_initializer(
+            weights, proto, W.shape, np.asarray(W, dtype=dtype).ravel()
+        )
+        container.add_initializer(
+            biases, proto, [1, b.shape[0]], np.asarray(b, dtype=dtype)
+        )
+        product = _node(scope, container, "MatMul", [signal, weights])
+        signal = _node(scope, container, "Add", [product, biases])  # (F1)
+        if layer < n_layers - 1:
+            op = _ACTIVATION_OPS[model.activation]
+            signal = _node(scope, container, op, [signal])  # (F2)
+    container.add_node(  # the identity output: y_hat = Z (F3)
+        "Identity",
+        signal,
+        operator.outputs[0].full_name,
+        name=scope.get_unique_operator_name("Identity"),
+    )
+
+
+def _node(scope, container, op_type, inputs):
+    """Add one ``op_type`` node on ``inputs``; the name of its output."""
+    output = scope.get_unique_variable_name(op_type.lower())
+    container.add_node(
+        op_type, inputs, output, name=scope.get_unique_operator_name(op_type)
+    )
+    return output
 
 
 register()

@@ -184,3 +184,56 @@ def test_the_output_error_is_prediction_minus_target():
         steps["dL/dZ2"], (model.predict(X) - y).reshape(-1, 1) / 7, rtol=1e-12
     )
     np.testing.assert_array_equal(steps["y_hat"], steps["Z2"])
+
+
+# ----------------------------------------------------------------- ONNX export
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+@pytest.mark.parametrize("outputs", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_onnx_predictions_match(activation, outputs, dtype, in_pipeline):
+    pytest.importorskip("skl2onnx")
+    rt = pytest.importorskip("onnxruntime")
+    from skl2onnx import to_onnx
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import sknnscratch.onnx  # noqa: F401  (registers the converters)
+
+    X, y = _data(n=80, outputs=outputs)
+    network = ScratchMLPRegressor((5, 4), activation=activation, random_state=0)
+    model = make_pipeline(StandardScaler(), network) if in_pipeline else network
+    X = (X * 10 + 3 if in_pipeline else X).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    onnx_model = to_onnx(model, X[:1])
+    session = rt.InferenceSession(
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    (predicted,) = session.run(None, {session.get_inputs()[0].name: X})
+    assert predicted.shape == (80, outputs) and predicted.dtype == dtype
+    expected = model.predict(X).reshape(80, outputs)
+    # float32: the same products in another order, to float32's precision.
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(predicted, expected, rtol=tolerance, atol=tolerance)
+
+
+def test_onnx_keeps_the_rows_of_several_outputs_apart():
+    # skl2onnx's own MLPRegressor converter reshapes the output to one
+    # column: (n * n_outputs, 1), the rows of the outputs interleaved.
+    pytest.importorskip("skl2onnx")
+    rt = pytest.importorskip("onnxruntime")
+    from skl2onnx import to_onnx
+
+    import sknnscratch.onnx  # noqa: F401
+
+    X, y = _data(n=30, outputs=2)
+    model = ScratchMLPRegressor(random_state=0).fit(X, y)
+    session = rt.InferenceSession(
+        to_onnx(model, X[:1]).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    (predicted,) = session.run(None, {session.get_inputs()[0].name: X})
+    np.testing.assert_allclose(predicted, model.predict(X), rtol=1e-12, atol=1e-12)
