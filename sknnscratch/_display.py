@@ -1,10 +1,11 @@
-"""LossCurveDisplay: the training curves of a ScratchMLPClassifier.
+"""LossCurveDisplay: the training curves of a ScratchMLPClassifier or Regressor.
 
 Follows scikit-learn's Display pattern (``from_estimator``, ``plot``,
 attributes ``ax_``, ``figure_``, ``lines_``); matplotlib is imported only
 when something is drawn (``pip install "sknnscratch[examples]"``).
 """
 
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -23,7 +24,8 @@ class LossCurveDisplay:
     loss_curve : list of float
         The training objective per epoch (or L-BFGS iteration).
     validation_loss_curve : list of float, default=None
-        The validation cross-entropy per epoch.
+        The validation loss per epoch: the cross-entropy of a classifier,
+        the squared error of a regressor.
     validation_scores : list of float, default=None
         The validation score per epoch.
     estimator_name : str, default=None
@@ -83,9 +85,12 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : ScratchMLPClassifier or Pipeline
-            A fitted estimator, or a fitted Pipeline whose last step is one
-            (its curves are drawn).
+        estimator : ScratchMLPClassifier, ScratchMLPRegressor, Pipeline or \
+TransformedTargetRegressor
+            A fitted estimator, a fitted Pipeline whose last step is one, or
+            a fitted TransformedTargetRegressor around either (the curves of
+            the network inside are drawn; a regressor's losses are then on
+            the transformed target's scale, the one it trained on).
         ax : matplotlib Axes, default=None
             Where to draw; a new figure when None.
         name : str, default=None
@@ -97,14 +102,12 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
         """
-        if isinstance(estimator, Pipeline):
-            estimator = estimator.steps[-1][1]
-        check_is_fitted(estimator)
+        estimator = _network_of(estimator)
         if not hasattr(estimator, "loss_curve_"):
             raise TypeError(
                 "LossCurveDisplay.from_estimator needs a fitted ScratchMLPClassifier "
-                "or a Pipeline whose last step is one (it reads loss_curve_); "
-                f"{type(estimator).__name__} has no loss_curve_."
+                "or ScratchMLPRegressor, or a Pipeline whose last step is one (it "
+                f"reads loss_curve_); {type(estimator).__name__} has no loss_curve_."
             )
         validation_loss_curve = getattr(estimator, "validation_loss_curve_", None)
         validation_scores = getattr(estimator, "validation_scores_", None)
@@ -188,12 +191,26 @@ class LossCurveDisplay:
         return self
 
 
+def _network_of(estimator):
+    """The fitted estimator whose curves a fitted ``estimator`` holds.
+
+    The last step of a Pipeline; the fitted regressor inside a
+    TransformedTargetRegressor (itself perhaps a Pipeline).
+    """
+    if isinstance(estimator, TransformedTargetRegressor):
+        check_is_fitted(estimator)
+        return _network_of(estimator.regressor_)
+    if isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    check_is_fitted(estimator)
+    return estimator
+
+
 def best_validation_epoch(validation_scores, validation_loss_curve):
     """The epoch (from 1) whose weights early stopping keeps, or None.
 
     The highest score; among tied scores the lowest validation loss; among
-    exact ties the first (the rule of ``ScratchMLPClassifier``'s early
-    stopping).
+    exact ties the first (the rule of the estimators' early stopping).
     """
     if not validation_scores:
         return None

@@ -160,3 +160,67 @@ def test_the_legend_hides_no_curve(binary_data):
     assert figure_box.x0 <= legend_box.x0 and legend_box.x1 <= figure_box.x1
     assert figure_box.y0 <= legend_box.y0
     plt.close("all")
+
+
+# ------------------------------------------------------------- the regressor
+
+
+def _regression_data(n=200):
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(n_samples=n, n_features=5, noise=5.0, random_state=0)
+    return X, (y - y.mean()) / y.std()
+
+
+def test_display_draws_a_regressors_curves_and_best_epoch():
+    import matplotlib.pyplot as plt
+
+    from sknnscratch import ScratchMLPRegressor
+
+    X, y = _regression_data()
+    model = ScratchMLPRegressor(
+        solver="adam",
+        early_stopping=True,
+        max_iter=40,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    quiet(model, X, y)
+    display = LossCurveDisplay.from_estimator(model)
+    assert len(display.lines_) == 3
+    np.testing.assert_array_equal(display.lines_[0].get_ydata(), model.loss_curve_)
+    np.testing.assert_array_equal(
+        display.lines_[1].get_ydata(), model.validation_loss_curve_
+    )
+    np.testing.assert_array_equal(
+        display.lines_[2].get_ydata(), model.validation_scores_
+    )
+    best = model.validation_scores_[display.best_epoch - 1]
+    assert best == model.best_validation_score_
+    legend = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert legend[0] == "ScratchMLPRegressor: training loss"
+    plt.close("all")
+
+
+def test_display_reads_a_regressor_in_a_pipeline_or_a_target_transformer():
+    import matplotlib.pyplot as plt
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sknnscratch import ScratchMLPRegressor
+
+    X, y = _regression_data()
+    pipeline = make_pipeline(StandardScaler(), ScratchMLPRegressor(random_state=0))
+    scaled_target = TransformedTargetRegressor(
+        regressor=pipeline, transformer=StandardScaler()
+    )
+    for estimator in (pipeline, scaled_target):
+        with pytest.raises(NotFittedError):
+            LossCurveDisplay.from_estimator(estimator)
+    quiet(scaled_target, X, 100 * y)
+    network = scaled_target.regressor_[-1]
+    display = LossCurveDisplay.from_estimator(scaled_target)
+    np.testing.assert_array_equal(display.lines_[0].get_ydata(), network.loss_curve_)
+    assert display.best_epoch is None and display.score_ax_ is None
+    plt.close("all")
