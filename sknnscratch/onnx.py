@@ -27,7 +27,6 @@ Needs the ``onnx`` extra: ``pip install "sknnscratch[onnx]"``.
 """
 
 import numpy as np
-from onnx import TensorProto
 from skl2onnx import update_registered_converter
 from skl2onnx.common.data_types import (
     DoubleTensorType,
@@ -38,6 +37,7 @@ from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_
 from skl2onnx.operator_converters.multilayer_perceptron import (
     convert_sklearn_mlp_classifier,
 )
+from skl2onnx.proto import onnx_proto
 
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._regressor import ScratchMLPRegressor
@@ -91,9 +91,9 @@ def _convert_regressor(scope, operator, container):
     """The regressor's forward pass as ONNX nodes: (F1), (F2), identity output."""
     model = operator.raw_operator
     proto = guess_proto_type(operator.inputs[0].type)
-    if proto != TensorProto.DOUBLE:
-        proto = TensorProto.FLOAT
-    dtype = np.float64 if proto == TensorProto.DOUBLE else np.float32
+    if proto != onnx_proto.TensorProto.DOUBLE:
+        proto = onnx_proto.TensorProto.FLOAT
+    dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
     signal = scope.get_unique_variable_name("cast_input")
     container.add_node(
         "Cast",
