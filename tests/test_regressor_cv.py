@@ -34,7 +34,11 @@ def _wave(n_samples=150, n_outputs=1, noise=0.3, seed=0):
     """A smooth non-linear target of two features, with Gaussian noise."""
     rng = np.random.RandomState(seed)
     X = rng.uniform(-3, 3, (n_samples, 2))
-    columns = [np.sin(X[:, 0]) + 0.5 * X[:, 1], np.cos(X[:, 1]) - 0.3 * X[:, 0]]
+    columns = [
+        np.sin(X[:, 0]) + 0.5 * X[:, 1],
+        np.cos(X[:, 1]) - 0.3 * X[:, 0],
+        X[:, 0] * X[:, 1] / 3,
+    ]
     Y = np.column_stack(columns[:n_outputs]) + rng.normal(0, noise, (n_samples, 1))
     return X, Y[:, 0] if n_outputs == 1 else Y
 
@@ -169,9 +173,10 @@ def test_a_constant_target_is_a_target_like_any_other():
 
 
 def test_multi_output_targets_average_the_outputs_mean_squared_errors():
-    X, Y = _wave(n_outputs=2)
+    # Three outputs: their mean is neither their sum nor half of it.
+    X, Y = _wave(n_outputs=3)
     model = ScratchMLPRegressorCV(alphas=ALPHAS, cv=4, random_state=0).fit(X, Y)
-    assert model.predict(X).shape == Y.shape and model.n_outputs_ == 2
+    assert model.predict(X).shape == Y.shape and model.n_outputs_ == 3
     expected = _first_fold_scores_by_hand(X, Y)
     np.testing.assert_allclose(model.scores_[:, 0], expected, rtol=1e-9)
 
