@@ -166,6 +166,14 @@ class ScratchMLPClassifierCV(BaseScratchMLPCV, ScratchMLPClassifier):
 
     _parameter_constraints: dict = cv_parameter_constraints(ScratchMLPClassifier)
 
+    # The search's public members, listed in this class's own namespace so
+    # that its API page documents them (the pages show a class's own members).
+    fit = BaseScratchMLPCV.fit
+    partial_fit = vars(BaseScratchMLPCV)["partial_fit"]  # the descriptor itself
+    get_metadata_routing = BaseScratchMLPCV.get_metadata_routing
+    alpha = BaseScratchMLPCV.alpha
+    warm_start = BaseScratchMLPCV.warm_start
+
     def __init__(
         self,
         hidden_layer_sizes=(8,),
@@ -397,6 +405,14 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
     # The network's own 'loss' is the squared error halved and summed over
     # the outputs: the same ranking, but another scale for ``tol``.
     _network_loss_scores_it = False
+
+    # The search's public members, listed in this class's own namespace so
+    # that its API page documents them (the pages show a class's own members).
+    fit = BaseScratchMLPCV.fit
+    partial_fit = vars(BaseScratchMLPCV)["partial_fit"]  # the descriptor itself
+    get_metadata_routing = BaseScratchMLPCV.get_metadata_routing
+    alpha = BaseScratchMLPCV.alpha
+    warm_start = BaseScratchMLPCV.warm_start
 
     def __init__(
         self,
