@@ -1,7 +1,7 @@
 """sknnscratch: a scikit-learn MLP classifier with a hand-written numpy network."""
 
 from sknnscratch._classifier import ScratchMLPClassifier
-from sknnscratch._cv import ScratchMLPClassifierCV
+from sknnscratch._cv import ScratchMLPClassifierCV, ScratchMLPRegressorCV
 from sknnscratch._display import LossCurveDisplay
 from sknnscratch._inspect import (
     GradientCheck,
@@ -21,6 +21,7 @@ __all__ = [
     "ScratchMLPClassifier",
     "ScratchMLPClassifierCV",
     "ScratchMLPRegressor",
+    "ScratchMLPRegressorCV",
     "SknnscratchVersionWarning",
     "Trace",
     "check_gradients",

@@ -34,7 +34,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV
-from sknnscratch._cv import DEFAULT_ALPHAS, PATH_MAX_ITER
+from sknnscratch._cv import DEFAULT_ALPHAS
+from sknnscratch._cv_search import PATH_MAX_ITER
 
 ALPHAS = [1e-3, 0.1, 1.0, 10.0]
 

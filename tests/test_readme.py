@@ -197,14 +197,15 @@ def test_the_pages_name_the_constants_of_the_code():
     from sknnscratch import (
         ScratchMLPClassifierCV,
         _cv,
+        _cv_search,
         _kernels,
         _monitoring,
         _solver_choice,
         _threads,
     )
 
-    _says("README.md", f"stopped after {_cv.PATH_MAX_ITER} iterations")
-    assert _cv._FIRST_ROUND == 2 and len(_cv.DEFAULT_ALPHAS) == 12
+    _says("README.md", f"stopped after {_cv_search.PATH_MAX_ITER} iterations")
+    assert _cv_search._FIRST_ROUND == 2 and len(_cv.DEFAULT_ALPHAS) == 12
     _says("README.md", "After two folds")
     assert check_cv(ScratchMLPClassifierCV().cv).get_n_splits() == 5
     _says("README.md", "chosen by 5-fold CV")
