@@ -14,13 +14,13 @@ reference) and ``_kernels.py`` (the fast version training runs).
 """
 
 import copy
+import dataclasses
 import functools
 import inspect
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import check_scoring
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -29,8 +29,17 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sknnscratch import _inspect, _interop
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
+from sknnscratch._activations import sigmoid_log_proba as log_expit
+from sknnscratch._activations import sigmoid_proba as expit
 from sknnscratch._advice import interrupted_in_callback_note
+from sknnscratch._array_api import columns, device_logits, labels, training_inputs
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
+from sknnscratch._namespace import (
+    move_to,
+    placed_attributes,
+    placement_of_model,
+    same_placement_or_error,
+)
 from sknnscratch._network import output_logits_at_any_scale, units_of, unpack
 from sknnscratch._persistence import (
     check_fitted_network,
@@ -602,6 +611,8 @@ default=None
         """Validate the call's data, then train on it (see ``_train_validated``)."""
         resume = self._is_fitted() and (incremental or self.warm_start)
         mode = "partial_fit" if incremental else "warm_start" if resume else "fit"
+        placement, X, y, sample_weight = training_inputs(X, y, sample_weight)
+        validation = training_inputs(*(validation or (None, None, None)))[1:]
         data = validate_training_data(
             self,
             X,
@@ -611,8 +622,9 @@ default=None
             classes=classes,
             mode=mode,
         )
+        data.placement = placement
         validation_data = validate_validation_data(
-            self, data, sample_weight, *(validation or (None, None, None))
+            self, data, sample_weight, *validation
         )
         return self._train_validated(
             data, validation_data, incremental=incremental, stacklevel=stacklevel
@@ -640,6 +652,7 @@ default=None
             incremental=incremental,
             scorer_for=lambda scoring: check_scoring(self, scoring),
         )
+        settings = dataclasses.replace(settings, placement=data.placement)
         check_validation_set_is_used(
             params["early_stopping"], settings.solver, validation_data
         )
@@ -653,7 +666,7 @@ default=None
             warn(unused, UserWarning, stacklevel=stacklevel)
         units, dtype = settings.units, data.X.dtype
         if resume:
-            state = resumed_state(vars(self), units, settings, dtype)
+            state = resumed_state(vars(move_to(self)), units, settings, dtype)
         else:
             state = fresh_state(units, settings, dtype)
         progress = FitProgress(
@@ -738,7 +751,7 @@ default=None
         )
         if data.feature_names_in_ is not None:
             attributes["feature_names_in_"] = data.feature_names_in_
-        return attributes
+        return placed_attributes(attributes, data.placement)
 
     def _fitted_copy(self, state, data):
         """A fitted copy of this estimator holding ``state`` (for scorers)."""
@@ -762,8 +775,11 @@ default=None
 
     # -------------------------------------------------------------- predict
 
-    def _logits(self, X):
+    def _logits(self, X, method):
         check_is_fitted(self)
+        placement = same_placement_or_error(self, X, method)
+        if placement is not None:
+            return device_logits(self, X, placement)
         check_fitted_network(self, finite=False)  # finite when fitted or loaded
         # scikit-learn's finiteness check first sums X, which can overflow
         # for huge finite values before it checks them one by one.
@@ -807,7 +823,7 @@ default=None
             in a binary problem); ``predict`` does not use it and returns
             ``classes_[0]`` for every row.
         """
-        Z = self._logits(X)
+        Z = self._logits(X, "decision_function")
         return Z[:, 0] if self._is_binary() else Z
 
     def predict(self, X):
@@ -824,8 +840,8 @@ default=None
             The class with the highest probability (for multilabel targets,
             an indicator of every label with probability above 0.5).
         """
-        Z = self._logits(X)
-        return self._label_binarizer.inverse_transform(Z, threshold=0.0)
+        Z = self._logits(X, "predict")
+        return labels(self._label_binarizer, Z, placement_of_model(self))
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -844,11 +860,11 @@ default=None
             more than its ``classes_``, with the network's sigmoid in the
             second.
         """
-        Z = self._logits(X)
+        Z = self._logits(X, "predict_proba")
         if self._has_one_class():
-            return np.ones_like(Z)
+            return Z * 0 + 1
         if self._is_binary():
-            return np.hstack([expit(-Z), expit(Z)])
+            return columns([expit(-Z), expit(Z)])
         return OUTPUT_PROBA[self.out_activation_](Z)
 
     def predict_log_proba(self, X):
@@ -868,11 +884,11 @@ default=None
             The log-probability of each class in the order of ``classes_``;
             one column of zeros with a single class.
         """
-        Z = self._logits(X)
+        Z = self._logits(X, "predict_log_proba")
         if self._has_one_class():
-            return np.zeros_like(Z)
+            return Z * 0
         if self._is_binary():
-            return np.hstack([log_expit(-Z), log_expit(Z)])
+            return columns([log_expit(-Z), log_expit(Z)])
         return OUTPUT_LOG_PROBA[self.out_activation_](Z)
 
     # ------------------------------------------------------------- inspect
@@ -937,6 +953,7 @@ default=None
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
+        tags.array_api_support = True
         return tags
 
 

@@ -39,7 +39,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch._activations import CROSS_ENTROPY
+from sknnscratch._array_api import training_inputs
 from sknnscratch._classifier import ScratchMLPClassifier
+from sknnscratch._namespace import placed_arrays, placement_of, to_numpy
 from sknnscratch._network import output_logits_at_any_scale, units_of
 from sknnscratch._persistence import restored_state
 from sknnscratch._plain_data import describe, is_real
@@ -360,6 +362,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
                 fitted = self._search(X, y, sample_weight, params)
         except _SearchInterrupted:
             raise KeyboardInterrupt from None
+        fitted = placed_arrays(fitted, placement_of(X))
         # One assignment: the previous fit's attributes all go, the new ones
         # all come, and nothing can stop it half way.
         kept = {k: v for k, v in vars(self).items() if not _is_fitted_attribute(k)}
@@ -378,7 +381,8 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         # fold runs); each fold's network checks its own rows again.
         probe = self._network(alphas[0])
         probe._validate_params()
-        data = _validated(probe, X, y)
+        data, sample_weight = _validated(probe, X, y, sample_weight)
+        placement = data.placement
         X_checked, y_checked = data.X, data.y
         n_samples = X_checked.shape[0]
         if sample_weight is not None:
@@ -394,6 +398,8 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
         # have names (a DataFrame of pandas, polars...), so that the names
         # travel; otherwise as the validated array (any sparse format, CSR).
         X_folds = X_checked if data.feature_names_in_ is None else X
+        if placement is not None:  # the folds train and score on the device
+            X_folds = placement.put(X_checked)
         scorer = _scorer(self, self.scoring)
 
         def fold_path(k, alive):
@@ -523,7 +529,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
             )
         )
 
-    def _logits(self, X):
+    def _logits(self, X, method):
         if hasattr(self, "alpha_") and not hasattr(self, "coefs_"):
             raise NotFittedError(
                 f"This ScratchMLPClassifierCV was fitted with refit=False: it chose "
@@ -531,7 +537,7 @@ class ScratchMLPClassifierCV(ScratchMLPClassifier):
                 "on the whole data, so it cannot predict. Fit it with refit=True, "
                 "or train ScratchMLPClassifier(alpha=model.alpha_)."
             )
-        return super()._logits(X)
+        return super()._logits(X, method)
 
     def __setstate__(self, state):
         _check_saved_selection(state)
@@ -605,9 +611,15 @@ def _interrupts_stop_the_search():
         signal.signal(signal.SIGINT, previous)
 
 
-def _validated(network, X, y):
-    """The training data, checked and encoded as the network's fit does it."""
+def _validated(network, X, y, sample_weight):
+    """The training data, checked and encoded as the network's fit does it.
+
+    Under ``array_api_dispatch``, the data's placement is ``X``'s, and the
+    arrays (``sample_weight`` returned with them) are numpy.
+    """
+    placement, X, y, sample_weight = training_inputs(X, y, sample_weight)
     data = validate_training_data(network, X, y)
+    data.placement = placement
     if len(data.binarizer.classes_) < 2:
         # Every penalty predicts the one class on every held-out row.
         raise ValueError(
@@ -616,7 +628,7 @@ def _validated(network, X, y):
             f"{data.binarizer.classes_.tolist()[0]!r}. ScratchMLPClassifier "
             "accepts a single class."
         )
-    return data
+    return data, sample_weight
 
 
 def _check_groups_given(cv, cv_parameter, split_params):
@@ -717,6 +729,7 @@ def _neg_cross_entropy(estimator, X, y, sample_weight=None):
     """
     Z = _held_out_logits(estimator, X)
     binarizer = estimator._label_binarizer
+    y, sample_weight = to_numpy(y), to_numpy(sample_weight)  # on the host, as Z
     Y = encode_targets(np.asarray(y), binarizer.classes_, binarizer.y_type_, Z.dtype)
     losses = CROSS_ENTROPY[estimator.out_activation_](Z, Y)
     return -float(np.average(losses, weights=sample_weight))
@@ -730,7 +743,7 @@ def _held_out_logits(estimator, X):
     checks it, for its column names.
     """
     if not (isinstance(X, np.ndarray) or sp.issparse(X)):
-        return estimator._logits(X)
+        return to_numpy(estimator._logits(X, "decision_function"))
     units = units_of(estimator.coefs_)
     with limit_blas_threads(blas_threads(X.shape[0], units)):
         return output_logits_at_any_scale(
@@ -753,6 +766,8 @@ def _fold_path(network, alphas, data, X, sample_weight, fold, where, scorer, par
     train, test = fold
     k, n_folds = where
     X_test, y_test = _safe_indexing(X, test), data.y[test]
+    if data.placement is not None and y_test.dtype.kind in "biuf":
+        y_test = data.placement.put(y_test)
     scores = np.full(alphas.size, np.nan)
     n_iter = np.full(alphas.size, np.nan)
     seconds = np.full(alphas.size, np.nan)

@@ -112,7 +112,8 @@ def to_numpy(array):
         return array.detach().cpu().numpy()
     if array_api_compat.is_cupy_array(array):
         return array.get()
-    return np.from_dlpack(array)
+    # The DLPack protocol, asking for a copy on the host (another device).
+    return np.from_dlpack(array, device="cpu", copy=True)
 
 
 def host_inputs(*arrays):
@@ -152,6 +153,29 @@ def placed_attributes(attributes, placement):
     return moved
 
 
+def placed_arrays(attributes, placement):
+    """Fitted attributes with every numeric numpy array moved to ``placement``.
+
+    For the arrays a search records (``alphas_``, ``scores_``), which
+    scikit-learn keeps in the training data's namespace; ``classes_`` stays
+    as it is (it may hold strings). ``placement`` None changes nothing.
+    """
+    if placement is None:
+        return attributes
+    return {
+        name: placement.put(value)
+        if _is_fitted_array(name, value) and name != "classes_"
+        else value
+        for name, value in attributes.items()
+    }
+
+
+def _is_fitted_array(name, value):
+    """Whether ``name=value`` is a fitted attribute holding a numeric numpy array."""
+    fitted = name.endswith("_") and not name.startswith("_")
+    return fitted and is_numpy(value) and value.dtype.kind in "biuf"
+
+
 def move_to(estimator, xp=None, device=None):
     """A copy of a fitted model whose network lives in namespace ``xp`` on ``device``.
 
@@ -184,7 +208,13 @@ def move_to(estimator, xp=None, device=None):
         probe = xp.asarray([0.0], device=device)
         placement = Placement(namespace(probe), array_api_compat.device(probe))
     moved = copy.copy(estimator)
-    moved.__dict__.update(placed_attributes(vars(estimator), placement))
+    attributes = placed_attributes(vars(estimator), placement)
+    if placement is None:
+        attributes = {
+            name: to_numpy(value) if _is_array_api_array(value) else value
+            for name, value in attributes.items()
+        }
+    moved.__dict__.update(placed_arrays(attributes, placement))
     best = getattr(estimator, "best_estimator_", None)
     if best is not None:
         moved.best_estimator_ = move_to(best, xp, device)

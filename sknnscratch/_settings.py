@@ -126,6 +126,9 @@ class Settings:
         Whether every step prints its line.
     random_state : None, int or RandomState
         Seeds a fresh training state.
+    placement : Placement or None
+        The Array API namespace and device the loops compute on, under
+        ``array_api_dispatch``; None: numpy (see :mod:`sknnscratch._namespace`).
     """
 
     solver: str
@@ -142,6 +145,7 @@ class Settings:
     early_stopping: EarlyStopping | None
     verbose: bool
     random_state: object
+    placement: object = None
 
     @property
     def max_steps(self):
