@@ -11,6 +11,8 @@ namespace, compute there, and answer in it (:func:`device_logits`,
 """
 
 import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import validate_data
 
 from sknnscratch._namespace import (
@@ -20,6 +22,7 @@ from sknnscratch._namespace import (
     move_to,
     namespace,
     placement_of,
+    placement_of_model,
     to_numpy,
 )
 from sknnscratch._network import output_logits, output_logits_at_any_scale
@@ -105,3 +108,21 @@ def labels(binarizer, Z, placement):
     if classes.dtype.kind in "biuf":
         return xp.take(placement.put(classes), index, axis=0)
     return classes[to_numpy(index)]
+
+
+class DeviceClassifierMixin(ClassifierMixin):
+    """scikit-learn's ``ClassifierMixin``, scoring a network that may live on a device.
+
+    The labels are predicted on the device, then compared on the host in
+    float64: scikit-learn's ``accuracy_score`` on PyTorch arrays averages
+    in the default float dtype (float32), which rounds the accuracy of a
+    model trained in float64. A model in numpy scores as ``ClassifierMixin``.
+    """
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on the given data and labels (see ``ClassifierMixin``)."""
+        if placement_of_model(self) is None:
+            return super().score(X, y, sample_weight=sample_weight)
+        predicted = to_numpy(self.predict(X))
+        y, sample_weight = host_inputs(y, sample_weight)
+        return float(accuracy_score(y, predicted, sample_weight=sample_weight))

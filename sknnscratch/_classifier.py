@@ -21,7 +21,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.metrics import check_scoring
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -32,7 +32,13 @@ from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
 from sknnscratch._activations import sigmoid_log_proba as log_expit
 from sknnscratch._activations import sigmoid_proba as expit
 from sknnscratch._advice import interrupted_in_callback_note
-from sknnscratch._array_api import columns, device_logits, labels, training_inputs
+from sknnscratch._array_api import (
+    DeviceClassifierMixin,
+    columns,
+    device_logits,
+    labels,
+    training_inputs,
+)
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from sknnscratch._namespace import (
     move_to,
@@ -84,7 +90,7 @@ def _parameter_defaults(cls):
     return {name: own.get(name, default) for name, default in _BASE_DEFAULTS.items()}
 
 
-class ScratchMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class ScratchMLPClassifier(CallbackSupportMixin, DeviceClassifierMixin, BaseEstimator):
     r"""Multi-layer perceptron classifier with a hand-written numpy network.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:

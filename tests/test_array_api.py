@@ -31,10 +31,6 @@ def dispatch():
     return sklearn.config_context(array_api_dispatch=True)
 
 
-def _torch_or_skip():
-    return pytest.importorskip("torch", reason="PyTorch is not installed")
-
-
 def _data(n_classes=2, n=120, seed=0):
     X, y = make_classification(
         n, 6, n_informative=4, n_classes=n_classes, random_state=seed
@@ -60,6 +56,20 @@ def test_the_tag_says_array_api_support(estimator):
     assert get_tags(estimator).array_api_support
 
 
+try:
+    import torch
+except ImportError:
+    torch = None
+
+NAMESPACES = [
+    "array_api_strict",
+    pytest.param(
+        "torch",
+        marks=pytest.mark.skipif(torch is None, reason="PyTorch is not installed"),
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "check",
     [
@@ -68,11 +78,24 @@ def test_the_tag_says_array_api_support(estimator):
         check_array_api_same_namespace,
     ],
 )
+@pytest.mark.parametrize("namespace", NAMESPACES)
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
-def test_scikit_learns_array_api_checks_pass(estimator, check):
+def test_scikit_learns_array_api_checks_pass(estimator, namespace, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        check(type(estimator).__name__, estimator, array_namespace="array_api_strict")
+        check(type(estimator).__name__, estimator, array_namespace=namespace)
+
+
+@pytest.mark.skipif(
+    torch is None or not torch.cuda.is_available(), reason="no CUDA device"
+)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+def test_scikit_learns_array_api_check_passes_on_cuda(estimator):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check_array_api_input_and_values(
+            type(estimator).__name__, estimator, "torch", device_name="cuda"
+        )
 
 
 class Where(NamedTuple):
@@ -295,10 +318,11 @@ def test_cv_folds_train_on_the_device():
     assert type(got.coefs_[0]) is type(xps.asarray(X))
 
 
+@pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+@pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("solver", ["lbfgs", "adam"])
-def test_same_model_as_numpy_on_pytorch(solver):
-    torch = _torch_or_skip()
-    X, y = _data(3)
+def test_same_model_as_numpy_on_pytorch(solver, n_classes):
+    X, y = _data(n_classes)
     params = dict(solver=solver, random_state=0, max_iter=30, alpha=0.1)
     expected = _quiet(lambda: ScratchMLPClassifier(**params).fit(X, y))
     with dispatch():
@@ -308,5 +332,6 @@ def test_same_model_as_numpy_on_pytorch(solver):
             )
         )
         proba = got.predict_proba(torch.asarray(X))
-    assert isinstance(proba, torch.Tensor)
+    assert isinstance(proba, torch.Tensor) and isinstance(got.coefs_[0], torch.Tensor)
     np.testing.assert_allclose(proba.numpy(), expected.predict_proba(X), atol=1e-7)
+    np.testing.assert_allclose(got.loss_curve_, expected.loss_curve_, rtol=1e-7)
