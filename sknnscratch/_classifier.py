@@ -14,7 +14,6 @@ reference) and ``_kernels.py`` (the fast version training runs).
 """
 
 import copy
-import dataclasses
 import functools
 import inspect
 from numbers import Integral, Real
@@ -657,8 +656,8 @@ default=None
             n_outputs=data.Y.shape[1],
             incremental=incremental,
             scorer_for=lambda scoring: check_scoring(self, scoring),
+            placement=data.placement,
         )
-        settings = dataclasses.replace(settings, placement=data.placement)
         check_validation_set_is_used(
             params["early_stopping"], settings.solver, validation_data
         )

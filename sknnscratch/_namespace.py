@@ -80,6 +80,14 @@ class Placement:
         array = array_api_compat.to_device(array, self.device)
         return array if dtype is None else self.xp.astype(array, self.xp_dtype(dtype))
 
+    @property
+    def accelerated(self):
+        """Whether the device is an accelerator (CUDA, MPS, XPU; CuPy's GPU)."""
+        if array_api_compat.is_cupy_namespace(self.xp):
+            return True
+        kind = str(self.device).split(":")[0].lower()
+        return kind in ("cuda", "mps", "xpu")
+
     def xp_dtype(self, dtype):
         """The namespace's float dtype of the same name as numpy ``dtype``."""
         return getattr(self.xp, np.dtype(dtype).name)

@@ -242,7 +242,7 @@ def run_epochs(settings, data, state, monitor, facts, notes, fresh, validation_d
     order_before = _shuffle_order(state, n_samples)
     optimizer = state.optimizer = current_optimizer(settings.optimizer, state)
     rows = (X, Y, sample_weight, state.theta, state.units)
-    rows += (batch_rows(settings.batch_size, n_samples), optimizer)
+    rows += (batch_rows(settings.batch_size, n_samples, settings.placement), optimizer)
     rows += (settings.objective, data.out_activation)
     if settings.placement is None:
         trainer = MinibatchTrainer(*rows)

@@ -73,3 +73,28 @@ def test_placed_arrays_leave_classes_and_private_values():
     assert where.holds(moved["alphas_"])
     assert all(moved[k] is fitted[k] for k in ("classes_", "_private", "names_"))
     assert placed_arrays(fitted, None) is fitted
+
+
+def test_only_gpu_like_devices_count_as_accelerators():
+    assert Placement(xps, "cuda:0").accelerated
+    assert Placement(xps, "mps").accelerated
+    assert not Placement(xps, xps.Device("CPU_DEVICE")).accelerated
+    assert not Placement(xps, xps.Device("device1")).accelerated
+    assert not Placement(xps, "cpu").accelerated
+
+
+def test_an_accelerator_moves_the_auto_limits():
+    from sknnscratch._settings import batch_rows
+    from sknnscratch._solver_choice import choose_solver
+
+    gpu, cpu = Placement(xps, "cuda"), Placement(xps, "cpu")
+    rows, params = 1_000_000, 26_113  # the 1 000 000 x 100 x (256,) network
+    choice = dict(incremental=False, early_stopping=False)
+    assert choose_solver("auto", rows, params, **choice) == "adam"
+    assert choose_solver("auto", rows, params, accelerated=True, **choice) == "lbfgs"
+    assert choose_solver("auto", 10 * rows, params, accelerated=True, **choice) == (
+        "adam"
+    )
+    assert batch_rows("auto", rows, gpu) == 4096
+    assert batch_rows("auto", rows, cpu) == batch_rows("auto", rows) == 200
+    assert batch_rows(64, rows, gpu) == 64
