@@ -936,7 +936,7 @@ default=None
         mlp : MLPClassifier
             Same parameters, weights and labels: the same ``predict_proba``.
         """
-        return _interop.to_sklearn(self)
+        return _interop.to_sklearn(move_to(self))  # MLPClassifier holds numpy
 
     @classmethod
     def from_sklearn(cls, mlp):

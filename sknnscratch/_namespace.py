@@ -184,6 +184,15 @@ def _is_fitted_array(name, value):
     return fitted and is_numpy(value) and value.dtype.kind in "biuf"
 
 
+def host_attributes(attributes):
+    """Attributes with every array of another namespace (the network's too) in numpy."""
+    attributes = placed_attributes(attributes, None)
+    return {
+        name: to_numpy(value) if _is_array_api_array(value) else value
+        for name, value in attributes.items()
+    }
+
+
 def move_to(estimator, xp=None, device=None):
     """A copy of a fitted model whose network lives in namespace ``xp`` on ``device``.
 
@@ -216,13 +225,13 @@ def move_to(estimator, xp=None, device=None):
         probe = xp.asarray([0.0], device=device)
         placement = Placement(namespace(probe), array_api_compat.device(probe))
     moved = copy.copy(estimator)
-    attributes = placed_attributes(vars(estimator), placement)
     if placement is None:
-        attributes = {
-            name: to_numpy(value) if _is_array_api_array(value) else value
-            for name, value in attributes.items()
-        }
-    moved.__dict__.update(placed_arrays(attributes, placement))
+        attributes = host_attributes(vars(estimator))
+    else:
+        attributes = placed_arrays(
+            placed_attributes(vars(estimator), placement), placement
+        )
+    moved.__dict__.update(attributes)
     best = getattr(estimator, "best_estimator_", None)
     if best is not None:
         moved.best_estimator_ = move_to(best, xp, device)

@@ -335,3 +335,44 @@ def test_same_model_as_numpy_on_pytorch(solver, n_classes):
     assert isinstance(proba, torch.Tensor) and isinstance(got.coefs_[0], torch.Tensor)
     np.testing.assert_allclose(proba.numpy(), expected.predict_proba(X), atol=1e-7)
     np.testing.assert_allclose(got.loss_curve_, expected.loss_curve_, rtol=1e-7)
+
+
+def test_a_device_model_pickles_in_numpy_and_exports_and_inspects():
+    import pickle
+
+    from sknnscratch import check_gradients, trace
+
+    X, y = _data()
+    X_xp, y_xp = xps.asarray(X), xps.asarray(y)
+    with dispatch():
+        model = _quiet(
+            lambda: ScratchMLPClassifier(random_state=0, max_iter=20).fit(X_xp, y_xp)
+        )
+        expected = to_numpy(model.predict_proba(X_xp))
+        # trace and check_gradients compute in numpy from device rows.
+        traced = trace(model, X_xp[:3, ...], y_xp[:3])
+        assert isinstance(traced["J"], float)
+        assert check_gradients(model, X_xp[:5, ...], y_xp[:5]).passed
+    loaded = pickle.loads(pickle.dumps(model))
+    assert isinstance(loaded.coefs_[0], np.ndarray)
+    np.testing.assert_allclose(loaded.predict_proba(X), expected, atol=1e-12)
+    np.testing.assert_allclose(
+        model.to_sklearn().predict_proba(X), expected, atol=1e-12
+    )
+    assert type(model.coefs_[0]) is type(X_xp)  # none of it moved the model
+
+
+def test_a_cv_model_pickles_in_numpy():
+    import pickle
+
+    X, y = _data(n=60)
+    with dispatch():
+        model = _quiet(
+            lambda: ScratchMLPClassifierCV(alphas=[0.1, 1.0], cv=2, max_iter=20).fit(
+                xps.asarray(X), xps.asarray(y)
+            )
+        )
+    loaded = pickle.loads(pickle.dumps(model))
+    assert isinstance(loaded.alphas_, np.ndarray)
+    assert isinstance(loaded.coefs_[0], np.ndarray)
+    assert loaded.predict(X).shape == (60,)
