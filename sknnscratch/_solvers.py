@@ -136,9 +136,13 @@ def run_lbfgs(settings, data, state, monitor, facts, notes):
     """
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     theta, n_samples = state.theta, X.shape[0]
-    network, grad = bound_backprop(
-        theta, state.units, n_samples, settings.objective, data.out_activation
-    )
+    if settings.placement is None:
+        network, grad = bound_backprop(
+            theta, state.units, n_samples, settings.objective, data.out_activation
+        )
+    else:  # no host workspace: the device computes
+        grad = np.empty_like(theta)
+        network = _on_device(settings, data, state, grad)
     # A stochastic solver's state means nothing after L-BFGS moved the weights.
     state.optimizer = None
     step_name = "L-BFGS iteration"
@@ -147,9 +151,6 @@ def run_lbfgs(settings, data, state, monitor, facts, notes):
         advice=lambda: divergence_advice(facts, theta, state.units, X),
     )
     guard = monitor.guard
-
-    if settings.placement is not None:
-        network = _on_device(settings, data, state, grad)
 
     def fun_and_grad(x):  # runs under errstate(over="ignore", ...) below
         theta[...] = x
