@@ -27,6 +27,7 @@ FIELDS = {  # what the renderers read of each result file
     "bit_identity": ["changes"],
     "out_of_core": ["runs"],
     "lbfgs_driver": ["cases"],
+    "gpu": ["rows", "features", "hidden", "gpu", "table", "machine"],
 }
 RENDERERS = {}  # block name -> the function that renders it from the results
 
@@ -404,6 +405,32 @@ def lbfgs_driver(r):
     rows = [f"{c['case']} | {c['reference_ms']:.1f} | {c['current_ms']:.1f} | "
             f"{c['ratio']:.2f} | {c['identical']}" for c in cases]  # fmt: skip
     return table("fit | private routine, ms | `minimize`, ms | ratio | same", rows)
+
+
+def _cell(value, what):
+    if isinstance(value, str):
+        return value
+    figure = value.get(what, "-")
+    return figure if isinstance(figure, str) else f"{figure:.3g}"
+
+
+@block
+def gpu_table(r):
+    """This package on numpy and on PyTorch arrays (CPU, CUDA), one table."""
+    g = r["gpu"]
+    names = list(g["table"])
+    columns = [c for c in g["table"].values() if isinstance(c, dict)]
+    measured = dict.fromkeys(what for c in columns for what in c)
+    rows = [f"{what} | " + " | ".join(_cell(g["table"][n], what) for n in names)
+            for what in measured]  # fmt: skip
+    where = f"on {g['gpu']}" if g["gpu"] else "on CPU only: no GPU was at hand"
+    said = (
+        f"{thousands(g['rows'])} rows x {g['features']} float32 features, "
+        f"{g['hidden']} hidden units, measured {where} ({machine(g)}). "
+        "A dash: not run (MLPClassifier has no Array API support; a default "
+        "fit runs on the CPU only when asked)."
+    )
+    return prose(said) + "\n" + table("what | " + " | ".join(names), rows)
 
 
 def pages(root=ROOT):

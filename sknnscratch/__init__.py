@@ -10,6 +10,7 @@ from sknnscratch._inspect import (
     check_gradients,
     trace,
 )
+from sknnscratch._namespace import move_to
 from sknnscratch._persistence import SknnscratchVersionWarning
 from sknnscratch._regressor import ScratchMLPRegressor
 from sknnscratch._version import __version__ as __version__
@@ -25,5 +26,6 @@ __all__ = [
     "SknnscratchVersionWarning",
     "Trace",
     "check_gradients",
+    "move_to",
     "trace",
 ]

@@ -12,10 +12,17 @@ logistic sigmoid, one unit per label; the multiclass output is the softmax, one
 unit per class. Their cross-entropy losses are written with
 ``max(z, 0) + log1p(e^-|z|)`` and ``logsumexp`` of the logits, so no
 probability is ever rounded to 0 or 1 and then passed to ``log``.
+
+numpy arrays take numpy's (and scipy's) functions, in place into ``out``
+where given. Arrays of another Array API namespace (PyTorch, CuPy...) take
+the same formulas in that namespace's functions (``out`` is then ignored
+and a new array returned): :func:`_generic` below.
 """
 
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax
+
+from sknnscratch._namespace import is_numpy, namespace
 
 # Zero as a 0-d array of the input's dtype: numpy compares with it faster
 # than with the Python int 0, and the results are the same.
@@ -33,16 +40,22 @@ def identity(Z, out=None):
 
 def relu(Z, out=None):
     """f(z) = max(z, 0)."""
+    if not is_numpy(Z):
+        return _generic("relu", Z)
     return np.maximum(Z, _ZEROS.get(Z.dtype, 0), out=out)
 
 
 def tanh(Z, out=None):
     """f(z) = tanh(z)."""
+    if not is_numpy(Z):
+        return _generic("tanh", Z)
     return np.tanh(Z, out=out)
 
 
 def logistic(Z, out=None):
     """f(z) = 1 / (1 + exp(-z)), computed without overflow."""
+    if not is_numpy(Z):
+        return _generic("logistic", Z)
     return expit(Z, out=out)
 
 
@@ -51,6 +64,8 @@ def logistic(Z, out=None):
 
 def identity_derivative(Z, A, out=None):
     """f'(z) = 1."""
+    if not is_numpy(Z):
+        return _generic("identity_derivative", Z, A)
     if out is None:
         return np.ones_like(Z)
     out.fill(1)
@@ -59,6 +74,8 @@ def identity_derivative(Z, A, out=None):
 
 def relu_derivative(Z, A, out=None):
     """f'(z) = 1 if z > 0 else 0 (the value 0 is taken at the kink z = 0)."""
+    if not is_numpy(Z):
+        return _generic("relu_derivative", Z, A)
     if out is None:
         return (Z > 0).astype(Z.dtype)
     return np.greater(Z, _ZEROS.get(Z.dtype, 0), out=out)
@@ -66,6 +83,8 @@ def relu_derivative(Z, A, out=None):
 
 def tanh_derivative(Z, A, out=None):
     """f'(z) = 1 - tanh(z)**2 = 1 - a**2."""
+    if not is_numpy(Z):
+        return _generic("tanh_derivative", Z, A)
     if out is None:
         return 1.0 - A * A
     np.multiply(A, A, out=out)
@@ -74,6 +93,8 @@ def tanh_derivative(Z, A, out=None):
 
 def logistic_derivative(Z, A, out=None):
     """f'(z) = sigma(z) * (1 - sigma(z)) = a * (1 - a)."""
+    if not is_numpy(Z):
+        return _generic("logistic_derivative", Z, A)
     if out is None:
         return A * (1.0 - A)
     np.subtract(1.0, A, out=out)
@@ -99,6 +120,8 @@ DERIVATIVES = {
 
 def sigmoid_proba(Z, out=None):
     """Probabilities of the sigmoid output, one independent unit per column."""
+    if not is_numpy(Z):
+        return _generic("sigmoid_proba", Z)
     return expit(Z, out=out)
 
 
@@ -116,6 +139,8 @@ def softmax_proba(Z, out=None):
     in (0, 1], so nothing overflows. Plain numpy: scipy's ``softmax`` costs
     several times more on the small arrays of a training step.
     """
+    if not is_numpy(Z):
+        return _generic("softmax_proba", Z)
     E, _ = _shifted_exp(Z)
     E /= E.sum(axis=1, keepdims=True)
     if out is None:
@@ -126,11 +151,15 @@ def softmax_proba(Z, out=None):
 
 def sigmoid_log_proba(Z):
     """log(sigmoid(Z)), finite for every finite logit."""
+    if not is_numpy(Z):
+        return _generic("sigmoid_log_proba", Z)
     return log_expit(Z)
 
 
 def softmax_log_proba(Z):
     """log(softmax(Z)) = Z - logsumexp(Z), finite for every finite logit."""
+    if not is_numpy(Z):
+        return _generic("softmax_log_proba", Z)
     return log_softmax(Z, axis=1)
 
 
@@ -142,6 +171,8 @@ def sigmoid_cross_entropy(Z, Y):
     formula as np.logaddexp(0, z), in vectorised steps that numpy runs
     several times faster).
     """
+    if not is_numpy(Z):
+        return _generic("sigmoid_cross_entropy", Z, Y)
     loss = np.abs(Z)
     np.negative(loss, out=loss)
     np.exp(loss, out=loss)
@@ -159,6 +190,8 @@ def softmax_cross_entropy(Z, Y):
     With p = softmax(z), -sum_c y_c log(p_c) = logsumexp(z) * sum_c y_c - sum_c y_c z_c,
     which for one-hot y is logsumexp(z) - z_true.
     """
+    if not is_numpy(Z):
+        return _generic("softmax_cross_entropy", Z, Y)
     E, top = _shifted_exp(Z)
     logsumexp = np.log(E.sum(axis=1)) + top[:, 0]
     return logsumexp * Y.sum(axis=1) - (Y * Z).sum(axis=1)
@@ -166,6 +199,8 @@ def softmax_cross_entropy(Z, Y):
 
 def sigmoid_loss_and_proba(Z, Y, out=None):
     """:func:`sigmoid_cross_entropy` and :func:`sigmoid_proba` of ``Z``."""
+    if not is_numpy(Z):
+        return _generic("sigmoid_cross_entropy", Z, Y), _generic("sigmoid_proba", Z)
     return sigmoid_cross_entropy(Z, Y), sigmoid_proba(Z, out=out)
 
 
@@ -175,11 +210,77 @@ def softmax_loss_and_proba(Z, Y, out=None):
     Both start from the same shifted exponentials and their row sums:
     computed once, the same numbers as each function gives on its own.
     """
+    if not is_numpy(Z):
+        return _generic("softmax_cross_entropy", Z, Y), _generic("softmax_proba", Z)
     E, top = _shifted_exp(Z)
     totals = E.sum(axis=1, keepdims=True)
     logsumexp = np.log(totals[:, 0]) + top[:, 0]
     loss = logsumexp * Y.sum(axis=1) - (Y * Z).sum(axis=1)
     return loss, np.divide(E, totals, out=out if out is not None else E)
+
+
+# --- the same functions in any Array API namespace -----------------------
+# For arrays other than numpy's; the formulas are those above, written with
+# the standard's functions (no ``out=``: a new array each time).
+
+
+def _exp_minus_abs(xp, Z):
+    """``e^-|z|``, in (0, 1]: never overflows."""
+    return xp.exp(-xp.abs(Z))
+
+
+def _xp_sigmoid(xp, Z):
+    """sigmoid(z) = 1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) below."""
+    E = _exp_minus_abs(xp, Z)
+    return xp.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))
+
+
+def _xp_log_sigmoid(xp, Z):
+    """log(sigmoid(z)) = min(z, 0) - log1p(e^-|z|)."""
+    return xp.minimum(Z, xp.zeros_like(Z)) - xp.log1p(_exp_minus_abs(xp, Z))
+
+
+def _xp_log_softmax(xp, Z):
+    """z - max z - log sum exp(z - max z), per row."""
+    shifted = Z - xp.max(Z, axis=1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+
+
+def _xp_sigmoid_cross_entropy(xp, Z, Y):
+    """max(z, 0) + log1p(e^-|z|) - y z, summed over the units."""
+    loss = xp.maximum(Z, xp.zeros_like(Z)) + xp.log1p(_exp_minus_abs(xp, Z)) - Y * Z
+    return xp.sum(loss, axis=1)
+
+
+def _xp_softmax_cross_entropy(xp, Z, Y):
+    """logsumexp(z) * sum_c y_c - sum_c y_c z_c, per row."""
+    top = xp.max(Z, axis=1, keepdims=True)
+    logsumexp = xp.log(xp.sum(xp.exp(Z - top), axis=1)) + top[:, 0]
+    return logsumexp * xp.sum(Y, axis=1) - xp.sum(Y * Z, axis=1)
+
+
+_GENERIC = {
+    "identity": lambda xp, Z: Z,
+    "relu": lambda xp, Z: xp.where(Z > 0, Z, xp.zeros_like(Z)),
+    "tanh": lambda xp, Z: xp.tanh(Z),
+    "logistic": _xp_sigmoid,
+    "identity_derivative": lambda xp, Z, A: xp.ones_like(Z),
+    "relu_derivative": lambda xp, Z, A: xp.astype(Z > 0, Z.dtype),
+    "tanh_derivative": lambda xp, Z, A: 1.0 - A * A,
+    "logistic_derivative": lambda xp, Z, A: A * (1.0 - A),
+    "sigmoid_proba": _xp_sigmoid,
+    "softmax_proba": lambda xp, Z: xp.exp(_xp_log_softmax(xp, Z)),
+    "sigmoid_log_proba": _xp_log_sigmoid,
+    "softmax_log_proba": _xp_log_softmax,
+    "sigmoid_cross_entropy": _xp_sigmoid_cross_entropy,
+    "softmax_cross_entropy": _xp_softmax_cross_entropy,
+    "squared_error": lambda xp, Z, Y: xp.sum((Z - Y) ** 2, axis=1) / 2,
+}
+
+
+def _generic(name, *arrays):
+    """Function ``name`` of this module on non-numpy arrays, in their namespace."""
+    return _GENERIC[name](namespace(arrays[0]), *arrays)
 
 
 # --- regression: the identity output and the squared error ----------------
@@ -194,6 +295,8 @@ def squared_error(Z, Y):
     gives MLPRegressor's loss; with several, MLPRegressor reports their mean
     but follows the gradient of this sum.
     """
+    if not is_numpy(Z):
+        return _generic("squared_error", Z, Y)
     residual = Z - Y
     residual *= residual
     if residual.shape[1] == 1:

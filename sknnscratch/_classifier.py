@@ -7,20 +7,26 @@ lives in ``_network.py`` (the reference) and ``_kernels.py`` (the fast
 version training runs).
 """
 
-import numpy as np
-from scipy.special import expit, log_expit
-from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from sknnscratch import _inspect
 from sknnscratch._activations import OUTPUT_LOG_PROBA, OUTPUT_PROBA
+from sknnscratch._activations import sigmoid_log_proba as log_expit
+from sknnscratch._activations import sigmoid_proba as expit
+from sknnscratch._array_api import (
+    DeviceClassifierMixin,
+    columns,
+    labels,
+    training_inputs,
+)
 from sknnscratch._callbacks import with_callbacks
 from sknnscratch._estimator import CALLER, BaseScratchMLP
+from sknnscratch._namespace import placement_of_model
 from sknnscratch._targets import validate_training_data, validate_validation_data
 
 
-class ScratchMLPClassifier(ClassifierMixin, BaseScratchMLP):
+class ScratchMLPClassifier(DeviceClassifierMixin, BaseScratchMLP):
     r"""Multi-layer perceptron classifier with a hand-written numpy network.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -504,6 +510,8 @@ default=None
         """Validate the call's data, then train on it (see ``_train_validated``)."""
         resume = self._is_fitted() and (incremental or self.warm_start)
         mode = "partial_fit" if incremental else "warm_start" if resume else "fit"
+        placement, X, y, sample_weight = training_inputs(X, y, sample_weight)
+        validation = training_inputs(*(validation or (None, None, None)))[1:]
         data = validate_training_data(
             self,
             X,
@@ -513,8 +521,9 @@ default=None
             classes=classes,
             mode=mode,
         )
+        data.placement = placement
         validation_data = validate_validation_data(
-            self, data, sample_weight, *(validation or (None, None, None))
+            self, data, sample_weight, *validation
         )
         return self._train_validated(
             data, validation_data, incremental=incremental, stacklevel=stacklevel
@@ -547,7 +556,7 @@ default=None
             in a binary problem); ``predict`` does not use it and returns
             ``classes_[0]`` for every row.
         """
-        Z = self._logits(X)
+        Z = self._logits(X, "decision_function")
         return Z[:, 0] if self._is_binary() else Z
 
     def predict(self, X):
@@ -564,8 +573,8 @@ default=None
             The class with the highest probability (for multilabel targets,
             an indicator of every label with probability above 0.5).
         """
-        Z = self._logits(X)
-        return self._label_binarizer.inverse_transform(Z, threshold=0.0)
+        Z = self._logits(X, "predict")
+        return labels(self._label_binarizer, Z, placement_of_model(self))
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -584,11 +593,11 @@ default=None
             more than its ``classes_``, with the network's sigmoid in the
             second.
         """
-        Z = self._logits(X)
+        Z = self._logits(X, "predict_proba")
         if self._has_one_class():
-            return np.ones_like(Z)
+            return Z * 0 + 1
         if self._is_binary():
-            return np.hstack([expit(-Z), expit(Z)])
+            return columns([expit(-Z), expit(Z)])
         return OUTPUT_PROBA[self.out_activation_](Z)
 
     def predict_log_proba(self, X):
@@ -608,11 +617,11 @@ default=None
             The log-probability of each class in the order of ``classes_``;
             one column of zeros with a single class.
         """
-        Z = self._logits(X)
+        Z = self._logits(X, "predict_log_proba")
         if self._has_one_class():
-            return np.zeros_like(Z)
+            return Z * 0
         if self._is_binary():
-            return np.hstack([log_expit(-Z), log_expit(Z)])
+            return columns([log_expit(-Z), log_expit(Z)])
         return OUTPUT_LOG_PROBA[self.out_activation_](Z)
 
     def trace(self, X, y, sample_weight=None, *, classes=None):

@@ -18,6 +18,7 @@ from sknnscratch._cv_search import (
     cv_parameter_constraints,
     held_out_logits,
 )
+from sknnscratch._namespace import to_numpy
 from sknnscratch._regression_targets import validate_regression_data
 from sknnscratch._regressor import ScratchMLPRegressor
 from sknnscratch._targets import encode_targets, validate_training_data
@@ -260,6 +261,7 @@ class ScratchMLPClassifierCV(BaseScratchMLPCV, ScratchMLPClassifier):
         rows of the same data), so encoding them needs no second check.
         """
         Z = held_out_logits(estimator, X)
+        y, sample_weight = to_numpy(y), to_numpy(sample_weight)  # on the host, as Z
         binarizer = estimator._label_binarizer
         Y = encode_targets(
             np.asarray(y), binarizer.classes_, binarizer.y_type_, Z.dtype
@@ -487,6 +489,7 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
         chosen.
         """
         Z = held_out_logits(estimator, X).astype(np.float64, copy=False)
+        y, sample_weight = to_numpy(y), to_numpy(sample_weight)  # on the host, as Z
         Y = np.asarray(y, dtype=np.float64).reshape(Z.shape)
         with np.errstate(over="ignore", invalid="ignore"):
             errors = np.average((Z - Y) ** 2, axis=0, weights=sample_weight)

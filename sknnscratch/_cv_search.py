@@ -42,7 +42,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from sknnscratch._array_api import training_inputs
 from sknnscratch._estimator import BaseScratchMLP, network_class, parameter_defaults
+from sknnscratch._namespace import placed_arrays, placement_of, to_numpy
 from sknnscratch._network import output_logits_at_any_scale, units_of
 from sknnscratch._persistence import restored_state
 from sknnscratch._plain_data import describe, is_real
@@ -189,6 +191,7 @@ class BaseScratchMLPCV:
                 fitted = self._search(X, y, sample_weight, params)
         except _SearchInterrupted:
             raise KeyboardInterrupt from None
+        fitted = placed_arrays(fitted, placement_of(X))
         # One assignment: the previous fit's attributes all go, the new ones
         # all come, and nothing can stop it half way.
         kept = {k: v for k, v in vars(self).items() if not _is_fitted_attribute(k)}
@@ -207,13 +210,11 @@ class BaseScratchMLPCV:
         # fold runs); each fold's network checks its own rows again.
         probe = self._network(alphas[0])
         probe._validate_params()
-        data = self._validated_data(probe, X, y)
+        data, X, sample_weight = self._validated_whole(
+            probe, X, y, sample_weight, alphas[-1]
+        )
         X_checked, y_checked = data.X, data.y
         n_samples = X_checked.shape[0]
-        if sample_weight is not None:
-            sample_weight = check_sample_weight(
-                sample_weight, n_samples, X_checked.dtype, alpha=alphas[-1]
-            )
         split_params, score_params = self._routed_params(params, sample_weight)
         cv = check_cv(self.cv, y_checked, classifier=is_classifier(self))
         _check_groups_given(cv, self.cv, split_params)
@@ -223,6 +224,8 @@ class BaseScratchMLPCV:
         # have names (a DataFrame of pandas, polars...), so that the names
         # travel; otherwise as the validated array (any sparse format, CSR).
         X_folds = X_checked if data.feature_names_in_ is None else X
+        if data.placement is not None:  # the folds train and score on the device
+            X_folds = data.placement.put(X_checked)
         scorer = self._scorer()
 
         def fold_path(k, alive):
@@ -255,6 +258,22 @@ class BaseScratchMLPCV:
                 self._refit(probe, alphas, path.alive, fitted, data, sample_weight)
             )
         return fitted
+
+    def _validated_whole(self, probe, X, y, sample_weight, strongest):
+        """The whole data validated once, the input's rows on the host, and the
+        sample weights checked for the ``strongest`` penalty.
+
+        Under ``array_api_dispatch`` the data are validated on the host (as
+        numpy arrays) and ``data.placement`` says where the folds train.
+        """
+        placement, X, y, sample_weight = training_inputs(X, y, sample_weight)
+        data = self._validated_data(probe, X, y)
+        data.placement = placement
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(
+                sample_weight, data.X.shape[0], data.X.dtype, alpha=strongest
+            )
+        return data, X, sample_weight
 
     def _record_fold(self, path, valid, alphas, k, result):
         """Store one fold's path; a fold without a finite score is left out."""
@@ -366,7 +385,7 @@ class BaseScratchMLPCV:
             self, scoring=self._loss_scoring if scoring == "loss" else scoring
         )
 
-    def _logits(self, X):
+    def _logits(self, X, method):
         if hasattr(self, "alpha_") and not hasattr(self, "coefs_"):
             raise NotFittedError(
                 f"This {type(self).__name__} was fitted with refit=False: it chose "
@@ -374,7 +393,7 @@ class BaseScratchMLPCV:
                 "on the whole data, so it cannot predict. Fit it with refit=True, "
                 f"or train {network_class(type(self)).__name__}(alpha=model.alpha_)."
             )
-        return super()._logits(X)
+        return super()._logits(X, method)
 
     def __setstate__(self, state):
         _check_saved_selection(state)
@@ -527,7 +546,7 @@ def held_out_logits(estimator, X):
     checks it, for its column names.
     """
     if not (isinstance(X, np.ndarray) or sp.issparse(X)):
-        return estimator._logits(X)
+        return to_numpy(estimator._logits(X, "predict"))
     units = units_of(estimator.coefs_)
     with limit_blas_threads(blas_threads(X.shape[0], units)):
         return output_logits_at_any_scale(
@@ -551,6 +570,8 @@ def _fold_path(network, alphas, data, X, sample_weight, fold, where, scorer, par
     train, test = fold
     k, n_folds = where
     X_test, y_test = _safe_indexing(X, test), data.y[test]
+    if data.placement is not None and y_test.dtype.kind in "biuf":
+        y_test = data.placement.put(y_test)
     scores = np.full(alphas.size, np.nan)
     n_iter = np.full(alphas.size, np.nan)
     seconds = np.full(alphas.size, np.nan)

@@ -27,7 +27,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sknnscratch import _inspect, _interop
 from sknnscratch._advice import interrupted_in_callback_note
+from sknnscratch._array_api import device_logits
 from sknnscratch._callbacks import CallbackSupportMixin, FitProgress
+from sknnscratch._namespace import (
+    move_to,
+    placed_attributes,
+    same_placement_or_error,
+)
 from sknnscratch._network import output_logits_at_any_scale, units_of, unpack
 from sknnscratch._persistence import (
     check_fitted_network,
@@ -149,6 +155,7 @@ class BaseScratchMLP(CallbackSupportMixin, BaseEstimator):
             n_outputs=data.Y.shape[1],
             incremental=incremental,
             scorer_for=lambda scoring: check_scoring(self, scoring),
+            placement=data.placement,
         )
         check_validation_set_is_used(
             params["early_stopping"], settings.solver, validation_data
@@ -163,7 +170,7 @@ class BaseScratchMLP(CallbackSupportMixin, BaseEstimator):
             warn(unused, UserWarning, stacklevel=stacklevel)
         units, dtype = settings.units, data.X.dtype
         if resume:
-            state = resumed_state(vars(self), units, settings, dtype)
+            state = resumed_state(vars(move_to(self)), units, settings, dtype)
         else:
             state = fresh_state(units, settings, dtype)
         progress = FitProgress(
@@ -247,7 +254,7 @@ class BaseScratchMLP(CallbackSupportMixin, BaseEstimator):
         )
         if data.feature_names_in_ is not None:
             attributes["feature_names_in_"] = data.feature_names_in_
-        return attributes
+        return placed_attributes(attributes, data.placement)
 
     def _fitted_copy(self, state, data):
         """A fitted copy of this estimator holding ``state`` (for scorers)."""
@@ -271,8 +278,11 @@ class BaseScratchMLP(CallbackSupportMixin, BaseEstimator):
 
     # -------------------------------------------------------------- predict
 
-    def _logits(self, X):
+    def _logits(self, X, method):
         check_is_fitted(self)
+        placement = same_placement_or_error(self, X, method)
+        if placement is not None:
+            return device_logits(self, X, placement)
         check_fitted_network(self, finite=False)  # finite when fitted or loaded
         # scikit-learn's finiteness check first sums X, which can overflow
         # for huge finite values before it checks them one by one.
@@ -352,7 +362,7 @@ class BaseScratchMLP(CallbackSupportMixin, BaseEstimator):
         mlp : MLPClassifier or MLPRegressor
             Same parameters and weights (and labels): the same predictions.
         """
-        return _interop.to_sklearn(self)
+        return _interop.to_sklearn(move_to(self))  # scikit-learn's holds numpy
 
     @classmethod
     def from_sklearn(cls, mlp):
@@ -373,4 +383,5 @@ class BaseScratchMLP(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags

@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sknnscratch import _diagnosis
+from sknnscratch._namespace import host_inputs, move_to
 from sknnscratch._network import (
     forward,
     init_parameters,
@@ -60,8 +61,8 @@ def network_and_rows(estimator, X, purpose):
     as scikit-learn's displays do; those steps must be fitted, the last one
     need not be. The column names are those the network sees, when known.
     """
-    if _is_scratch_network(estimator):
-        return estimator, X, _column_names(X)
+    if _is_scratch_network(estimator):  # its network in numpy, as X is
+        return move_to(estimator), X, _column_names(X)
     if isinstance(estimator, Pipeline) and _is_scratch_network(estimator.steps[-1][1]):
         for name, step in estimator.steps[:-1]:
             if step is None or (isinstance(step, str) and step == "passthrough"):
@@ -80,7 +81,7 @@ def network_and_rows(estimator, X, purpose):
             names = [str(name) for name in head.get_feature_names_out()]
         except Exception:  # a step without feature names: number the columns
             names = None
-        return estimator.steps[-1][1], head.transform(X), names
+        return move_to(estimator.steps[-1][1]), head.transform(X), names
     raise TypeError(
         f"{purpose} needs a ScratchMLPClassifier or a ScratchMLPRegressor, or a "
         f"Pipeline whose last step is one; got {_describe_estimator(estimator)}."
@@ -734,7 +735,9 @@ class Trace(dict):
 def trace(estimator, X, y, sample_weight=None, *, classes=None):
     """Every quantity of a forward and backward pass, named as in the derivation.
 
-    The numbers come from the reference implementation
+    Computed in numpy, also for a model fitted on a device or arrays of
+    another namespace (under ``array_api_dispatch``): they are copied to the
+    host. The numbers come from the reference implementation
     (``_network.loss_and_gradients``, which ``tests/test_kernels.py`` holds
     equal to what training computes) for exactly the objective training
     minimises on these rows: ``J = L + R``, the weighted mean loss ``L =
@@ -848,6 +851,7 @@ def trace(estimator, X, y, sample_weight=None, *, classes=None):
 
 def _traced(estimator, X, y, sample_weight, classes):
     """:func:`trace`'s work, two frames below the user's call (warnings name it)."""
+    X, y, sample_weight, classes = host_inputs(X, y, sample_weight, classes)
     X, one_row = _as_rows(X)
     if one_row:
         y = _labels_of_one_row(y)
@@ -1439,7 +1443,9 @@ def check_gradients(
     estimator's current weights (the initial weights its ``random_state``
     draws if it is not fitted). Every parameter is moved by ``+eps`` and
     ``-eps`` in turn: ``2 * n_parameters`` forward passes over ``X`` (242
-    for the 13-8-1 network), so pass a sample of a large data set.
+    for the 13-8-1 network), so pass a sample of a large data set. Computed
+    in numpy, also for a model fitted on a device or rows of another Array
+    API namespace: they are copied to the host.
 
     Parameters
     ----------
@@ -1554,6 +1560,7 @@ def check_gradients(
     >>> report[0].cause
     '50 x too large: a sum over the rows, not a mean? see (B1)'
     """
+    X, y, sample_weight, classes = host_inputs(X, y, sample_weight, classes)
     X, one_row = _as_rows(X)
     if one_row:
         y = _labels_of_one_row(y)

@@ -19,6 +19,12 @@ lines compute one equation each; here a line may compute two at once.
 ``tests/test_kernels.py`` checks that both modules give the same loss and
 gradients (to 1e-12) for every activation, output function, dtype, and for
 dense and sparse input.
+
+Arrays of another Array API namespace (PyTorch or CuPy on a GPU, under
+scikit-learn's ``array_api_dispatch``) have no ``out=`` buffers to reuse:
+:func:`device_loss_and_gradient` runs the reference's own functions there
+(one copy of the equations), and :class:`DeviceMinibatchTrainer` runs an
+epoch of them on the device, reading the losses back once per epoch.
 """
 
 import numpy as np
@@ -31,7 +37,16 @@ from sknnscratch._activations import (
     LOSS_AND_PROBA,
     OUTPUT_PROBA,
 )
-from sknnscratch._network import n_weights, unpack, weights_of
+from sknnscratch._namespace import to_numpy
+from sknnscratch._network import (
+    backward,
+    forward,
+    n_weights,
+    objective_terms,
+    pack,
+    unpack,
+    weights_of,
+)
 
 
 class Workspace:
@@ -494,3 +509,147 @@ class _Rows:
             )
             for batch in slices
         ]
+
+
+# --- on a device: the reference's equations in the data's namespace -------
+
+
+def device_loss_and_gradient(
+    theta,
+    X,
+    Y,
+    sample_weight,
+    units,
+    *,
+    activation,
+    out_activation,
+    alpha,
+    penalty_weight=None,
+):
+    """The objective (L3) and its flat gradient, where ``theta`` and ``X`` live.
+
+    The forward pass, the objective and the backward pass of
+    :mod:`sknnscratch._network`, in the namespace of the arrays (a GPU's,
+    say): nothing is read back to the host. Arguments as for
+    :func:`~sknnscratch._network.loss_and_gradients`, with the parameters
+    as one flat vector ``theta``.
+
+    Returns
+    -------
+    loss : 0-d array
+        The objective ``J``, on the device (reading it waits for the device).
+    grad : array
+        Its gradient, laid out like ``theta``.
+    """
+    coefs, intercepts = unpack(theta, units)
+    if penalty_weight is not None:
+        penalty_weight = float(penalty_weight)
+    # Python numbers: a namespace may refuse numpy's scalars.
+    weights = dict(
+        alpha=float(alpha), sample_weight=sample_weight, penalty_weight=penalty_weight
+    )
+    Z, A = forward(X, coefs, intercepts, activation, out_activation)
+    n_layers = len(coefs)
+    terms = objective_terms(
+        Z[n_layers], Y, coefs, out_activation=out_activation, **weights
+    )
+    steps = backward(Z, A, Y, coefs, activation=activation, **weights)
+    layers = range(1, n_layers + 1)
+    grad = pack([steps["dW"][k] for k in layers], [steps["db"][k] for k in layers])
+    return terms["J"], grad
+
+
+class DeviceMinibatchTrainer:
+    """Epochs of minibatch steps on a device; :class:`MinibatchTrainer`'s twin.
+
+    The training rows are moved to the device once; an epoch moves there the
+    parameters, the optimiser's state and the shuffled row order (drawn on
+    the host from the same random stream as the numpy path), runs every
+    step without waiting for the device, then reads back the batch losses,
+    the parameters and the optimiser's state: one synchronisation per
+    epoch. Batches of zero weight are found on the host and skipped, as
+    :class:`MinibatchTrainer` skips them.
+
+    Parameters
+    ----------
+    placement : Placement
+        The namespace and device to train on.
+    X, Y, sample_weight, theta, units, batch_size, optimizer, objective, out_activation
+        As for :class:`MinibatchTrainer`: ``X``, ``Y`` and ``sample_weight``
+        on the host (numpy), ``theta`` the host's flat vector, written at
+        the end of each epoch.
+    """
+
+    def __init__(
+        self,
+        placement,
+        X,
+        Y,
+        sample_weight,
+        theta,
+        units,
+        batch_size,
+        optimizer,
+        objective,
+        out_activation,
+    ):
+        self.placement = placement
+        self.X, self.Y = placement.put(X), placement.put(Y)
+        self.host_weight = sample_weight
+        self.sample_weight = placement.put(sample_weight)
+        self.theta, self.optimizer, self.units = theta, optimizer, units
+        self.batch_size = batch_size
+        self.n_samples = n_samples = X.shape[0]
+        self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
+        self.slices = list(gen_batches(n_samples, batch_size))
+        self.network = dict(
+            activation=objective.activation,
+            out_activation=out_activation,
+            alpha=objective.alpha,
+            penalty_weight=self.total_weight,
+        )
+
+    def _batch_weights(self, order):
+        """Each batch's total weight, on the host (no device involved)."""
+        sizes = [batch.stop - batch.start for batch in self.slices]
+        if self.host_weight is None:
+            return [float(size) for size in sizes]
+        w = self.host_weight if order is None else self.host_weight[order]
+        starts = [batch.start for batch in self.slices]
+        return np.add.reduceat(w, starts).tolist()
+
+    def run_epoch(self, order, guard, epoch):
+        """One pass over the rows in ``order`` (see ``MinibatchTrainer.run_epoch``)."""
+        put, xp = self.placement.put, self.placement.xp
+        theta = put(self.theta)
+        step = self.optimizer.on_device(self.placement)
+        rows = None if order is None else put(order)
+        X, Y, w = self.X, self.Y, self.sample_weight
+        losses, weights = [], []
+        for batch, weight in zip(self.slices, self._batch_weights(order), strict=True):
+            if not weight > 0:
+                continue  # no weight, no information
+            if rows is None:
+                X_b, Y_b = X[batch], Y[batch]
+                w_b = None if w is None else w[batch]
+            else:
+                take = rows[batch]
+                X_b, Y_b = xp.take(X, take, axis=0), xp.take(Y, take, axis=0)
+                w_b = None if w is None else xp.take(w, take, axis=0)
+            loss, grad = device_loss_and_gradient(
+                theta, X_b, Y_b, w_b, self.units, **self.network
+            )
+            theta = step(theta, grad)
+            losses.append(loss)
+            weights.append(weight)
+        # The one synchronisation of the epoch.
+        losses = to_numpy(xp.stack(losses)).tolist() if losses else []
+        self.theta[...] = to_numpy(theta)
+        step.write_back()
+        loss_sum = weight_sum = 0.0
+        for loss, weight in zip(losses, weights, strict=True):
+            if not loss <= guard.bound:
+                guard.check_loss(loss, epoch)
+            loss_sum += loss * weight
+            weight_sum += weight
+        return loss_sum, weight_sum

@@ -120,6 +120,10 @@ class ValidationSet:
     binarizer : LabelBinarizer or None
         The target encoding, to turn logits into predicted labels; None for
         numeric targets.
+    placement : Placement or None, default=None
+        The device the rows are moved to and scored on (None: numpy). The
+        validation loss and accuracy are then computed there, and only
+        their values read back; a scorer gets the rows there too.
     """
 
     def __init__(
@@ -132,7 +136,13 @@ class ValidationSet:
         activation,
         out_activation,
         binarizer,
+        placement=None,
     ):
+        if placement is not None:
+            X, Y, sample_weight = map(placement.put, (X, Y, sample_weight))
+            if y.dtype.kind in "biuf":  # labels a namespace can hold
+                y = placement.put(y)
+        self.placement = placement
         self.X, self.y, self.Y, self.sample_weight = X, y, Y, sample_weight
         self.scoring, self.scorer = early_stopping.scoring, early_stopping.scorer
         self.activation, self.out_activation = activation, out_activation
@@ -148,6 +158,8 @@ class ValidationSet:
         fitted_estimator : callable
             Returns the model at its current weights, for a scorer.
         """
+        if self.placement is not None:
+            return self._evaluate_on_device(coefs, intercepts, fitted_estimator)
         Z = output_logits(self.X, coefs, intercepts, self.activation)
         per_sample = CROSS_ENTROPY[self.out_activation](Z, self.Y)
         loss = float(np.average(per_sample, weights=self.sample_weight))
@@ -162,6 +174,26 @@ class ValidationSet:
             score = -loss
         return loss, score
 
+    def _evaluate_on_device(self, coefs, intercepts, fitted_estimator):
+        """:meth:`evaluate` on the device: the parameters go there, two numbers back."""
+        put, xp = self.placement.put, self.placement.xp
+        coefs, intercepts = [put(W) for W in coefs], [put(b) for b in intercepts]
+        Z = output_logits(self.X, coefs, intercepts, self.activation)
+        per_sample = CROSS_ENTROPY[self.out_activation](Z, self.Y)
+        loss = float(_weighted_mean(xp, per_sample, self.sample_weight))
+        if self.scorer is not None:
+            return loss, self._score(fitted_estimator())
+        if self.scoring is not None:
+            return loss, -loss
+        if self.binarizer.y_type_ == "multiclass":
+            correct = xp.argmax(Z, axis=1) == xp.argmax(self.Y, axis=1)
+        elif len(self.binarizer.classes_) == 1:  # always predicts that class
+            correct = xp.ones_like(per_sample)
+        else:  # each sigmoid unit: the label is predicted where its logit > 0
+            correct = xp.all((Z > 0) == (self.Y > 0.5), axis=1)
+        correct = xp.astype(correct, per_sample.dtype)
+        return loss, float(_weighted_mean(xp, correct, self.sample_weight))
+
     def _score(self, fitted):
         # The rows were validated already: score them as plain arrays.
         fitted.__dict__.pop("feature_names_in_", None)
@@ -174,6 +206,13 @@ class ValidationSet:
         if score is None or not math.isfinite(score):
             raise ValueError(scorer_error(self.scoring, value))
         return score
+
+
+def _weighted_mean(xp, values, weights):
+    """``np.average(values, weights=weights)`` in namespace ``xp``."""
+    if weights is None:
+        return xp.mean(values)
+    return xp.sum(values * weights) / xp.sum(weights)
 
 
 def accuracy(actual, predicted, sample_weight):

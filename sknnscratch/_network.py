@@ -6,7 +6,9 @@ on a heart-disease sample and links the tag to its line; ``tests/test_docs.py``
 holds the links, the lines and the equations together. Training runs the same
 mathematics from :mod:`sknnscratch._kernels`, written for speed, and
 ``tests/test_kernels.py`` checks that both give the same numbers. Nothing here
-imports scikit-learn or keeps state: arrays in, arrays out.
+imports scikit-learn or keeps state: arrays in, arrays out, in the Array API
+namespace of the arrays given (numpy's functions for numpy arrays; PyTorch's
+or CuPy's, on their device, under scikit-learn's ``array_api_dispatch``).
 
 Notation
 --------
@@ -51,7 +53,7 @@ The tagged lines, in the batch form the code computes
 (B2)   ``dL_dWT[l] = A[l-1].T @ dZ[l]``            weight gradient, data term
 (B3)   ``dR_dWT[l] = alpha / S * WT[l]``           weight gradient, L2 term
 (B4)   ``dJ_dWT[l] = dL_dWT[l] + dR_dWT[l]``       weight gradient
-(B5)   ``dJ_db[l] = dZ[l].sum(axis=0)``            bias gradient
+(B5)   ``dJ_db[l] = xp.sum(dZ[l], axis=0)``        bias gradient
 (B6)   ``dA[l-1] = dZ[l] @ WT[l].T``               error of the layer below
 (B7)   ``slope[l-1] = f'(Z[l-1])``                 ReLU: ``1[Z > 0]``, new array
 (B8)   ``dZ[l-1] = dA[l-1] * slope[l-1]``          through the activation
@@ -72,6 +74,7 @@ from sknnscratch._activations import (
     HIDDEN_ACTIVATIONS,
     OUTPUT_PROBA,
 )
+from sknnscratch._namespace import namespace
 
 
 def layer_units(n_features, hidden_layer_sizes, n_outputs):
@@ -161,10 +164,10 @@ def unpack(theta, units):
         Views into ``theta`` with the shapes of :func:`init_parameters`.
     """
     coefs, intercepts = [], []
-    start = 0
+    start, xp = 0, namespace(theta)
     for fan_in, fan_out in pairwise(units):
         end = start + fan_in * fan_out
-        coefs.append(theta[start:end].reshape(fan_in, fan_out))
+        coefs.append(xp.reshape(theta[start:end], (fan_in, fan_out)))
         start = end
     for fan_out in units[1:]:
         intercepts.append(theta[start : start + fan_out])
@@ -174,6 +177,9 @@ def unpack(theta, units):
 
 def pack(coefs, intercepts, dtype=None):
     """Concatenate per-layer arrays into a new flat vector (see :func:`unpack`)."""
+    if not isinstance(coefs[0], np.ndarray | list):  # another namespace's arrays
+        xp = namespace(coefs[0])
+        return xp.concat([xp.reshape(a, (-1,)) for a in (*coefs, *intercepts)])
     return np.concatenate([np.ravel(a) for a in (*coefs, *intercepts)], dtype=dtype)
 
 
@@ -187,9 +193,13 @@ def _penalty_total(S, penalty_weight):
     return S if penalty_weight is None else penalty_weight
 
 
-def _weights_and_total(sample_weight, n_samples):
-    """The weights ``s`` (ones by default) and their sum ``S``."""
-    s = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight)
+def _weights_and_total(sample_weight, Y):
+    """The weights ``s`` (ones by default) and their sum ``S``, in ``Y``'s namespace."""
+    xp = namespace(Y)
+    if xp is not np:
+        s = xp.ones_like(Y[:, 0]) if sample_weight is None else sample_weight
+        return s, xp.sum(s)
+    s = np.ones(Y.shape[0]) if sample_weight is None else np.asarray(sample_weight)
     return s, s.sum()
 
 
@@ -258,13 +268,13 @@ def objective_terms(
     terms : dict
         ``loss_i`` (each row's cross-entropy), ``L``, ``R`` and ``J``.
     """
-    s, S = _weights_and_total(sample_weight, Y.shape[0])
+    s, S = _weights_and_total(sample_weight, Y)
     S_penalty = _penalty_total(S, penalty_weight)
-    WT = _by_layer(coefs)
+    WT, xp = _by_layer(coefs), namespace(Y)
     # One sample's loss from its logits: log(1 + e^z) - y z for the sigmoid.
     loss_i = CROSS_ENTROPY[out_activation](Z_out, Y)
     L = s @ loss_i / S  # (L1)
-    R = alpha / (2 * S_penalty) * sum(np.sum(WT[l] ** 2) for l in WT)  # (L2)
+    R = alpha / (2 * S_penalty) * sum(xp.sum(WT[l] ** 2) for l in WT)  # (L2)
     J = L + R  # (L3)
     return {"loss_i": loss_i, "L": L, "R": R, "J": J}
 
@@ -301,20 +311,20 @@ def backward(
         layer. The weight gradients of layer ``l`` have the shape of
         ``coefs[l - 1]``, that is of ``W_l`` transposed.
     """
-    WT = _by_layer(coefs)
+    WT, xp = _by_layer(coefs), namespace(Y)
     n_layers = len(WT)
     f_prime = DERIVATIVES[activation]
-    s, S = _weights_and_total(sample_weight, Y.shape[0])
+    s, S = _weights_and_total(sample_weight, Y)
     S_penalty = _penalty_total(S, penalty_weight)
     P = A[n_layers]  # the output probabilities, from the forward pass
     dZ, dA, slope = {}, {}, {}
     dL_dWT, dR_dWT, dJ_dWT, dJ_db = {}, {}, {}, {}
-    dZ[n_layers] = (P - Y) * (s / S)[:, np.newaxis]  # (B1)
+    dZ[n_layers] = (P - Y) * (s / S)[:, None]  # (B1)
     for l in range(n_layers, 0, -1):
         dL_dWT[l] = A[l - 1].T @ dZ[l]  # (B2)
         dR_dWT[l] = alpha / S_penalty * WT[l]  # (B3)
         dJ_dWT[l] = dL_dWT[l] + dR_dWT[l]  # (B4)
-        dJ_db[l] = dZ[l].sum(axis=0)  # (B5)
+        dJ_db[l] = xp.sum(dZ[l], axis=0)  # (B5)
         if l > 1:
             dA[l - 1] = dZ[l] @ WT[l].T  # (B6)
             slope[l - 1] = f_prime(Z[l - 1], A[l - 1])  # (B7)

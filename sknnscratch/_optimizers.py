@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
+from sknnscratch._namespace import to_numpy
+
 
 class SGD:
     """Stochastic gradient descent with optional (Nesterov) momentum.
@@ -67,6 +69,10 @@ class SGD:
             theta += update
         else:
             theta += v
+
+    def on_device(self, placement):
+        """This optimiser's steps on ``placement``'s device: :class:`_SGDOnDevice`."""
+        return _SGDOnDevice(self, placement)
 
     def snapshot(self):
         """The state :meth:`restore` returns to: velocities and rate."""
@@ -161,6 +167,10 @@ class Adam:
         b /= a
         theta -= b
 
+    def on_device(self, placement):
+        """This optimiser's steps on ``placement``'s device: :class:`_AdamOnDevice`."""
+        return _AdamOnDevice(self, placement)
+
     def snapshot(self):
         """The state :meth:`restore` returns to: moments, step count, rate."""
         return self.moments.copy(), self.t, self.learning_rate
@@ -176,6 +186,62 @@ class Adam:
     def should_stop(self):
         """Adam always stops when training stalls."""
         return True
+
+
+class _SGDOnDevice:
+    """:meth:`SGD.step` on a device, for the steps of one epoch.
+
+    The velocity moves to the device once; a call takes ``theta`` and the
+    gradient there and returns the new ``theta`` (the same formulas, in the
+    arrays' namespace, without ``out=``); :meth:`write_back` returns the
+    velocity to the host optimiser at the end of the epoch.
+    """
+
+    def __init__(self, sgd, placement):
+        self.sgd = sgd
+        self.velocity = placement.put(sgd.velocity)
+
+    def __call__(self, theta, grad):
+        sgd = self.sgd
+        lr_grad = grad * sgd.learning_rate
+        self.velocity = self.velocity * sgd.momentum - lr_grad
+        if sgd.nesterov:
+            return theta + (self.velocity * sgd.momentum - lr_grad)
+        return theta + self.velocity
+
+    def write_back(self):
+        self.sgd.velocity[...] = to_numpy(self.velocity)
+
+
+class _AdamOnDevice:
+    """:meth:`Adam.step` on a device, for the steps of one epoch.
+
+    As :class:`_SGDOnDevice`: the moments live on the device during the
+    epoch; the step count and the learning rate are host numbers, updated
+    at each step as :meth:`Adam.step` updates them.
+    """
+
+    def __init__(self, adam, placement):
+        self.adam = adam
+        self.m, self.v = placement.put(adam.moments[0]), placement.put(adam.moments[1])
+        self.xp = placement.xp
+
+    def __call__(self, theta, grad):
+        adam = self.adam
+        adam.t += 1
+        self.m = self.m * adam.beta_1 + grad * (1 - adam.beta_1)
+        self.v = self.v * adam.beta_2 + (grad * grad) * (1 - adam.beta_2)
+        adam.learning_rate = (
+            adam.learning_rate_init
+            * math.sqrt(1 - adam.beta_2**adam.t)
+            / (1 - adam.beta_1**adam.t)
+        )
+        step = (self.m * adam.learning_rate) / (self.xp.sqrt(self.v) + adam.epsilon)
+        return theta - step
+
+    def write_back(self):
+        self.adam.moments[0] = to_numpy(self.m)
+        self.adam.moments[1] = to_numpy(self.v)
 
 
 def minimize_lbfgs(fun_and_grad, theta0, *, max_iter, max_fun, tol, callback=None):

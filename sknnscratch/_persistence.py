@@ -26,6 +26,7 @@ from sklearn.utils._param_validation import (
 )
 
 from sknnscratch._activations import HIDDEN_ACTIVATIONS
+from sknnscratch._namespace import host_attributes
 from sknnscratch._network import pack, parameter_shapes, units_of
 from sknnscratch._plain_data import (
     SOLVERS,
@@ -93,7 +94,7 @@ def plain_state(state):
     too: the training state's are the public attributes (``loss_curve_``,
     ``history_``...), stored as arrays.
     """
-    state = dict(state)
+    state = host_attributes(state)  # a model fitted on a device is saved in numpy
     for name in _FIT_BOOKKEEPING:  # of a fit under way, when saved mid-fit
         state.pop(name, None)
     training_state = state.get("_training_state")

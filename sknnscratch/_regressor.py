@@ -6,9 +6,9 @@ squared error: its parameters, the validation of its numeric targets
 the outputs are shared with the classifier in ``_estimator.py``.
 """
 
-from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
+from sknnscratch._array_api import DeviceRegressorMixin, training_inputs
 from sknnscratch._callbacks import with_callbacks
 from sknnscratch._estimator import CALLER, BaseScratchMLP
 from sknnscratch._regression_targets import (
@@ -17,7 +17,7 @@ from sknnscratch._regression_targets import (
 )
 
 
-class ScratchMLPRegressor(RegressorMixin, BaseScratchMLP):
+class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
     r"""Multi-layer perceptron regressor with a hand-written numpy network.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
@@ -344,12 +344,13 @@ default=None
     ):
         """Validate the call's data, then train on it (see ``_train_validated``)."""
         resume = self._is_fitted() and (incremental or self.warm_start)
+        placement, X, y, sample_weight = training_inputs(X, y, sample_weight)
+        validation = training_inputs(*(validation or (None, None, None)))[1:]
         data = validate_regression_data(
             self, X, y, sample_weight, n_outputs=self.n_outputs_ if resume else None
         )
-        validation_data = validate_regression_validation_data(
-            self, data, *(validation or (None, None, None))
-        )
+        data.placement = placement
+        validation_data = validate_regression_validation_data(self, data, *validation)
         return self._train_validated(
             data, validation_data, incremental=incremental, stacklevel=stacklevel
         )
@@ -371,5 +372,5 @@ default=None
             The predicted values: 1-D for a model with one output, as
             MLPRegressor's.
         """
-        Y = self._logits(X)
+        Y = self._logits(X, "predict")
         return Y[:, 0] if Y.shape[1] == 1 else Y

@@ -15,7 +15,7 @@ from numbers import Integral
 import numpy as np
 
 from sknnscratch._network import layer_units, n_parameters
-from sknnscratch._solver_choice import choose_solver
+from sknnscratch._solver_choice import ACCELERATOR_AUTO_BATCH_SIZE, choose_solver
 
 AUTO_BATCH_SIZE = 200
 """The minibatch size ``batch_size='auto'`` means (at most every row)."""
@@ -126,6 +126,9 @@ class Settings:
         Whether every step prints its line.
     random_state : None, int or RandomState
         Seeds a fresh training state.
+    placement : Placement or None
+        The Array API namespace and device the loops compute on, under
+        ``array_api_dispatch``; None: numpy (see :mod:`sknnscratch._namespace`).
     """
 
     solver: str
@@ -142,6 +145,7 @@ class Settings:
     early_stopping: EarlyStopping | None
     verbose: bool
     random_state: object
+    placement: object = None
 
     @property
     def max_steps(self):
@@ -167,18 +171,49 @@ def hidden_layer_widths(hidden_layer_sizes):
     return tuple(int(s) for s in sizes)
 
 
-def batch_rows(batch_size, n_samples):
+def batch_rows(batch_size, n_samples, placement=None):
     """The minibatch size: ``min(200, n)`` for 'auto', at most ``n`` rows.
 
     The one batch rule: the training loop and the BLAS-thread rule use it.
+    On an accelerator (``placement``), 'auto' means
+    ``min(ACCELERATOR_AUTO_BATCH_SIZE, n)``.
     """
     if isinstance(batch_size, str):  # 'auto'
-        return min(AUTO_BATCH_SIZE, n_samples)
+        accelerated = placement is not None and placement.accelerated
+        auto = ACCELERATOR_AUTO_BATCH_SIZE if accelerated else AUTO_BATCH_SIZE
+        return min(auto, n_samples)
     return min(int(batch_size), n_samples)
 
 
+def _optimizer_settings(solver, params):
+    """The stochastic optimiser's settings from the parameters (None: 'lbfgs')."""
+    if solver == "sgd":
+        return SGDSettings(
+            params["learning_rate_init"],
+            params["learning_rate"],
+            params["momentum"],
+            params["nesterovs_momentum"],
+            params["power_t"],
+        )
+    if solver == "adam":
+        return AdamSettings(
+            params["learning_rate_init"],
+            params["beta_1"],
+            params["beta_2"],
+            params["epsilon"],
+        )
+    return None
+
+
 def training_settings(
-    params, *, n_samples, n_features, n_outputs, incremental, scorer_for
+    params,
+    *,
+    n_samples,
+    n_features,
+    n_outputs,
+    incremental,
+    scorer_for,
+    placement=None,
 ):
     """The :class:`Settings` of one call, from the estimator's parameters.
 
@@ -196,6 +231,9 @@ def training_settings(
         ``scorer_for(scoring)`` builds early stopping's scorer (the
         estimator's business), called only when this call stops early with
         a scoring other than accuracy (None) or ``'loss'``.
+    placement : Placement or None, default=None
+        Where the call computes (None: numpy); an accelerator moves the
+        limit of ``solver='auto'``.
     """
     units = layer_units(
         n_features, hidden_layer_widths(params["hidden_layer_sizes"]), n_outputs
@@ -206,23 +244,9 @@ def training_settings(
         n_parameters(units),
         incremental=incremental,
         early_stopping=params["early_stopping"],
+        accelerated=placement is not None and placement.accelerated,
     )
-    optimizer = None
-    if solver == "sgd":
-        optimizer = SGDSettings(
-            params["learning_rate_init"],
-            params["learning_rate"],
-            params["momentum"],
-            params["nesterovs_momentum"],
-            params["power_t"],
-        )
-    elif solver == "adam":
-        optimizer = AdamSettings(
-            params["learning_rate_init"],
-            params["beta_1"],
-            params["beta_2"],
-            params["epsilon"],
-        )
+    optimizer = _optimizer_settings(solver, params)
     early_stopping = None
     if params["early_stopping"] and not incremental and solver != "lbfgs":
         scoring = params["scoring"]
@@ -249,4 +273,5 @@ def training_settings(
         early_stopping=early_stopping,
         verbose=params["verbose"],
         random_state=params["random_state"],
+        placement=placement,
     )

@@ -22,6 +22,30 @@ steps. Where one overtakes the other is measured by
 10 million is 82 000 rows for the 13-8-1 network.
 """
 
+ACCELERATOR_LBFGS_MAX_WORK = 100_000_000_000
+""":data:`LBFGS_MAX_WORK` on an accelerator (a CUDA or MPS device, CuPy).
+
+Not measured on this project's machines, which have no GPU: derived from
+figures taken on one H200 with PyTorch (1 000 000 rows x 100 features, 256
+hidden units: 26 000 parameters, 2.6e10 rows times parameters). There one
+L-BFGS iteration (a full-batch loss and gradient) took 6.3 ms in float32,
+500 times less than on 16 CPU cores, while an Adam epoch at batch 200 took
+4.6 s, bound by the launch of each small step rather than by arithmetic.
+An iteration's cost grows with rows times parameters; an epoch's mostly
+with the number of steps. At 1e11, about four times that problem, an
+iteration takes about 25 ms: ``max_iter`` (3000) iterations stay within
+the time of some 16 Adam epochs at batch 200. Beyond, Adam with
+:data:`ACCELERATOR_AUTO_BATCH_SIZE`.
+"""
+
+ACCELERATOR_AUTO_BATCH_SIZE = 4096
+"""The minibatch size ``batch_size='auto'`` means on an accelerator.
+
+A step on a GPU costs about the same from 200 to a few thousand rows (its
+kernels' launches dominate): on the H200 above an Adam epoch took 4.6 s at
+batch 200, 0.22 s at 4096.
+"""
+
 # Who uses what: a parameter is ignored by every solver not listed.
 USED_BY = {
     "max_fun": ("lbfgs",),
@@ -42,7 +66,9 @@ USED_BY = {
 }
 
 
-def choose_solver(solver, n_samples, n_parameters, *, incremental, early_stopping):
+def choose_solver(
+    solver, n_samples, n_parameters, *, incremental, early_stopping, accelerated=False
+):
     """The solver this call trains with.
 
     Parameters
@@ -57,6 +83,9 @@ def choose_solver(solver, n_samples, n_parameters, *, incremental, early_stoppin
         Whether the call is ``partial_fit``.
     early_stopping : bool
         The ``early_stopping`` parameter.
+    accelerated : bool, default=False
+        Whether the call computes on an accelerator: the limit is then
+        :data:`ACCELERATOR_LBFGS_MAX_WORK`.
 
     Returns
     -------
@@ -67,7 +96,8 @@ def choose_solver(solver, n_samples, n_parameters, *, incremental, early_stoppin
     """
     if solver != "auto":
         return solver
-    too_large = n_samples * n_parameters > LBFGS_MAX_WORK
+    limit = ACCELERATOR_LBFGS_MAX_WORK if accelerated else LBFGS_MAX_WORK
+    too_large = n_samples * n_parameters > limit
     if incremental or early_stopping or too_large:
         return "adam"
     return "lbfgs"

@@ -26,8 +26,14 @@ from sknnscratch._advice import (
     lbfgs_unconverged_note,
     stochastic_unconverged_note,
 )
-from sknnscratch._kernels import MinibatchTrainer, bound_backprop
+from sknnscratch._kernels import (
+    DeviceMinibatchTrainer,
+    MinibatchTrainer,
+    bound_backprop,
+    device_loss_and_gradient,
+)
 from sknnscratch._monitoring import TrainingMonitor, ValidationSet
+from sknnscratch._namespace import to_numpy
 from sknnscratch._network import unpack
 from sknnscratch._optimizers import SGD, Adam, minimize_lbfgs
 from sknnscratch._settings import batch_rows, optimizer_key
@@ -130,9 +136,13 @@ def run_lbfgs(settings, data, state, monitor, facts, notes):
     """
     X, Y, sample_weight = data.X, data.Y, data.sample_weight
     theta, n_samples = state.theta, X.shape[0]
-    network, grad = bound_backprop(
-        theta, state.units, n_samples, settings.objective, data.out_activation
-    )
+    if settings.placement is None:
+        network, grad = bound_backprop(
+            theta, state.units, n_samples, settings.objective, data.out_activation
+        )
+    else:  # no host workspace: the device computes
+        grad = np.empty_like(theta)
+        network = _on_device(settings, data, state, grad)
     # A stochastic solver's state means nothing after L-BFGS moved the weights.
     state.optimizer = None
     step_name = "L-BFGS iteration"
@@ -187,6 +197,35 @@ def run_lbfgs(settings, data, state, monitor, facts, notes):
     return lambda: lbfgs_unconverged_note(n_iter, result.status, result.message, X)
 
 
+def _on_device(settings, data, state, grad):
+    """The objective at the host's ``state.theta``, computed on the call's device.
+
+    Called as the numpy path's bound network is, ``(X, Y, sample_weight)``
+    (the host's rows, unused: their copies on the device are made once,
+    here). scipy's L-BFGS-B runs on the host over the flat parameter vector;
+    each evaluation moves the parameters to the device, computes the
+    objective and its gradient there, and moves the gradient back into
+    ``grad``: one transfer each way.
+    """
+    placement, objective = settings.placement, settings.objective
+    X, Y = placement.put(data.X), placement.put(data.Y)
+    weights = placement.put(data.sample_weight)
+    network = dict(
+        activation=objective.activation,
+        out_activation=data.out_activation,
+        alpha=objective.alpha,
+    )
+
+    def evaluate(*host_rows):
+        loss, device_grad = device_loss_and_gradient(
+            placement.put(state.theta), X, Y, weights, state.units, **network
+        )
+        grad[...] = to_numpy(device_grad)
+        return float(loss)
+
+    return evaluate
+
+
 def run_epochs(settings, data, state, monitor, facts, notes, fresh, validation_data):
     """Minibatch epochs of 'sgd' or 'adam' (one epoch for ``partial_fit``).
 
@@ -203,17 +242,13 @@ def run_epochs(settings, data, state, monitor, facts, notes, fresh, validation_d
         notes.append((batch_size_note(settings.batch_size, n_samples), UserWarning))
     order_before = _shuffle_order(state, n_samples)
     optimizer = state.optimizer = current_optimizer(settings.optimizer, state)
-    trainer = MinibatchTrainer(
-        X,
-        Y,
-        sample_weight,
-        state.theta,
-        state.units,
-        batch_rows(settings.batch_size, n_samples),
-        optimizer,
-        settings.objective,
-        data.out_activation,
-    )
+    rows = (X, Y, sample_weight, state.theta, state.units)
+    rows += (batch_rows(settings.batch_size, n_samples, settings.placement), optimizer)
+    rows += (settings.objective, data.out_activation)
+    if settings.placement is None:
+        trainer = MinibatchTrainer(*rows)
+    else:
+        trainer = DeviceMinibatchTrainer(settings.placement, *rows)
     monitor = monitor(
         step_name="epoch",
         advice=lambda: divergence_advice(facts, state.theta, state.units, X),
@@ -305,6 +340,7 @@ def _training_rows(settings, data, state, fresh, validation_data):
     if early_stopping is None:
         return X, Y, sample_weight, None
     network = (settings.objective.activation, data.out_activation, data.binarizer)
+    network += (settings.placement,)
     if validation_data is not None:
         given = validation_data
         validation = ValidationSet(

@@ -52,6 +52,10 @@ class TrainingData:
     n_features_in_, feature_names_in_
         What ``validate_data`` records about the columns of ``X``
         (``feature_names_in_`` is None when ``X`` has no string column names).
+    placement : Placement or None
+        Where training computes, under ``array_api_dispatch`` (see
+        :mod:`sknnscratch._namespace`); None for numpy. The arrays above
+        are always numpy: the training loops move them there.
     """
 
     X: object
@@ -61,6 +65,7 @@ class TrainingData:
     binarizer: LabelBinarizer
     n_features_in_: int
     feature_names_in_: np.ndarray | None
+    placement: object = None
 
     @property
     def out_activation(self):
@@ -197,6 +202,7 @@ def training_rows(data, rows, class_weight, sample_weight, alpha):
         data.binarizer,
         data.n_features_in_,
         data.feature_names_in_,
+        data.placement,
     )
 
 

@@ -67,9 +67,13 @@ def test_held_out_outputs_are_those_predict_computes(cv_class):
     X, y = make_moons(n_samples=60, noise=0.2, random_state=0)
     model = cv_class(alphas=[0.1], cv=2, random_state=0).fit(X, y)
     frame = pd.DataFrame(X, columns=["a", "b"])
-    np.testing.assert_array_equal(held_out_logits(model, X), model._logits(X))
+    np.testing.assert_array_equal(
+        held_out_logits(model, X), model._logits(X, "predict")
+    )
     named = cv_class(alphas=[0.1], cv=2, random_state=0).fit(frame, y)
-    np.testing.assert_array_equal(held_out_logits(named, frame), named._logits(frame))
+    np.testing.assert_array_equal(
+        held_out_logits(named, frame), named._logits(frame, "predict")
+    )
 
 
 def test_a_saved_choice_must_be_one_of_the_saved_penalties():
