@@ -256,13 +256,13 @@ def bench_targets(r):
 
 @block
 def sklearn_suite(r):
-    """How much of scikit-learn's own MLPClassifier tests pass here."""
+    """How much of scikit-learn's own MLP tests pass here."""
     result = r["sklearn_mlp_suite"]
     names = [f"`{name}`" for name in result["differences"]]
     return prose(
         f"With scikit-learn {result['machine']['scikit-learn']}, {result['passed']} "
-        f"of its {result['cases']} cases pass; the {len(names)} others are "
-        f"deliberate differences: {words(names)}."
+        f"of its {result['cases']} cases pass; the {len(names)} others are known "
+        f"differences, each explained in the test file: {words(names)}."
     )
 
 

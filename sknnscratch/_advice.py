@@ -588,6 +588,16 @@ def scorer_error(scoring, value):
     )
 
 
+def small_validation_set_error(n_rows):
+    """The error for a regression validation set too small for R^2."""
+    return (
+        f"The validation set is too small: it has {n_rows} row(s) of positive "
+        "weight, and R^2, what early stopping scores for regression by default, "
+        "needs at least 2. Increase validation_fraction (or pass a larger X_val), "
+        "use more data, or set scoring='loss'."
+    )
+
+
 def divergence_error(step_name, step, reason, advice):
     """The error that stops a diverging run, naming the step and the cause."""
     return f"Training diverged in {step_name} {step}: {reason}. {advice}"
