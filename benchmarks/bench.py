@@ -1,14 +1,19 @@
-"""ScratchMLPClassifier against scikit-learn's MLPClassifier, same settings.
+"""ScratchMLPClassifier and ScratchMLPRegressor against scikit-learn's
+MLPClassifier and MLPRegressor, same settings.
 
 Every case fits both estimators with identical parameters in this process,
 interleaved (ours, theirs, ours, theirs, ...), and reports the median time of
 each and their ratio (ours / theirs: below 1 means faster). Absolute times
-depend on this machine; compare the ratios.
+depend on this machine; compare the ratios. The regressor runs the
+classifier's cases: the same sizes, solvers and dtypes on make_regression
+data (standardised target), and the small-data tasks on scikit-learn's
+diabetes data (442 rows, 10 features) instead of the heart-disease data.
 
 Run: python benchmarks/bench.py            (everything, a few minutes)
      python benchmarks/bench.py --quick    (no 1 000 000-row cases)
      python benchmarks/bench.py --load 4   (the same while 4 processes keep
                                            the cores busy)
+     python benchmarks/bench.py --estimator regressor   (one of the two)
 
 With ``--load N``, N background processes spin a Python loop for the whole
 run (each stops by itself after ``--load-seconds``, and the benchmark ends
@@ -18,7 +23,9 @@ estimator's time against its own one-thread time (1 means the thread count
 it chose costs nothing under load).
 
 The table is stored in ``benchmarks/results/bench.json`` (``bench_load.json``
-with ``--load``); a ``--quick`` run stores nothing unless given ``--output``.
+with ``--load``): the classifier's cases under ``rows``, the regressor's under
+``regressor_rows``. A ``--quick`` run, or one of a single estimator, stores
+nothing unless given ``--output``.
 """
 
 import argparse
@@ -33,16 +40,27 @@ import warnings
 import _results
 import numpy as np
 import sklearn
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_diabetes, make_classification, make_regression
 from sklearn.impute import SimpleImputer
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
-from sklearn.neural_network import MLPClassifier
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_val_score,
+)
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
+from sklearn.preprocessing import StandardScaler, scale
+from threadpoolctl import threadpool_info, threadpool_limits
 
-from sknnscratch import ScratchMLPClassifier
+from sknnscratch import ScratchMLPClassifier, ScratchMLPRegressor
 from sknnscratch.datasets import load_heart_disease
+
+ESTIMATORS = {
+    "classifier": (ScratchMLPClassifier, MLPClassifier),
+    "regressor": (ScratchMLPRegressor, MLPRegressor),
+}
+"""kind -> (ours, scikit-learn's)."""
 
 
 def settings(solver, epochs):
@@ -91,8 +109,17 @@ def _last(model):
     return model[-1] if hasattr(model, "steps") else model
 
 
-def estimator(name, params):
-    return ScratchMLPClassifier(**params) if name == "ours" else MLPClassifier(**params)
+def estimator(name, params, kind="classifier"):
+    ours, theirs = ESTIMATORS[kind]
+    return (ours if name == "ours" else theirs)(**params)
+
+
+def make_data(kind, n):
+    """n rows of 13 features: classes, or a standardised numeric target."""
+    if kind == "classifier":
+        return make_classification(n_samples=n, n_features=13, random_state=0)
+    X, y = make_regression(n_samples=n, n_features=13, noise=10.0, random_state=0)
+    return X, scale(y)
 
 
 def quiet(function):
@@ -104,46 +131,54 @@ def quiet(function):
     return run
 
 
-def fit_cases(sizes, repeats):
-    """Per-epoch (per-iteration) times on make_classification data.
+def fit_cases(sizes, repeats, kinds):
+    """Per-epoch (per-iteration) times on make_classification (make_regression)
+    data: kind -> its rows.
 
     The minibatch solvers run first at every size, L-BFGS last: its large
     multi-threaded BLAS products slow the small fits that follow them in the
     same process (both estimators' alike, but not equally).
     """
-    rows = []
-    data = {n: make_classification(n_samples=n, n_features=13, random_state=0)
-            for n in sizes}  # fmt: skip
+    rows = {kind: [] for kind in kinds}
+    data = {(kind, n): make_data(kind, n) for kind in kinds for n in sizes}
     for solvers in (("adam", "sgd"), ("lbfgs",)):
         for n in sizes:
-            X64, y = data[n]
             for dtype in (np.float64, np.float32):
-                X = X64.astype(dtype)
                 for solver in solvers:
-                    rows.append(_fit_case(X, y, solver, repeats))
+                    for kind in kinds:
+                        X, y = data[kind, n]
+                        X = X.astype(dtype)
+                        rows[kind].append(_fit_case(X, y, solver, repeats, kind))
     return rows
 
 
-def _fit_case(X, y, solver, repeats):
+def _fit_case(X, y, solver, repeats, kind):
     n = len(y)
     epochs = {303: 50, 20_000: 10, 1_000_000: 2}[n]
     if solver == "lbfgs":
         epochs = {303: 100, 20_000: 50, 1_000_000: 10}[n]
     params = settings(solver, epochs)
     result = timed(
-        lambda name: estimator(name, params),
+        lambda name: estimator(name, params, kind),
         quiet(lambda model: model.fit(X, y)),
         repeats,
         per_iteration=True,
     )
     unit = "iteration" if solver == "lbfgs" else "epoch"
     row = (f"fit, n={n:,}, {solver}, {X.dtype.name}", result, f"s per {unit}")
-    print_row(row)
+    print_row(row, kind)
     return row
 
 
-def heart_cases(repeats):
-    X, y = load_heart_disease(return_X_y=True)
+def small_data_cases(kind, repeats):
+    """The whole tasks on a small real data set: heart disease (classifier),
+    diabetes with its target standardised (regressor)."""
+    if kind == "classifier":
+        X, y = load_heart_disease(return_X_y=True)
+        data, splitter = "heart", StratifiedKFold
+    else:
+        X, y = load_diabetes(return_X_y=True)
+        data, splitter, y = "diabetes", KFold, scale(y)
     rows = []
 
     def pipeline(model):
@@ -154,67 +189,70 @@ def heart_cases(repeats):
     X_scaled = pipeline(StandardScaler())[:-1].fit_transform(X)
     params = settings("lbfgs", 200)
     result = timed(
-        lambda name: estimator(name, params),
+        lambda name: estimator(name, params, kind),
         quiet(lambda model: model.fit(X_scaled, y)),
         3 * repeats,  # fits of a few milliseconds: more runs, a steadier median
         per_iteration=True,
     )
-    rows.append(("heart, fit lbfgs", result, "s per iteration"))
-    print_row(rows[-1])
+    rows.append((f"{data}, fit lbfgs", result, "s per iteration"))
+    print_row(rows[-1], kind)
 
     params = settings("adam", 200)
-    cv = StratifiedKFold(n_splits=10, shuffle=True, random_state=0)
+    cv = splitter(n_splits=10, shuffle=True, random_state=0)
     result = timed(
-        lambda name: pipeline(estimator(name, params)),
+        lambda name: pipeline(estimator(name, params, kind)),
         quiet(lambda model: cross_val_score(model, X, y, cv=cv)),
         repeats,
     )
-    rows.append(("heart, cross_val_score, 10 folds, adam 200 epochs", result, "s"))
-    print_row(rows[-1])
+    rows.append((f"{data}, cross_val_score, 10 folds, adam 200 epochs", result, "s"))
+    print_row(rows[-1], kind)
 
     grid = {
         "hidden_layer_sizes": [(4,), (8,), (16,)],
         "alpha": [0.1, 1.0, 10.0],
     }
     result = timed(
-        lambda name: GridSearchCV(estimator(name, params), grid, cv=5),
+        lambda name: GridSearchCV(estimator(name, params, kind), grid, cv=5),
         quiet(lambda search: search.fit(X_scaled, y)),
         repeats,
     )
-    rows.append(("heart, 3x3 GridSearchCV, 5 folds, adam 200 epochs", result, "s"))
-    print_row(rows[-1])
+    rows.append((f"{data}, 3x3 GridSearchCV, 5 folds, adam 200 epochs", result, "s"))
+    print_row(rows[-1], kind)
     return rows
 
 
-def memory_case(n=1_000_000):
-    X, y = make_classification(n_samples=n, n_features=13, random_state=0)
+def memory_case(kind, n=1_000_000):
+    X, y = make_data(kind, n)
     peaks = {}
     for name in ("ours", "sklearn"):
-        model = estimator(name, settings("adam", 1))
+        model = estimator(name, settings("adam", 1), kind)
         gc.collect()
         tracemalloc.start()
         quiet(model.fit)(X, y)
         peaks[name] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     row = (f"peak memory of a fit, n={n:,}, adam", peaks, "MiB")
-    print_row(row)
+    print_row(row, kind)
     return [row]
 
 
 def print_header():
+    """The table's header: theirs is MLPClassifier, or MLPRegressor for the rows
+    marked 'regressor:'."""
     if len(VARIANTS) == 2:
-        print("| case | ours | MLPClassifier | unit | ratio |")
+        print("| case | ours | theirs | unit | ratio |")
         print("| --- | --- | --- | --- | --- |")
     else:
         print(
-            "| case | ours | ours, 1 thread | ratio | MLPClassifier | "
-            "MLPClassifier, 1 thread | ratio | unit | ours / MLPClassifier |"
+            "| case | ours | ours, 1 thread | ratio | theirs | "
+            "theirs, 1 thread | ratio | unit | ours / theirs |"
         )
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 
 
-def print_row(row):
+def print_row(row, kind="classifier"):
     case, result, unit = row
+    case = case if kind == "classifier" else f"{kind}: {case}"
     ours, theirs = result["ours"], result["sklearn"]
     if len(result) == 2:
         print(
@@ -229,6 +267,12 @@ def print_row(row):
         f"{ours / theirs:.2f} |",
         flush=True,
     )
+
+
+def blas_threads():
+    """The BLAS libraries' thread count when no limit is set (the most of any)."""
+    counts = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    return max(counts, default=None)
 
 
 def _spin(deadline):
@@ -285,6 +329,12 @@ def main():
         "should the benchmark not end them (default: %(default)g)",
     )
     parser.add_argument(
+        "--estimator",
+        choices=["both", *ESTIMATORS],
+        default="both",
+        help="whose cases to run (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         metavar="FOLDER",
         help="where bench.json (bench_load.json with --load) goes (default: "
@@ -301,25 +351,32 @@ def main():
         VARIANTS[:] = ["ours", "ours" + ONE_THREAD, "sklearn", "sklearn" + ONE_THREAD]
     print_header()
     sizes = [303, 20_000] if args.quick else [303, 20_000, 1_000_000]
+    kinds = list(ESTIMATORS) if args.estimator == "both" else [args.estimator]
     load = start_load(args.load, args.load_seconds)
     try:
         # The small cases first: after the 1 000 000-row fits, the allocator
         # and BLAS threads slow every later small fit in this process.
-        rows = heart_cases(args.repeats) + fit_cases(sizes, args.repeats)
+        rows = {kind: small_data_cases(kind, args.repeats) for kind in kinds}
+        for kind, fits in fit_cases(sizes, args.repeats, kinds).items():
+            rows[kind] += fits
         if not args.quick and not args.load:
-            rows += memory_case()
+            for kind in kinds:
+                rows[kind] += memory_case(kind)
     finally:
         stop_load(load)
-    output = args.output or (None if args.quick else _results.RESULTS)
+    complete = not args.quick and args.estimator == "both"
+    output = args.output or (_results.RESULTS if complete else None)
     if output:
         result = {
             "busy_processes": args.load,
             "repeats": args.repeats,
-            "rows": [
-                {"case": case, "unit": unit, "times": times}
-                for case, times, unit in rows
-            ],
+            "blas_threads": blas_threads(),
         }
+        for kind, key in (("classifier", "rows"), ("regressor", "regressor_rows")):
+            result[key] = [
+                {"case": case, "unit": unit, "times": times}
+                for case, times, unit in rows.get(kind, [])
+            ]
         name = "bench_load" if args.load else "bench"
         _results.save(name, result, started, folder=output)
 

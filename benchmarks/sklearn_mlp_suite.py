@@ -1,11 +1,11 @@
-"""How much of scikit-learn's MLPClassifier test suite ScratchMLPClassifier passes.
+"""How much of scikit-learn's MLP test suite the scratch estimators pass.
 
 Runs tests/test_sklearn_mlp_suite.py (scikit-learn's own test_mlp.py tests of
-MLPClassifier's public API, with MLPClassifier bound to ScratchMLPClassifier;
-its docstring has the selection rule) in this process, without pytest-xdist,
-and prints a summary: the counts of passed, failed, known differences (xfail)
-and skipped regressor cases, the first error line of each failure and the
-reason of each known difference.
+the public API of MLPClassifier and MLPRegressor, with those names bound to
+ScratchMLPClassifier and ScratchMLPRegressor; its docstring has the selection
+rule) in this process, without pytest-xdist, and prints a summary: the counts
+of passed, failed, known differences (xfail) and skipped cases, the first
+error line of each failure and the reason of each known difference.
 
 Run from the repository root:
 
@@ -98,7 +98,7 @@ ORDER = {  # outcome -> how the summary names it
     "error": "errors",
     "known difference": "known differences (xfail)",
     "known difference passed": "known differences that pass (strict xfail fails)",
-    "skipped": "regressor cases skipped",
+    "skipped": "skipped",
 }
 
 
@@ -109,8 +109,8 @@ def summary(plugin):
     counts = Counter(outcome for outcome, _ in plugin.outcomes.values())
     ran = len(plugin.outcomes) - counts["skipped"]
     lines = [
-        f"scikit-learn {sklearn.__version__}: {ran} cases of its MLPClassifier "
-        f"tests, run on ScratchMLPClassifier in {plugin.seconds:.1f} s",
+        f"scikit-learn {sklearn.__version__}: {ran} cases of its MLP tests, run "
+        f"on ScratchMLPClassifier and ScratchMLPRegressor in {plugin.seconds:.1f} s",
         ", ".join(
             f"{counts[kind]} {name}"
             for kind, name in ORDER.items()

@@ -132,11 +132,18 @@ def large_input_note(X):
 
 
 def prior_loss(Y, sample_weight, out_activation):
-    """The cross-entropy of predicting the (weighted) class priors for every row.
+    """The loss of predicting the (weighted) class priors for every row, or
+    the (weighted) mean target for the regressor (``out_activation`` 'identity').
 
     The best a network with zero weights can do: its output biases then give
-    every row the share of each class (of each label, for sigmoid outputs).
+    every row the share of each class (of each label, for sigmoid outputs),
+    or the mean of each target column, whose squared error is half the
+    weighted variance, summed over the columns.
     """
+    if out_activation == "identity":
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        variance = np.average(np.square(Y - mean), axis=0, weights=sample_weight)
+        return float(variance.sum() / 2)
     p = np.average(Y, axis=0, weights=sample_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         entropy = np.where(p > 0, -p * np.log(p), 0.0)
@@ -153,7 +160,7 @@ def _light_weights(facts):
     return facts.total_weight < facts.n_samples / 100
 
 
-def _penalty_advice(facts):
+def _penalty_advice(facts, regression=False):
     """Why the penalty is too strong, and what to do: alpha, or light weights."""
     n, S, alpha = facts.n_samples, facts.total_weight, facts.alpha
     if _light_weights(facts):
@@ -162,9 +169,10 @@ def _penalty_advice(facts):
             f"alpha={alpha:g} as strong as alpha={alpha * n / S:.3g} with unit "
             "weights: scale the weights up (w * n / w.sum()), or lower alpha"
         )
+    chooser = "GridSearchCV" if regression else "ScratchMLPClassifierCV"
     return (
         f"alpha={alpha:g} is too large for these {n} rows (total sample weight "
-        f"{S:.3g}): lower alpha (ScratchMLPClassifierCV chooses it from the data)"
+        f"{S:.3g}): lower alpha ({chooser} chooses it from the data)"
     )
 
 
@@ -331,6 +339,13 @@ def judge_fit(facts, data, theta, units, start_theta=None):
     predicts the same for every row where the penalty or the optimiser (not
     the data) is the cause. Returns None when the fit looks sound.
 
+    For the regressor (``out_activation`` 'identity'), the first judgement
+    only: a model whose objective is above twice that of predicting the
+    (weighted) mean target, with no absolute margin, since the squared error
+    has the target's scale. The collapse judgement is left out: its causes
+    are told apart by a likelihood-ratio test of cross-entropies, and a flat
+    regressor at the mean target is what its R^2 of 0 already says.
+
     Parameters
     ----------
     facts : RunFacts
@@ -346,8 +361,9 @@ def judge_fit(facts, data, theta, units, start_theta=None):
         collapsed from one that was collapsed from the start.
     """
     n_samples = data.X.shape[0]
-    if n_samples < 2 or data.out_activation == "identity":
-        return None  # the judgements below are of class probabilities
+    if n_samples < 2:
+        return None
+    regression = data.out_activation == "identity"
     rows = sample_rows(n_samples)
     weights = None if data.sample_weight is None else data.sample_weight[rows]
     sample = _Sample(data.X[rows], data.Y[rows], weights, data.out_activation)
@@ -367,8 +383,11 @@ def judge_fit(facts, data, theta, units, start_theta=None):
         )
     prior = prior_loss(sample.Y, sample.sample_weight, sample.out_activation)
     J, R = float(terms["J"]), float(terms["R"])
-    if not J <= prior + max(prior, 0.05):
-        return _worse_than_priors(facts, J, R, prior, data.X), ConvergenceWarning
+    if not J <= prior + max(prior, 0.0 if regression else 0.05):
+        message = _worse_than_priors(facts, J, R, prior, data.X, regression)
+        return message, ConvergenceWarning
+    if regression:
+        return None  # the collapse judgement is of class probabilities
     spread = _spread(sample, Z)
     if spread < COLLAPSE_SPREAD:
         started = start_theta is not None and (
@@ -393,17 +412,18 @@ def _spread(sample, Z):
     return float(np.max(P.max(axis=0) - P.min(axis=0)))
 
 
-def _worse_than_priors(facts, J, R, prior, X):
+def _worse_than_priors(facts, J, R, prior, X, regression=False):
+    baseline = "the mean target" if regression else "the class priors"
     message = (
         f"Training ended with the objective at {J:.4g}, far above the "
-        f"{prior:.4g} of predicting the class priors for every row (a network "
+        f"{prior:.4g} of predicting {baseline} for every row (a network "
         "with zero weights): this model is worse than none. "
     )
     if facts.alpha > 0 and R > J / 2:
         return message + (
             f"The L2 term is {R:.4g} of it, a penalty so strong that the "
             f"weights cannot shrink to where it stops dominating: "
-            f"{_penalty_advice(facts)}."
+            f"{_penalty_advice(facts, regression)}."
         )
     scale_note = large_input_note(X)
     if facts.stochastic:
@@ -585,6 +605,16 @@ def scorer_error(scoring, value):
     return (
         f"The early-stopping scorer scoring={scoring!r} returned {value!r}; it "
         "must return one finite number (higher is better)."
+    )
+
+
+def small_validation_set_error(n_rows):
+    """The error for a regression validation set too small for R^2."""
+    return (
+        f"The validation set is too small: it has {n_rows} row(s) of positive "
+        "weight, and R^2, what early stopping scores for regression by default, "
+        "needs at least 2. Increase validation_fraction (or pass a larger X_val), "
+        "use more data, or set scoring='loss'."
     )
 
 

@@ -24,6 +24,7 @@ from sknnscratch._advice import (
     loss_reason,
     progress_line,
     scorer_error,
+    small_validation_set_error,
     stall_line,
 )
 from sknnscratch._network import output_logits
@@ -114,7 +115,8 @@ class ValidationSet:
         (MLPClassifier's rule), ``'loss'`` minus the validation
         cross-entropy, anything else calls the scorer. For the regressor
         (``binarizer=None``), ``scoring=None`` scores R^2 (MLPRegressor's
-        rule) and ``'loss'`` minus the validation squared error.
+        rule) and ``'loss'`` minus the validation squared error; R^2 needs
+        two rows of positive weight (else a ValueError).
     activation, out_activation : str
         The network's hidden activation and output function.
     binarizer : LabelBinarizer or None
@@ -147,6 +149,10 @@ class ValidationSet:
         self.scoring, self.scorer = early_stopping.scoring, early_stopping.scorer
         self.activation, self.out_activation = activation, out_activation
         self.binarizer = binarizer
+        if self.scoring is None and binarizer is None:
+            weighted = X.shape[0] if sample_weight is None else (sample_weight > 0)
+            if np.sum(weighted) < 2:
+                raise ValueError(small_validation_set_error(int(np.sum(weighted))))
 
     def evaluate(self, coefs, intercepts, fitted_estimator):
         """Validation cross-entropy (no L2 term) and validation score.

@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknnscratch import ScratchMLPClassifier
+from sknnscratch import ScratchMLPClassifier, ScratchMLPRegressor
 from sknnscratch._advice import (
     RunFacts,
     convergence_advice,
@@ -273,3 +273,70 @@ def test_a_single_class_has_no_advice_to_give():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ScratchMLPClassifier(solver="adam", max_iter=3).fit(X, np.zeros(20))
+
+
+# ------------------------------------------------------------ the regressor
+
+
+@pytest.fixture(scope="module")
+def linear_target():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5))
+    y = X @ rng.normal(size=5) + 0.1 * rng.normal(size=200)
+    return X, (y - y.mean()) / y.std()
+
+
+def _convergence_warnings(fit):
+    return [str(w.message) for w in _caught(fit) if w.category is ConvergenceWarning]
+
+
+def test_regression_baseline_is_half_the_weighted_variance_per_output():
+    from sknnscratch._activations import CROSS_ENTROPY
+
+    rng = np.random.RandomState(0)
+    Y = rng.normal(size=(30, 2)) * [1.0, 3.0] + [5.0, -2.0]
+    w = rng.uniform(0.1, 2.0, size=30)
+    mean = np.average(Y, axis=0, weights=w)
+    # What a network with zero weights reaches: the mean target on every row.
+    at_mean = np.average(
+        CROSS_ENTROPY["identity"](np.tile(mean, (30, 1)), Y), weights=w
+    )
+    variance = np.average((Y - mean) ** 2, axis=0, weights=w)
+    assert prior_loss(Y, w, "identity") == pytest.approx(at_mean, rel=1e-12)
+    assert prior_loss(Y, w, "identity") == pytest.approx(variance.sum() / 2, rel=1e-12)
+
+
+def test_regressor_worse_than_the_mean_from_a_penalty_names_alpha(linear_target):
+    X, y = linear_target
+    model = ScratchMLPRegressor(alpha=2.5, tol=0.5, random_state=0)
+    (message,) = _convergence_warnings(lambda: model.fit(X[:2], y[:2]))
+    assert "far above the" in message and "predicting the mean target" in message
+    assert "class priors" not in message
+    assert "The L2 term is" in message and "alpha=2.5 is too large" in message
+
+
+def test_regressor_worse_than_the_mean_from_large_steps_names_the_step(linear_target):
+    X, y = linear_target
+    model = ScratchMLPRegressor(
+        solver="adam", learning_rate_init=1.0, max_iter=50, random_state=0
+    )
+    (message,) = _convergence_warnings(lambda: model.fit(X, y))
+    assert "predicting the mean target" in message and "worse than none" in message
+    assert "lower learning_rate_init (now 1)" in message
+
+
+def test_regressor_worse_than_the_mean_on_unscaled_input_says_scale_it(linear_target):
+    X, y = linear_target
+    model = ScratchMLPRegressor(max_iter=1, alpha=1e-4, random_state=0)
+    (message,) = _convergence_warnings(lambda: model.fit(X * 1000, y))
+    assert "predicting the mean target" in message
+    assert "The input is on a large scale" in message
+
+
+def test_a_sound_regressor_fit_and_a_flat_target_get_no_judgement(linear_target):
+    X, y = linear_target
+    assert not _caught(lambda: ScratchMLPRegressor(random_state=0).fit(X, y))
+    # Ten times the scale: the judgement has none of its own.
+    assert not _caught(lambda: ScratchMLPRegressor(random_state=0).fit(X, 10 * y))
+    flat = np.full_like(y, 3.0)
+    assert not _caught(lambda: ScratchMLPRegressor(random_state=0).fit(X, flat))

@@ -5,6 +5,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from sklearn.base import BaseEstimator
+
+import sknnscratch
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sknnscratch"
 TESTS = Path(__file__).resolve().parent
@@ -12,8 +15,11 @@ MODULES = sorted(PACKAGE.glob("*.py"))
 
 MAX_FUNCTION_LINES = 60
 MAX_ESTIMATOR_LINES = 350
-# The layers below the estimator: they get the call's settings, never it.
+# The layers below the estimators: they get the call's settings, never one.
+# (_targets and _regression_targets validate the data with the estimator, as
+# scikit-learn's validate_data takes it: they stand beside the estimators.)
 BELOW_THE_ESTIMATOR = (
+    "_advice",
     "_state",
     "_solvers",
     "_monitoring",
@@ -24,6 +30,14 @@ BELOW_THE_ESTIMATOR = (
     "_settings",
     "_validation_split",
 )
+ESTIMATOR_MODULES = {"_estimator", "_classifier", "_regressor", "_cv"}
+# Every public estimator class, found where it is defined.
+PUBLIC_ESTIMATORS = [
+    (cls.__module__.rsplit(".", 1)[1], name)
+    for name in sknnscratch.__all__
+    if isinstance(cls := getattr(sknnscratch, name), type)
+    and issubclass(cls, BaseEstimator)
+]
 ALLOWED_PRIVATE_SKLEARN = {
     "sklearn.utils._param_validation",
     "sklearn.utils._safe_indexing",
@@ -73,10 +87,15 @@ def test_no_function_is_longer_than_60_code_lines():
     assert not long
 
 
-@pytest.mark.parametrize(
-    "module, name",
-    [("_classifier", "ScratchMLPClassifier"), ("_cv", "ScratchMLPClassifierCV")],
-)
+def test_every_estimator_class_is_checked_for_slimness():
+    assert {
+        ("_classifier", "ScratchMLPClassifier"),
+        ("_cv", "ScratchMLPClassifierCV"),
+        ("_regressor", "ScratchMLPRegressor"),
+    } <= set(PUBLIC_ESTIMATORS)
+
+
+@pytest.mark.parametrize("module, name", PUBLIC_ESTIMATORS)
 def test_the_estimator_classes_stay_slim(module, name):
     path = PACKAGE / f"{module}.py"
     lines = path.read_text().splitlines()
@@ -147,10 +166,10 @@ def test_no_layer_below_the_estimator_takes_the_estimator(module):
         function.name
         for function in _functions(_tree(PACKAGE / f"{module}.py"))
         for argument in function.args.args + function.args.kwonlyargs
-        if argument.arg in ("estimator", "model", "classifier")
+        if argument.arg in ("estimator", "model", "classifier", "regressor")
     ]
     assert not takes
-    assert "_classifier" not in _package_imports(PACKAGE / f"{module}.py")
+    assert not ESTIMATOR_MODULES & _package_imports(PACKAGE / f"{module}.py")
 
 
 def test_only_public_scipy_and_the_accepted_scikit_learn_internals():

@@ -268,3 +268,26 @@ def test_in_a_pipeline_the_validation_set_is_transformed_like_x(split):
     for ours, theirs in zip(pipeline[-1].coefs_, by_hand.coefs_, strict=True):
         np.testing.assert_array_equal(ours, theirs)
     assert pipeline[-1].validation_scores_ == by_hand.validation_scores_
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_r2_early_stopping_refuses_fewer_than_two_validation_rows(given):
+    from sknnscratch import ScratchMLPRegressor
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    model = ScratchMLPRegressor(early_stopping=True, random_state=0)
+    if given:  # one row of positive weight among those passed
+        fit = dict(X_val=X[:2], y_val=y[:2], sample_weight_val=[1.0, 0.0])
+    else:  # 2 rows: the split holds out one
+        X, y, fit = X[:2], y[:2], {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # R^2 of one row would warn, then be nan
+        with pytest.raises(ValueError, match="validation set is too small.* 1 row"):
+            model.fit(X, y, **fit)
+    assert not hasattr(model, "coefs_")
+    # Minus the squared error is defined on one row.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model.set_params(scoring="loss").fit(X, y, **fit)
+    assert np.isfinite(model.validation_scores_).all()
