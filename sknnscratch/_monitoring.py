@@ -140,6 +140,10 @@ class ValidationSet:
         binarizer,
         placement=None,
     ):
+        if scoring_r2(early_stopping, binarizer):
+            rows = X.shape[0] if sample_weight is None else np.sum(sample_weight > 0)
+            if rows < 2:
+                raise ValueError(small_validation_set_error(int(rows)))
         if placement is not None:
             X, Y, sample_weight = map(placement.put, (X, Y, sample_weight))
             if y.dtype.kind in "biuf":  # labels a namespace can hold
@@ -149,10 +153,6 @@ class ValidationSet:
         self.scoring, self.scorer = early_stopping.scoring, early_stopping.scorer
         self.activation, self.out_activation = activation, out_activation
         self.binarizer = binarizer
-        if self.scoring is None and binarizer is None:
-            weighted = X.shape[0] if sample_weight is None else (sample_weight > 0)
-            if np.sum(weighted) < 2:
-                raise ValueError(small_validation_set_error(int(np.sum(weighted))))
 
     def evaluate(self, coefs, intercepts, fitted_estimator):
         """Validation cross-entropy (no L2 term) and validation score.
@@ -191,6 +191,8 @@ class ValidationSet:
             return loss, self._score(fitted_estimator())
         if self.scoring is not None:
             return loss, -loss
+        if self.binarizer is None:
+            return loss, _r2_score(xp, self.Y, Z, self.sample_weight)
         if self.binarizer.y_type_ == "multiclass":
             correct = xp.argmax(Z, axis=1) == xp.argmax(self.Y, axis=1)
         elif len(self.binarizer.classes_) == 1:  # always predicts that class
@@ -214,11 +216,36 @@ class ValidationSet:
         return score
 
 
+def scoring_r2(early_stopping, binarizer):
+    """Whether early stopping scores R^2: the regressor's default, which
+    needs two validation rows of positive weight."""
+    return early_stopping.scoring is None and binarizer is None
+
+
 def _weighted_mean(xp, values, weights):
     """``np.average(values, weights=weights)`` in namespace ``xp``."""
     if weights is None:
         return xp.mean(values)
     return xp.sum(values * weights) / xp.sum(weights)
+
+
+def _r2_score(xp, Y, Z, weights):
+    """scikit-learn's ``r2_score`` (uniform average over the outputs) in ``xp``.
+
+    Per output ``1 - SS_res / SS_tot`` with the weighted mean target; an
+    output whose target is constant scores 1 if predicted exactly, else 0,
+    as scikit-learn's ``force_finite`` gives it.
+    """
+    w = xp.ones_like(Y[:, 0]) if weights is None else weights
+    w = w[:, None]
+    mean = xp.sum(w * Y, axis=0) / xp.sum(w)
+    residual = xp.sum(w * (Y - Z) ** 2, axis=0)
+    total = xp.sum(w * (Y - mean) ** 2, axis=0)
+    one = xp.ones_like(total)
+    exact = xp.where(residual == 0, one, 0 * one)
+    safe_total = xp.where(total == 0, one, total)
+    scores = xp.where(total == 0, exact, 1.0 - residual / safe_total)
+    return float(xp.mean(scores))
 
 
 def accuracy(actual, predicted, sample_weight):

@@ -21,7 +21,13 @@ from sklearn.utils.estimator_checks import (
     check_array_api_same_namespace,
 )
 
-from sknnscratch import ScratchMLPClassifier, ScratchMLPClassifierCV, move_to
+from sknnscratch import (
+    ScratchMLPClassifier,
+    ScratchMLPClassifierCV,
+    ScratchMLPRegressor,
+    ScratchMLPRegressorCV,
+    move_to,
+)
 from sknnscratch._namespace import to_numpy
 
 xps = pytest.importorskip("array_api_strict")
@@ -48,6 +54,9 @@ ESTIMATORS = [
     ScratchMLPClassifier(random_state=0, max_iter=30),
     ScratchMLPClassifier(solver="adam", random_state=0, max_iter=5),
     ScratchMLPClassifierCV(alphas=[0.1, 1.0], cv=2, max_iter=30, random_state=0),
+    ScratchMLPRegressor(random_state=0, max_iter=30),
+    ScratchMLPRegressor(solver="adam", early_stopping=True, random_state=0, max_iter=5),
+    ScratchMLPRegressorCV(alphas=[0.1, 1.0], cv=2, max_iter=30, random_state=0),
 ]
 
 
@@ -376,3 +385,78 @@ def test_a_cv_model_pickles_in_numpy():
     assert isinstance(loaded.alphas_, np.ndarray)
     assert isinstance(loaded.coefs_[0], np.ndarray)
     assert loaded.predict(X).shape == (60,)
+
+
+# ---------------------------------------------------------------- regressor
+
+
+def _regression(n=150, outputs=1, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 4))
+    Y = np.column_stack([np.sin(X[:, 0]) + k * X[:, 1] for k in range(outputs)])
+    return X, Y[:, 0] if outputs == 1 else Y
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
+def test_the_regressor_is_the_numpy_model_in_the_inputs_namespace(solver, outputs):
+    X, y = _regression(outputs=outputs)
+    params = dict(solver=solver, random_state=0, max_iter=20)
+    ref = _quiet(lambda: ScratchMLPRegressor(**params).fit(X, y))
+    with dispatch():
+        model = _quiet(
+            lambda: ScratchMLPRegressor(**params).fit(xps.asarray(X), xps.asarray(y))
+        )
+        predicted = model.predict(xps.asarray(X))
+        score = model.score(xps.asarray(X), xps.asarray(y))
+    assert isinstance(predicted, type(xps.asarray(X)))
+    assert predicted.shape == ref.predict(X).shape
+    np.testing.assert_allclose(
+        to_numpy(predicted), ref.predict(X), rtol=1e-9, atol=1e-12
+    )
+    np.testing.assert_allclose(score, ref.score(X, y), rtol=1e-9)
+    assert isinstance(model.coefs_[0], type(xps.asarray(X)))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_regressors_early_stopping_scores_r2_on_the_device(weighted):
+    X, Y = _regression(n=200, outputs=2)
+    Y[:, 1] = 3.0  # a constant output: scikit-learn's force_finite rule
+    weights = np.linspace(0.5, 2, 200) if weighted else None
+    params = dict(
+        solver="adam",
+        early_stopping=True,
+        random_state=0,
+        max_iter=8,
+        n_iter_no_change=99,
+        learning_rate_init=0.01,
+    )
+    ref = _quiet(lambda: ScratchMLPRegressor(**params).fit(X, Y, weights))
+    with dispatch():
+        model = _quiet(
+            lambda: ScratchMLPRegressor(**params).fit(
+                xps.asarray(X),
+                xps.asarray(Y),
+                None if weights is None else xps.asarray(weights),
+            )
+        )
+    np.testing.assert_allclose(
+        model.validation_scores_, ref.validation_scores_, rtol=1e-9, atol=1e-12
+    )
+
+
+def test_a_regressor_on_the_device_pickles_in_numpy_and_exports():
+    import pickle
+
+    X, y = _regression()
+    with dispatch():
+        model = _quiet(
+            lambda: ScratchMLPRegressor(random_state=0, max_iter=20).fit(
+                xps.asarray(X), xps.asarray(y)
+            )
+        )
+        on_device = to_numpy(model.predict(xps.asarray(X)))
+    loaded = pickle.loads(pickle.dumps(model))
+    assert isinstance(loaded.coefs_[0], np.ndarray)
+    np.testing.assert_allclose(loaded.predict(X), on_device, rtol=1e-12)
+    np.testing.assert_allclose(model.to_sklearn().predict(X), on_device, rtol=1e-12)
