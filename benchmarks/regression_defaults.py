@@ -204,7 +204,7 @@ DATASETS = {dataset.name: dataset for dataset in PANEL + HOLDOUT}
 ALPHAS = [0.001, 0.01, 0.1, 0.3, 1, 2, 3, 5, 10, 30]
 HIDDEN = [(8,), (16,), (32,), (64,)]
 QUICK_ALPHAS = [0.1, 3]
-QUICK_HIDDEN = [(8,)]
+QUICK_HIDDEN = [(8,)]  # and the default width, always run
 _DEFAULTS = ScratchMLPRegressor().get_params()
 DEFAULT_HIDDEN = tuple(_DEFAULTS["hidden_layer_sizes"])
 
@@ -291,10 +291,11 @@ else:
 
 
 def candidates(alphas, hidden_sizes):
+    """The references, the scaled grid, and the raw grid at the default width
+    (with its scaled twin, which target_scaling compares it with, always)."""
+    widths = sorted({*map(tuple, hidden_sizes), DEFAULT_HIDDEN})
     scaled_grid = [
-        grid_candidate(alpha, hidden, "scaled")
-        for hidden in hidden_sizes
-        for alpha in alphas
+        grid_candidate(alpha, hidden, "scaled") for hidden in widths for alpha in alphas
     ]
     raw_grid = [grid_candidate(alpha, DEFAULT_HIDDEN, "raw") for alpha in alphas]
     return REFERENCES + scaled_grid + raw_grid
@@ -621,7 +622,8 @@ def parse_arguments(argv):
         "--quick",
         action="store_true",
         help=f"data sets {' '.join(QUICK_DATASETS)}, alphas "
-        f"{' '.join(f'{a:g}' for a in QUICK_ALPHAS)}, width 8, 3 folds (default: "
+        f"{' '.join(f'{a:g}' for a in QUICK_ALPHAS)}, widths 8 and the default's, "
+        "3 folds (default: "
         "off: the panel and hold-out data sets, the full grid, 5 folds)",
     )
     parser.add_argument(
@@ -645,8 +647,9 @@ def parse_arguments(argv):
         nargs="+",
         type=int,
         metavar="UNITS",
-        help="the widths of the one hidden layer in the grid (default: "
-        f"{' '.join(str(h[0]) for h in HIDDEN)}, or --quick's)",
+        help="the widths of the one hidden layer in the grid, the default's "
+        f"always among them (default: {' '.join(str(h[0]) for h in HIDDEN)}, or "
+        "--quick's)",
     )
     parser.add_argument(
         "--output",
@@ -683,7 +686,7 @@ def main(argv=None):
     )
     output = {"command": f"python benchmarks/regression_defaults.py {command}".strip()}
     output["alphas"] = alphas
-    output["hidden"] = [list(h) for h in hidden]
+    output["hidden"] = [list(h) for h in sorted({*hidden, DEFAULT_HIDDEN})]
     output["cv"] = {"n_splits": n_splits}
     output.update(study(names, alphas, hidden, cv))
     output["wall_seconds"] = time.perf_counter() - start
