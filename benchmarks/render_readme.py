@@ -28,6 +28,19 @@ FIELDS = {  # what the renderers read of each result file
     "out_of_core": ["runs"],
     "lbfgs_driver": ["cases"],
     "gpu": ["rows", "features", "hidden", "gpu", "table", "machine"],
+    "regression_defaults": [
+        "command",
+        "alphas",
+        "hidden",
+        "cv",
+        "groups",
+        "skipped",
+        "summaries",
+        "recommended",
+        "target_scaling",
+        "wall_seconds",
+        "machine",
+    ],
 }
 RENDERERS = {}  # block name -> the function that renders it from the results
 
@@ -446,6 +459,132 @@ def gpu_table(r):
         "fit runs on the CPU only when asked)."
     )
     return prose(said) + "\n" + table("what | " + " | ".join(names), rows)
+
+
+def _regression(r):
+    """regression_defaults.py's result, its panel summary and its defaults' rows."""
+    result = r["regression_defaults"]
+    panel = result["summaries"]["panel"]
+    default = next(label for label in panel if label.startswith("defaults"))
+    return result, panel, default, default.replace(", scaled", ", raw")
+
+
+def _widest_best(summary, target="scaled"):
+    """{width: label of its best mean R^2} of the grid rows for ``target``."""
+    best = {}
+    for label, row in summary.items():
+        if row["alpha"] is None or row["target"] != target:
+            continue
+        width = row["hidden"][0]
+        if width not in best or row["mean_r2"] > summary[best[width]]["mean_r2"]:
+            best[width] = label
+    return best
+
+
+@block
+def regression_run(r):
+    """What regression_defaults.py ran, on what, and what it chose."""
+    result, _, _, _ = _regression(r)
+    groups, chosen = result["groups"], result["recommended"]
+    skipped = (
+        f"; {words(result['skipped'])}, not on the machine that ran it, was left out"
+        if result["skipped"]
+        else ""
+    )
+    rule = (
+        "among the rows within 0.02 of each data set's best on average, 0.05 on "
+        "every one, and without ConvergenceWarning"
+        if chosen["rule"] == "ok"
+        else "among the rows without ConvergenceWarning, since no row came within "
+        "0.02 of each data set's best on average and 0.05 on every one"
+    )
+    return prose(
+        f"`{result['command']}` cross-validates ({result['cv']['n_splits']} "
+        f"folds, fold i's models seeded with i) `ScratchMLPRegressor` with "
+        f"L-BFGS at {len(result['alphas'])} values of `alpha` from "
+        f"{min(result['alphas']):g} to {max(result['alphas']):g} and one hidden "
+        f"layer of {words(str(h[0]) for h in result['hidden'])} units, each after "
+        f"a `StandardScaler` and on the standardised target, on a panel of "
+        f"{len(groups['panel'])} data sets ({words(groups['panel'])}{skipped}), "
+        f"and reports them on {len(groups['hold-out'])} more the choice was not "
+        f"made on ({words(groups['hold-out'])}), in about "
+        f"{result['wall_seconds'] / 60:.0f} minutes ({machine(result)}).\n\n"
+        f"It chose `hidden_layer_sizes=({chosen['hidden'][0]},)` and "
+        f"`alpha={chosen['alpha']:g}`: the best `alpha` of the narrowest layer "
+        f"whose best mean R^2 is within 0.01 of the best of all, {rule}."
+    )
+
+
+@block
+def regression_table(r):
+    """The references and each width's best row, panel and hold-out."""
+    result, panel, _, _ = _regression(r)
+    holdout = result["summaries"].get("hold-out", {})
+    labels = [label for label, row in panel.items() if row["alpha"] is None]
+    labels += sorted(_widest_best(panel).values(), key=lambda lab: panel[lab]["hidden"])
+    rows = []
+    for label in labels:
+        p, h = panel[label], holdout.get(label)
+        cells = [
+            f"`{label}`",
+            f"{p['mean_r2']:.3f}",
+            f"{p['mean_shortfall']:.3f}",
+            f"{p['worst_shortfall']:.3f} ({p['worst_dataset']})",
+            f"{p['convergence_warnings']}/{p['fits']}",
+        ]
+        cells += (
+            [
+                f"{h['mean_r2']:.3f}",
+                f"{h['worst_shortfall']:.3f} ({h['worst_dataset']})",
+            ]
+            if h
+            else ["", ""]
+        )
+        rows.append(" | ".join(cells))
+    header = "model | panel: mean R^2 | mean shortfall | worst shortfall | "
+    header += "ConvergenceWarnings | hold-out: mean R^2 | worst shortfall"
+    return table(header, rows)
+
+
+@block
+def regression_target_scaling(r):
+    """Each data set with a raw and a standardised target."""
+    effect = r["regression_defaults"]["target_scaling"]
+    rows = [
+        f"{name} | {e['target_sd']:.3g} | {e['best_raw']['r2']:.3f} "
+        f"({e['best_raw']['alpha']:g}) | {e['best_scaled']['r2']:.3f} "
+        f"({e['best_scaled']['alpha']:g}) | {e['defaults_raw']:.3f} | "
+        f"{e['defaults_scaled']:.3f} | {e['mlp_raw']:.3f} | {e['mlp_scaled']:.3f}"
+        for name, e in effect.items()
+    ]
+    header = "data set | target sd | best `alpha`, raw | best `alpha`, scaled | "
+    header += "defaults, raw | defaults, scaled | MLPRegressor(), raw | "
+    return table(header + "MLPRegressor(), scaled", rows)
+
+
+@block
+def regression_summary(r):
+    """The defaults against the references, in one paragraph (the README's)."""
+    result, panel, default, raw = _regression(r)
+    names = result["groups"]["panel"]
+
+    def mean(label):
+        return f"{panel[label]['mean_r2']:.3f}"
+
+    effect = result["target_scaling"]
+    gains = [effect[n]["defaults_scaled"] - effect[n]["defaults_raw"] for n in names]
+    return prose(
+        f"On the {len(names)} data sets of the panel the defaults, with the "
+        f"target standardised, reach a mean R^2 of {mean(default)} "
+        f"(`RidgeCV()` {mean('RidgeCV()')}, `HistGradientBoostingRegressor()` "
+        f"{mean('HistGradientBoostingRegressor()')}, `MLPRegressor()` "
+        f"{mean('MLPRegressor(), raw')} on the raw target and "
+        f"{mean('MLPRegressor(), scaled')} on the standardised one), within "
+        f"{panel[default]['mean_shortfall']:.3f} on average of each data set's "
+        f"best grid row. On the raw target they reach {mean(raw)}: standardising "
+        f"it changes their R^2 by {min(gains):+.3f} to {max(gains):+.3f} per "
+        f"data set."
+    )
 
 
 def pages(root=ROOT):

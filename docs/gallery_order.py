@@ -8,12 +8,13 @@ ORDER = [
     "heart_disease.py",
     "quickstart.py",
     "plot_training_dynamics.py",
+    "plot_regression.py",
     "out_of_core.py",
     "distributed_search.py",
 ]
 # The examples that write PNG files write them into the build folder, where
 # nothing links to them: the gallery shows the figures themselves.
-WRITES_FILES = {"heart_disease.py", "plot_training_dynamics.py"}
+WRITES_FILES = {"heart_disease.py", "plot_training_dynamics.py", "plot_regression.py"}
 
 
 class ExampleOrder:

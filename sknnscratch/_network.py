@@ -1,6 +1,6 @@
 r"""The network's mathematics, one equation per line: the reference implementation.
 
-Every line tagged (F1)-(F3), (L1)-(L3) or (B1)-(B8) below computes exactly one
+Every line tagged (F1)-(F3), (L1)-(L4) or (B1)-(B8) below computes exactly one
 equation of ``docs/derivation.md``. The page derives each one, works it through
 on a heart-disease sample and links the tag to its line; ``tests/test_docs.py``
 holds the links, the lines and the equations together. Training runs the same
@@ -36,9 +36,10 @@ layer number in: ``W1^T`` is ``WT[1]``, ``Z1`` and ``A1`` are ``Z[1]`` and
 ``A[1]`` (capitals: a batch, one row per sample), ``dL/dW1^T`` is
 ``dL_dWT[1]``.
 
-``loss_i`` is sample ``i``'s cross-entropy, ``L`` their mean over the batch
-weighted by ``s`` (all 1 by default; ``S = sum(s)``), ``R`` the L2 term and
-``J = L + R`` the objective training minimises.
+``loss_i`` is sample ``i``'s cross-entropy (its squared error (L4) for the
+regressor's identity output), ``L`` their mean over the batch weighted by
+``s`` (all 1 by default; ``S = sum(s)``), ``R`` the L2 term and ``J = L + R``
+the objective training minimises.
 
 The tagged lines, in the batch form the code computes
 -----------------------------------------------------
@@ -49,6 +50,7 @@ The tagged lines, in the batch form the code computes
 (L1)   ``L = sum_i s_i loss_i / S``                mean cross-entropy
 (L2)   ``R = alpha / (2 S) sum_l ||W_l||^2``       L2 term (biases are free)
 (L3)   ``J = L + R``                               the objective
+(L4)   ``loss_i = sum_k (Z - Y)_ik^2 / 2``         squared error (regression)
 (B1)   ``dZ[n_layers] = (P - Y) * s / S``          output error
 (B2)   ``dL_dWT[l] = A[l-1].T @ dZ[l]``            weight gradient, data term
 (B3)   ``dR_dWT[l] = alpha / S * WT[l]``           weight gradient, L2 term
@@ -271,8 +273,12 @@ def objective_terms(
     s, S = _weights_and_total(sample_weight, Y)
     S_penalty = _penalty_total(S, penalty_weight)
     WT, xp = _by_layer(coefs), namespace(Y)
-    # One sample's loss from its logits: log(1 + e^z) - y z for the sigmoid.
-    loss_i = CROSS_ENTROPY[out_activation](Z_out, Y)
+    # One sample's loss from its logits: log(1 + e^z) - y z for the sigmoid;
+    # the identity output's prediction is its logit, y_hat = z (regression).
+    if out_activation == "identity":
+        loss_i = xp.sum((Z_out - Y) ** 2, axis=1) / 2  # (L4)
+    else:
+        loss_i = CROSS_ENTROPY[out_activation](Z_out, Y)
     L = s @ loss_i / S  # (L1)
     R = alpha / (2 * S_penalty) * sum(xp.sum(WT[l] ** 2) for l in WT)  # (L2)
     J = L + R  # (L3)

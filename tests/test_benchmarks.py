@@ -111,6 +111,99 @@ def test_every_data_set_loads_reproducibly_in_one_group(defaults):
         np.testing.assert_array_equal(y_first, y_again)
 
 
+@pytest.fixture(scope="module")
+def regression_defaults():
+    return _load("regression_defaults")
+
+
+@pytest.mark.slow
+def test_regression_defaults_quick_run_prints_summaries_and_stores_them(
+    regression_defaults, capsys, tmp_path
+):
+    output = regression_defaults.main(["--quick", "--output", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert "## Summary, panel" in printed and "## Summary, hold-out" in printed
+    assert "## Target scaling" in printed and "Recommended" in printed
+    assert output["groups"] == {"panel": ["diabetes", "sine"], "hold-out": ["ripple"]}
+    summary = output["summaries"]["panel"]
+    for row in summary.values():
+        assert row["worst_shortfall"] >= row["mean_shortfall"]
+        assert row["fits"] == 6  # 3 folds on each of the 2 panel data sets
+        if row["in_grid"]:  # the grid defines the best: none beats it
+            assert row["mean_shortfall"] >= -1e-12
+    line = next(
+        line
+        for line in printed[printed.index("## Summary, panel") :].splitlines()
+        if line.startswith("| RidgeCV() |")
+    )
+    assert f"{summary['RidgeCV()']['mean_r2']:.4f}" in line
+    diabetes = output["datasets"]["diabetes"]
+    assert diabetes["candidates"][diabetes["best"]["label"]]["shortfall"] == 0
+    assert output["recommended"]["label"] in summary
+    stored = json.loads((tmp_path / "regression_defaults.json").read_text())
+    assert set(_load("render_readme").FIELDS["regression_defaults"]) <= set(stored)
+    assert stored["recommended"] == json.loads(json.dumps(output["recommended"]))
+    scaling = stored["target_scaling"]["diabetes"]
+    assert scaling["best_scaled"]["r2"] == max(
+        row["r2"]
+        for row in diabetes["candidates"].values()
+        if row["in_grid"] and tuple(row["hidden"]) == regression_defaults.DEFAULT_HIDDEN
+    )
+
+
+def _summary_row(hidden, alpha, mean_r2, worst=0.0, warnings=0):
+    return {
+        "hidden": hidden, "alpha": alpha, "target": "scaled", "in_grid": True,
+        "mean_r2": mean_r2, "mean_shortfall": 0.9 - mean_r2,
+        "worst_shortfall": worst, "convergence_warnings": warnings,
+    }  # fmt: skip
+
+
+def test_the_recommended_width_is_the_narrowest_within_the_margin(
+    regression_defaults,
+):
+    recommend = regression_defaults.recommend
+    summary = {
+        "a": _summary_row((8,), 1, 0.87),
+        "b": _summary_row((8,), 3, 0.885),
+        "c": _summary_row((32,), 1, 0.894),
+        "d": _summary_row((64,), 1, 0.899, warnings=1),  # best, but warned
+    }
+    assert recommend(summary) == {
+        "label": "b", "alpha": 3, "hidden": (8,), "rule": "ok"
+    }  # fmt: skip
+    summary["c"]["mean_r2"] = 0.896  # now the 8-unit best is 0.011 below
+    assert recommend(summary)["label"] == "c"
+    # None is ok: the rows free of ConvergenceWarnings decide.
+    for row in summary.values():
+        row["worst_shortfall"] = 0.3
+    fallback = recommend(summary)
+    assert fallback["label"] == "c" and fallback["rule"].startswith("no Conv")
+    for row in summary.values():
+        row["convergence_warnings"] = 1
+    assert recommend(summary) is None
+
+
+def test_every_regression_data_set_loads_reproducibly_in_one_group(
+    regression_defaults,
+):
+    panel = {dataset.name for dataset in regression_defaults.PANEL}
+    holdout = {dataset.name for dataset in regression_defaults.HOLDOUT}
+    assert len(panel) >= 7 and len(holdout) >= 2 and not panel & holdout
+    for dataset in regression_defaults.PANEL + regression_defaults.HOLDOUT:
+        first = dataset.load()
+        if first is None:  # California housing, never downloaded here
+            assert dataset.name == "california"
+            continue
+        X_first, y_first = first
+        X_again, y_again = dataset.load()
+        assert len(X_first) == len(y_first) > 100
+        np.testing.assert_array_equal(X_first, X_again)
+        np.testing.assert_array_equal(y_first, y_again)
+    X, y = regression_defaults.DATASETS["multi_output"].load()
+    assert y.shape == (500, 3)
+
+
 def test_cv_speed_quick_run_prints_its_ratios_and_stores_them(capsys, tmp_path):
     cv_speed = _load("cv_speed")
     cv_speed.main(["--quick", "--output", str(tmp_path)])

@@ -51,6 +51,7 @@ EQUATIONS = {
     "L1": "L = s @ loss_i / S",
     "L2": "R = alpha / (2 * S_penalty) * sum(xp.sum(WT[l] ** 2) for l in WT)",
     "L3": "J = L + R",
+    "L4": "loss_i = xp.sum((Z_out - Y) ** 2, axis=1) / 2",
     "B1": "dZ[n_layers] = (P - Y) * (s / S)[:, None]",
     "B2": "dL_dWT[l] = A[l - 1].T @ dZ[l]",
     "B3": "dR_dWT[l] = alpha / S_penalty * WT[l]",
@@ -181,29 +182,41 @@ PASSES = {
     "13-5-4-3 tanh, sample weights, minibatch": dict(
         hidden=(5, 4), activation="tanh", rows=30, weighted=True, multiclass=True
     ),
+    "13-6-2 regression, sample weights": dict(
+        hidden=(6,), activation="relu", rows=35, weighted=True, regression=True
+    ),
 }
+ONLY_FOR = {"L4": "identity"}
+"""Tags whose line runs for one output function only."""
+
+
+def _targets(y, spec):
+    """The pass's target matrix and output function."""
+    rows = spec["rows"]
+    if spec.get("regression", False):  # two standardised numeric columns
+        X, _ = load_heart_disease(return_X_y=True)
+        Y = np.nan_to_num(X[:rows][:, [0, 4]])  # age, cholesterol
+        return (Y - Y.mean(0)) / Y.std(0), "identity"
+    if spec.get("multiclass", False):
+        return np.eye(len(np.unique(y)))[y[:rows]], "softmax"
+    return y[:rows, None], "logistic"
 
 
 @pytest.mark.parametrize("case", PASSES)
 def test_each_tagged_line_gives_what_the_reference_returns(case):
     """Evaluate each tagged line's right-hand side on a real pass's variables."""
     spec = PASSES[case]
-    multiclass = spec.get("multiclass", False)
-    X, y = load_heart_disease(return_X_y=True, multiclass=multiclass)
+    X, y = load_heart_disease(return_X_y=True, multiclass=spec.get("multiclass", False))
     X = np.nan_to_num((X - np.nanmean(X, 0)) / np.nanstd(X, 0))[: spec["rows"]]
-    n_outputs = len(np.unique(y)) if multiclass else 1
-    Y = (
-        np.eye(n_outputs)[y[: spec["rows"]]]
-        if n_outputs > 1
-        else y[: spec["rows"], None]
-    )
+    Y, out_activation = _targets(y, spec)
+    n_outputs = Y.shape[1]
     units = network.layer_units(13, spec["hidden"], n_outputs)
     rng = np.random.RandomState(0)
     coefs, intercepts = network.init_parameters(units, spec["activation"], rng)
     weighted = spec.get("weighted", False)
     settings = dict(
         activation=spec["activation"],
-        out_activation="softmax" if n_outputs > 1 else "logistic",
+        out_activation=out_activation,
         alpha=0.7,
         sample_weight=rng.uniform(0.5, 2, len(X)) if weighted else None,
         penalty_weight=3.0 * len(X) if weighted else None,
@@ -223,6 +236,8 @@ def test_each_tagged_line_gives_what_the_reference_returns(case):
     source = NETWORK.read_text()
     tree, lines = ast.parse(source), source.splitlines()
     for tag, (number,) in tagged_lines(source).items():
+        if ONLY_FOR.get(tag, out_activation) != out_activation:
+            continue  # this line does not run for this output
         statement = ast.parse(lines[number - 1].split("#")[0].strip()).body[0]
         target = ast.unparse(statement.targets[0])
         value = ast.unparse(statement.value)
@@ -258,6 +273,46 @@ def test_the_line_test_fails_when_a_line_changes(monkeypatch):
     drifted = page().replace("_network.py#L", "_network.py#L1", 1)
     lines = {tag: numbers[0] for tag, numbers in tagged_lines(source).items()}
     assert any(int(n) != lines[t] for t, n in TAG_LINK.findall(drifted))
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_the_squared_error_output_has_the_gradient_section_7_5_derives(activation):
+    """(L4) with the identity output: the output error is y_hat - y over S, and
+    every gradient of J agrees with central differences of J."""
+    from conftest import central_differences
+
+    rng = np.random.RandomState(3)
+    X, Y = rng.normal(size=(9, 4)), rng.normal(size=(9, 2))
+    s = rng.uniform(0.5, 2, 9)
+    units = network.layer_units(4, (5, 3), 2)
+    coefs, intercepts = network.init_parameters(units, activation, rng)
+    settings = dict(
+        activation=activation, out_activation="identity", alpha=0.3, sample_weight=s
+    )
+
+    def objective(theta):
+        return network.loss_and_gradients(
+            X, Y, *network.unpack(theta, units), **settings
+        )[0]
+
+    record = {}
+    loss, coef_grads, intercept_grads = network.loss_and_gradients(
+        X, Y, coefs, intercepts, record=record, **settings
+    )
+    residual = record["Z3"] - Y
+    np.testing.assert_array_equal(record["y_hat"], record["Z3"])
+    np.testing.assert_allclose(record["dL/dZ3"], residual * (s / s.sum())[:, None])
+    np.testing.assert_allclose(record["L"], s @ (residual**2).sum(1) / 2 / s.sum())
+    if activation == "relu":  # finite differences across a kink disagree
+        Z, _ = network.forward(X, coefs, intercepts, activation)
+        assert min(np.abs(Z[layer]).min() for layer in (1, 2)) > 1e-4
+    theta = network.pack(coefs, intercepts)
+    np.testing.assert_allclose(
+        network.pack(coef_grads, intercept_grads),
+        central_differences(objective, theta),
+        rtol=1e-6,
+        atol=1e-8,
+    )
 
 
 TRACE_TAGS = {  # trace's names (13-8-1) and the tag of the line computing each

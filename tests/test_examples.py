@@ -26,7 +26,8 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 pytestmark = pytest.mark.skipif(not EXAMPLES, reason="needs the source tree")
 
 TRAINED = 97
-"""Exit status of a run that reached a ScratchMLPClassifier fit (see _GUARDED)."""
+"""Exit status of a run that reached a fit of the package's estimators (see
+_GUARDED)."""
 
 _GUARDED = f"""
 import json, os, runpy, sys
@@ -43,7 +44,11 @@ def trained(*args, **kwargs):
     os._exit({TRAINED})
 
 
-for estimator in (sknnscratch.ScratchMLPClassifier, sknnscratch.ScratchMLPClassifierCV):
+for estimator in (
+    sknnscratch.ScratchMLPClassifier,
+    sknnscratch.ScratchMLPClassifierCV,
+    sknnscratch.ScratchMLPRegressor,
+):
     estimator.fit = estimator.partial_fit = trained
 sys.argv = [script, *args]
 try:
@@ -96,6 +101,7 @@ GALLERY_ARGUMENTS = {
     "heart_disease.py": ["--quick", "--output-dir", "output"],
     "out_of_core.py": ["--rows", "20000", "--chunksize", "5000", "--epochs", "1"],
     "plot_training_dynamics.py": ["--epochs", "12", "--output-dir", "output"],
+    "plot_regression.py": ["--samples", "120", "--output-dir", "output"],
     "quickstart.py": ["--n-splits", "3"],
 }
 """Short runs of each example for the sphinx-gallery tests (not the docs
@@ -344,6 +350,7 @@ def test_every_optional_import_is_checked():
         ("distributed_search.py", "distributed"),
         ("heart_disease.py", "matplotlib"),
         ("plot_training_dynamics.py", "matplotlib"),
+        ("plot_regression.py", "matplotlib"),
     } <= pairs
 
 

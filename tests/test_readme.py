@@ -1,9 +1,10 @@
 """README.md's snippets run as written, and its words agree with the code.
 
-The Python snippets of README.md, and those of docs/training.md, run in
-order, in one session per page: each ```python block is executed in a
-namespace shared with the blocks before it, as a reader pasting them one
-after the other into one Python session would, with matplotlib drawing off
+The Python snippets of README.md, and those of docs/training.md and
+docs/regression.md, run in order, in one session per page: each ```python
+block is executed in a namespace shared with the blocks before it, as a
+reader pasting them one after the other into one Python session would, with
+matplotlib drawing off
 screen and a fresh temporary directory as the current directory (for the
 files the snippets write). Each block is its own step (a subtest) named by
 its page, line, section and first line. The other tests check that the pages
@@ -24,6 +25,7 @@ from sklearn.model_selection import train_test_split
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 TRAINING = ROOT / "docs" / "training.md"
+REGRESSION = ROOT / "docs" / "regression.md"
 SKIP_MARKER = re.compile(r"<!-- readme-test: skip \((?P<reason>.+)\) -->")
 HEADING = re.compile(r"#{1,6} (?P<title>.+)")
 
@@ -108,7 +110,9 @@ def test_blocks_are_found_with_their_sections_and_skip_markers():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "page, at_least", [(README, 3), (TRAINING, 6)], ids=["README", "training"]
+    "page, at_least",
+    [(README, 3), (TRAINING, 6), (REGRESSION, 2)],
+    ids=["README", "training", "regression"],
 )
 def test_every_python_block_runs_as_written(
     subtests, tmp_path, monkeypatch, page, at_least
