@@ -418,7 +418,7 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
 
     def __init__(
         self,
-        hidden_layer_sizes=(8,),
+        hidden_layer_sizes=(32,),
         activation="relu",
         *,
         alphas=DEFAULT_ALPHAS,

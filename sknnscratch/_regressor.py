@@ -98,7 +98,8 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
         one, where Adam's 200 epochs do not reach targets in the hundreds).
         No fixed value suits every data set: the noisy diabetes data wants
         10 (the defaults score 0.40 there, ``RidgeCV()`` 0.49), the sine 0.1
-        or less (0.70 against 0.84). MLPRegressor's default is 0.0001.
+        or less (0.70 against 0.84): :class:`ScratchMLPRegressorCV` chooses
+        it by cross-validation. MLPRegressor's default is 0.0001.
 
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; 'auto' means
@@ -270,6 +271,8 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
     --------
     sklearn.neural_network.MLPRegressor : scikit-learn's MLP regressor.
     sklearn.compose.TransformedTargetRegressor : standardises the target.
+    ScratchMLPRegressorCV : this regressor with ``alpha`` chosen by
+        cross-validation.
     ScratchMLPClassifier : the same network for classification.
 
     Notes

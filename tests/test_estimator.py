@@ -6,6 +6,7 @@ from sknnscratch import (
     ScratchMLPClassifier,
     ScratchMLPClassifierCV,
     ScratchMLPRegressor,
+    ScratchMLPRegressorCV,
 )
 from sknnscratch._estimator import BaseScratchMLP, network_class, parameter_defaults
 
@@ -39,3 +40,18 @@ def test_both_estimators_share_the_base_and_its_constraints(cls):
     assert issubclass(cls, BaseScratchMLP)
     for name in parameter_defaults(cls):
         assert name in cls._parameter_constraints
+
+
+@pytest.mark.parametrize(
+    "cv_class, network",
+    [
+        (ScratchMLPClassifierCV, ScratchMLPClassifier),
+        (ScratchMLPRegressorCV, ScratchMLPRegressor),
+    ],
+)
+def test_a_cv_estimator_has_its_networks_defaults(cv_class, network):
+    # scoring is the search's (its default held-out score), alpha and
+    # warm_start are not taken; every other parameter defaults as the network.
+    ours, theirs = cv_class().get_params(), network().get_params()
+    differing = {name for name in ours if name in theirs and ours[name] != theirs[name]}
+    assert differing <= {"scoring"}

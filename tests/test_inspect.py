@@ -958,7 +958,10 @@ def _regression_data(n=40, outputs=1, n_features=13, seed=0):
 def _regressor(**params):
     from sknnscratch import ScratchMLPRegressor
 
-    return ScratchMLPRegressor(**{"random_state": 0, **params})
+    # The 13-8-1 shape of the derivation, whatever the default width.
+    return ScratchMLPRegressor(
+        **{"random_state": 0, "hidden_layer_sizes": (8,), **params}
+    )
 
 
 def _squared_error_by_hand(X, Y, W1, b1, W2, b2, alpha, s):
