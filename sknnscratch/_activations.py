@@ -20,7 +20,7 @@ and a new array returned): :func:`_generic` below.
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax
+from scipy.special import expit, log_expit, log_softmax, xlogy
 
 from sknnscratch._namespace import is_numpy, namespace
 
@@ -275,7 +275,23 @@ _GENERIC = {
     "sigmoid_cross_entropy": _xp_sigmoid_cross_entropy,
     "softmax_cross_entropy": _xp_softmax_cross_entropy,
     "squared_error": lambda xp, Z, Y: xp.sum((Z - Y) ** 2, axis=1) / 2,
+    "exp_output": lambda xp, Z: xp.exp(_xp_clipped_logits(xp, Z)),
+    "poisson_deviance": lambda xp, Z, Y: _xp_poisson_deviance(xp, Z, Y),
 }
+
+
+def _xp_clipped_logits(xp, Z):
+    """``Z`` clipped to where ``exp`` stays finite: see :func:`clipped_logits`."""
+    top = float(log_max(np.dtype(np.float32 if Z.dtype == xp.float32 else np.float64)))
+    return xp.clip(Z, -top, top)
+
+
+def _xp_poisson_deviance(xp, Z, Y):
+    """exp(z) - y z + y log y - y, summed over the units (``0 log 0 = 0``)."""
+    Z = _xp_clipped_logits(xp, Z)
+    safe_Y = xp.where(Y > 0, Y, xp.ones_like(Y))
+    y_log_y = xp.where(Y > 0, Y * xp.log(safe_Y), xp.zeros_like(Y))
+    return xp.sum(xp.exp(Z) - Y * Z + y_log_y - Y, axis=1)
 
 
 def _generic(name, *arrays):
@@ -313,23 +329,93 @@ def identity_loss_and_output(Z, Y, out=None):
     return squared_error(Z, Y), Z
 
 
+# --- regression with loss='poisson': the exponential output, the deviance --
+
+
+def clipped_logits(Z):
+    """``Z`` clipped to ``[-log(M), log(M)]``, ``M`` the largest float of its dtype.
+
+    ``exp`` of the result is finite (at most about ``M``) and never
+    overflows. Only a diverging network has logits beyond: 710 in float64,
+    89 in float32, a predicted count of ``e^89`` or more.
+    """
+    top = _LOG_MAX[Z.dtype]
+    return np.clip(Z, -top, top)
+
+
+def log_max(dtype):
+    """The largest float of ``dtype`` whose ``exp`` is finite (log(M) rounded down)."""
+    return np.nextafter(np.log(np.finfo(dtype).max), dtype.type(0))
+
+
+_LOG_MAX = {np.dtype(t): log_max(np.dtype(t)) for t in (np.float32, np.float64)}
+
+
+def exp_output(Z, out=None):
+    """The Poisson regressor's prediction ``y_hat = exp(z)`` (the log link).
+
+    Computed from :func:`clipped_logits`: finite for every finite logit.
+    """
+    if not is_numpy(Z):
+        return _generic("exp_output", Z)
+    return np.exp(clipped_logits(Z), out=out)
+
+
+def poisson_deviance(Z, Y):
+    """Half the Poisson deviance per sample, summed over the output units.
+
+    With ``y_hat = exp(z)``, ``loss_i = sum_k (y_hat - y - y log(y_hat / y))
+    = sum_k (exp(z) - y z + y log y - y)``, with ``y log y = 0`` at ``y = 0``:
+    MLPRegressor's ``poisson_loss`` (its ``xlogy(y, y / y_hat) - y + y_hat``).
+    Its derivative in ``z`` is ``exp(z) - y = y_hat - y``: the same output
+    error (B1) as the squared error of the identity output and the
+    cross-entropies give. ``y log y - y`` does not depend on the weights; it
+    makes the loss 0 where ``y_hat = y``. The logits are clipped as in
+    :func:`exp_output`, so the loss is finite for every finite logit.
+    """
+    if not is_numpy(Z):
+        return _generic("poisson_deviance", Z, Y)
+    Z = clipped_logits(Z)
+    loss = np.exp(Z)
+    loss -= Y * Z
+    loss += xlogy(Y, Y)
+    loss -= Y
+    if loss.shape[1] == 1:
+        return loss[:, 0]
+    return np.add.reduce(loss, axis=1)
+
+
+def exp_loss_and_output(Z, Y, out=None):
+    """:func:`poisson_deviance` of ``Z`` and :func:`exp_output` of ``Z``."""
+    if not is_numpy(Z):
+        return _generic("poisson_deviance", Z, Y), _generic("exp_output", Z)
+    return poisson_deviance(Z, Y), exp_output(Z, out=out)
+
+
 OUTPUT_PROBA = {
     "logistic": sigmoid_proba,
     "softmax": softmax_proba,
     "identity": identity,
+    "exp": exp_output,
 }
 """The output function of each output activation: probabilities for the
-classifier's, the predicted values themselves for the regressor's identity."""
+classifier's, the predicted values themselves for the regressor's identity
+(``loss='squared_error'``) and exponential (``loss='poisson'``)."""
 OUTPUT_LOG_PROBA = {"logistic": sigmoid_log_proba, "softmax": softmax_log_proba}
 CROSS_ENTROPY = {
     "logistic": sigmoid_cross_entropy,
     "softmax": softmax_cross_entropy,
     "identity": squared_error,
+    "exp": poisson_deviance,
 }
 """The per-sample loss of each output activation: the cross-entropy of the
-classifier's outputs, the squared error of the regressor's identity."""
+classifier's outputs, the squared error of the regressor's identity, the
+half Poisson deviance of its exponential."""
+OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
+"""The regressor's output function (``out_activation_``) of each ``loss``."""
 LOSS_AND_PROBA = {
     "logistic": sigmoid_loss_and_proba,
     "softmax": softmax_loss_and_proba,
     "identity": identity_loss_and_output,
+    "exp": exp_loss_and_output,
 }

@@ -133,7 +133,8 @@ def large_input_note(X):
 
 def prior_loss(Y, sample_weight, out_activation):
     """The loss of predicting the (weighted) class priors for every row, or
-    the (weighted) mean target for the regressor (``out_activation`` 'identity').
+    the (weighted) mean target for the regressor (``out_activation`` 'identity'
+    or 'exp').
 
     The best a network with zero weights can do: its output biases then give
     every row the share of each class (of each label, for sigmoid outputs),
@@ -144,6 +145,12 @@ def prior_loss(Y, sample_weight, out_activation):
         mean = np.average(Y, axis=0, weights=sample_weight)
         variance = np.average(np.square(Y - mean), axis=0, weights=sample_weight)
         return float(variance.sum() / 2)
+    if out_activation == "exp":  # the half Poisson deviance of the mean target
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        with np.errstate(divide="ignore"):
+            Z = np.broadcast_to(np.log(mean), Y.shape)
+        deviance = CROSS_ENTROPY["exp"](Z, Y)
+        return float(np.average(deviance, weights=sample_weight))
     p = np.average(Y, axis=0, weights=sample_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         entropy = np.where(p > 0, -p * np.log(p), 0.0)
@@ -363,7 +370,7 @@ def judge_fit(facts, data, theta, units, start_theta=None):
     n_samples = data.X.shape[0]
     if n_samples < 2:
         return None
-    regression = data.out_activation == "identity"
+    regression = data.out_activation in ("identity", "exp")
     rows = sample_rows(n_samples)
     weights = None if data.sample_weight is None else data.sample_weight[rows]
     sample = _Sample(data.X[rows], data.Y[rows], weights, data.out_activation)

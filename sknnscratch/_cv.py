@@ -6,12 +6,14 @@ scikit-learn pattern of ``LogisticRegressionCV`` and ``RidgeCV``: the search
 path) is shared, in ``_cv_search.py``; each estimator here adds its
 parameters, the validation of its targets and its default held-out score,
 computed from the held-out outputs: minus the cross-entropy for the
-classifier, minus the mean squared error for the regressor.
+classifier, minus the mean squared error (or Poisson deviance) for the
+regressor.
 """
 
 import numpy as np
+from scipy.special import xlogy
 
-from sknnscratch._activations import CROSS_ENTROPY
+from sknnscratch._activations import CROSS_ENTROPY, clipped_logits
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._cv_search import (
     BaseScratchMLPCV,
@@ -323,16 +325,22 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
         As in :func:`sklearn.model_selection.cross_val_score`: None means
         5-fold, an int the number of folds (``KFold``, not shuffled).
 
-    scoring : str, callable or None, default='neg_mean_squared_error'
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        The network's loss, as in :class:`ScratchMLPRegressor`; it also
+        sets what ``scoring='loss'`` (the default) means.
+
+    scoring : str, callable or None, default='loss'
         The held-out score that chooses ``alpha`` (higher is better): a
         scikit-learn scorer name or a callable ``scorer(estimator, X, y)``
-        (with ``sample_weight=`` when weights are given); None means R^2
-        and 'loss' the same as 'neg_mean_squared_error', which is computed
-        from the held-out outputs directly: the squared errors averaged
-        over the rows (weighted by the sample weights), then over the
-        outputs, as :func:`sklearn.metrics.mean_squared_error` averages
-        them. A score that fails or is not finite is NaN, and its penalty
-        is not chosen.
+        (with ``sample_weight=`` when weights are given); None means R^2.
+        'loss' means minus the mean held-out loss, computed from the
+        held-out outputs directly: 'neg_mean_squared_error' with
+        ``loss='squared_error'``, 'neg_mean_poisson_deviance' with
+        ``loss='poisson'`` (those names mean the same): each output's
+        squared errors (Poisson deviances) averaged over the rows, weighted
+        by the sample weights, then over the outputs, as
+        :func:`sklearn.metrics.mean_squared_error` averages them. A score
+        that fails or is not finite is NaN, and its penalty is not chosen.
 
     n_jobs : int or None, default=None
         Folds trained in parallel (joblib); None means one at a time.
@@ -403,10 +411,15 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
     """
 
     _parameter_constraints: dict = cv_parameter_constraints(ScratchMLPRegressor)
-    _loss_scoring = "neg_mean_squared_error"
-    # The network's own 'loss' is the squared error halved and summed over
-    # the outputs: the same ranking, but another scale for ``tol``.
+    # The network's own 'loss' is the squared error (the Poisson deviance)
+    # halved and summed over the outputs: the same ranking, but another scale
+    # for ``tol``.
     _network_loss_scores_it = False
+
+    @property
+    def _loss_scoring(self):
+        """The scikit-learn scorer name ``scoring='loss'`` stands for."""
+        return _LOSS_SCORING[self.loss]
 
     # The search's public members, listed in this class's own namespace so
     # that its API page documents them (the pages show a class's own members).
@@ -423,9 +436,10 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
         *,
         alphas=DEFAULT_ALPHAS,
         cv=None,
-        scoring="neg_mean_squared_error",
+        scoring="loss",
         n_jobs=None,
         refit=True,
+        loss="squared_error",
         solver="auto",
         batch_size="auto",
         learning_rate="constant",
@@ -453,6 +467,7 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
         self.scoring = scoring
         self.n_jobs = n_jobs
         self.refit = refit
+        self.loss = loss
         self.solver = solver
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -479,9 +494,13 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
 
     @staticmethod
     def _held_out_loss(estimator, X, y, sample_weight=None):
-        """Minus the (weighted) mean squared error, from the held-out outputs.
+        """Minus the (weighted) mean squared error or Poisson deviance, from
+        the held-out outputs.
 
-        scikit-learn's 'neg_mean_squared_error': each output's squared
+        scikit-learn's 'neg_mean_squared_error' (identity output) or
+        'neg_mean_poisson_deviance' (exponential output, ``loss='poisson'``;
+        the deviance ``2 (y_hat - y - y log(y_hat / y))``, twice the
+        network's loss, from the logits without overflow): each output's
         errors averaged over the rows (weighted), then the outputs averaged.
         ``y`` holds targets the fit validated (held-out rows of the same
         data). Computed in float64, as scikit-learn computes it; outputs so
@@ -491,6 +510,18 @@ class ScratchMLPRegressorCV(BaseScratchMLPCV, ScratchMLPRegressor):
         Z = held_out_logits(estimator, X).astype(np.float64, copy=False)
         y, sample_weight = to_numpy(y), to_numpy(sample_weight)  # on the host, as Z
         Y = np.asarray(y, dtype=np.float64).reshape(Z.shape)
+        if estimator.out_activation_ == "exp":
+            Z = clipped_logits(Z)
+            deviance = 2 * (np.exp(Z) - Y * Z + xlogy(Y, Y) - Y)
+            errors = np.average(deviance, axis=0, weights=sample_weight)
+            return -float(np.mean(errors))
         with np.errstate(over="ignore", invalid="ignore"):
             errors = np.average((Z - Y) ** 2, axis=0, weights=sample_weight)
             return -float(np.mean(errors))
+
+
+_LOSS_SCORING = {
+    "squared_error": "neg_mean_squared_error",
+    "poisson": "neg_mean_poisson_deviance",
+}
+"""The scikit-learn scorer name of each ``loss``: what ``scoring='loss'`` means."""

@@ -266,9 +266,12 @@ def _starting_weights(estimator, data, fitted):
 
 def _describe_network(coefs, activation, out_activation):
     units = units_of(coefs)
-    output = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}[
-        out_activation
-    ]
+    output = {
+        "logistic": "sigmoid",
+        "softmax": "softmax",
+        "identity": "identity",
+        "exp": "exp",
+    }[out_activation]
     return f"{'-'.join(map(str, units))} ({activation}, {output} output)"
 
 
@@ -687,7 +690,12 @@ class Trace(dict):
     def _out_activation(self):
         """The output function, as the header names it."""
         match = re.search(r", (\w+) output\)", self.header)
-        names = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+        names = {
+            "sigmoid": "logistic",
+            "softmax": "softmax",
+            "identity": "identity",
+            "exp": "exp",
+        }
         return names.get(match.group(1), "logistic") if match else "logistic"
 
     def _compare_one(self, name, value, S, rtol, atol):
@@ -874,7 +882,9 @@ def _traced(estimator, X, y, sample_weight, classes):
     weights = problem["sample_weight"]
     S = n if weights is None else float(weights.sum())
     columns = columns or getattr(network, "feature_names_in_", None)
-    if problem["out_activation"] == "identity":
+    if problem["out_activation"] == "exp":  # counts: their scale is their own
+        notes, alarming = [], False
+    elif problem["out_activation"] == "identity":
         notes, alarming = _target_scale(problem), False
     else:
         notes, alarming = _saturation(values, problem, columns)
@@ -1052,6 +1062,15 @@ def _output_equations(n_layers, out_activation):
             "the mean squared error (halved)  (L1)",
             f"dL/dZ{L}": "= (y_hat - y) * s / S: the squared error's derivative "
             "y_hat - y, times the identity's slope 1  (B1)",
+        }
+    if out_activation == "exp":  # loss='poisson'
+        return {
+            "y_hat": f"= exp(Z{L}), the exponential output (log link)  (F3)",
+            "y": "the target values (counts), one column per output",
+            "L": "= sum_i s_i * loss_i / S with loss_i = sum_k (y_hat - y - "
+            "y log(y_hat / y)), half the Poisson deviance  (L1)",
+            f"dL/dZ{L}": "= (y_hat - y) * s / S: the deviance's derivative "
+            "1 - y / y_hat, times the exponential's slope y_hat  (B1)",
         }
     output = "sigmoid" if out_activation == "logistic" else "softmax"
     return {
@@ -1749,8 +1768,8 @@ def _diagnose(objective, analytic, shapes, verdicts):
     net = _reference_pass(objective)
     gradient_names = [_gradient_name(i, n_layers) for i in range(len(verdicts))]
     output = net.A[n_layers]
-    saturated = 0  # the identity output of a regressor never saturates
-    if net.out_activation != "identity":
+    saturated = 0  # the regressor's outputs never saturate
+    if net.out_activation not in ("identity", "exp"):
         saturated = int(((output == 0) | (output == 1)).any(axis=1).sum())
     explained = _diagnosis.explain_gradients(
         net, analytic, gradient_names, shapes, saturated
@@ -1841,7 +1860,7 @@ def _how_it_was_called(name, X, Y, coefs, intercepts, out_activation):
     biases = ", ".join(f"b{k}" for k in range(1, n_layers + 1))
     targets = (
         "numbers, a column per output"
-        if out_activation == "identity"
+        if out_activation in ("identity", "exp")
         else "0/1, a column per output"
     )
     return "\n".join(

@@ -11,7 +11,8 @@ loss is the mean of the columns' squared errors where ours is their sum (both
 follow the gradient of the sum). The losses of such a model (``loss_``,
 ``loss_curve_``, ``best_loss_``) are on another scale, and their penalty
 part cannot be told apart to convert them: they are left behind, and the
-copy's record of losses starts anew.
+copy's record of losses starts anew. The Poisson deviance both sum over the
+columns: those records carry over.
 """
 
 import copy
@@ -20,6 +21,7 @@ import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils.validation import check_is_fitted
 
+from sknnscratch._activations import OUTPUT_OF_LOSS
 from sknnscratch._network import pack, units_of
 from sknnscratch._settings import hidden_layer_widths
 from sknnscratch._state import TrainingState
@@ -63,9 +65,10 @@ def to_sklearn(estimator):
         ``solver`` the one the model last trained with, ``alpha`` the one it
         trained with), copies of the weights and labels, and the same
         ``predict_proba`` (a classifier) or ``predict`` (a regressor). A
-        regressor's copy has MLPRegressor's ``loss='squared_error'``, the
-        loss ours minimises; with several target columns its record of
-        losses starts empty (see the module's docstring).
+        regressor's copy has its ``loss`` ('squared_error' or 'poisson',
+        with the output 'identity' or 'exp'); with several target columns
+        and the squared error its record of losses starts empty (see the
+        module's docstring).
         For a model fitted on a single class the predictions agree, but
         MLPClassifier's ``predict_proba`` has two columns (one minus the
         network's sigmoid, and the sigmoid) where ours has one column of
@@ -163,8 +166,8 @@ def from_sklearn(cls, mlp):
     cls : type
         ``ScratchMLPClassifier`` or ``ScratchMLPRegressor`` (or a subclass).
     mlp : MLPClassifier or MLPRegressor
-        A fitted MLPClassifier for a classifier, a fitted MLPRegressor (with
-        ``loss='squared_error'``) for a regressor.
+        A fitted MLPClassifier for a classifier, a fitted MLPRegressor
+        (``loss='squared_error'`` or ``'poisson'``) for a regressor.
 
     Returns
     -------
@@ -217,11 +220,11 @@ def _check_same_kind(cls, mlp):
             f"got {type(mlp).__name__}{hint}."
         )
     loss = getattr(mlp, "loss", "squared_error")
-    if wanted is MLPRegressor and loss != "squared_error":
+    if wanted is MLPRegressor and loss not in OUTPUT_OF_LOSS:
         raise ValueError(
-            f"This MLPRegressor has loss={loss!r}: its network has another output "
-            f"and loss than {cls.__name__}'s identity output and squared error, "
-            "so no equivalent one exists. Only loss='squared_error' converts."
+            f"This MLPRegressor has loss={loss!r}: {cls.__name__} has no such "
+            f"loss, so no equivalent one exists. Only loss in "
+            f"{sorted(OUTPUT_OF_LOSS)} converts."
         )
 
 

@@ -16,7 +16,7 @@ from numbers import Real
 import numpy as np
 from sklearn.metrics import r2_score
 
-from sknnscratch._activations import CROSS_ENTROPY
+from sknnscratch._activations import CROSS_ENTROPY, OUTPUT_PROBA
 from sknnscratch._advice import (
     NON_FINITE_GRADIENT,
     NON_FINITE_WEIGHTS,
@@ -114,8 +114,9 @@ class ValidationSet:
         ``scoring`` and its ``scorer``: ``scoring=None`` scores accuracy
         (MLPClassifier's rule), ``'loss'`` minus the validation
         cross-entropy, anything else calls the scorer. For the regressor
-        (``binarizer=None``), ``scoring=None`` scores R^2 (MLPRegressor's
-        rule) and ``'loss'`` minus the validation squared error; R^2 needs
+        (``binarizer=None``), ``scoring=None`` scores R^2 of the predictions
+        (MLPRegressor's rule: of ``exp(Z)`` with the Poisson loss) and
+        ``'loss'`` minus the validation loss (squared error or deviance); R^2 needs
         two rows of positive weight (else a ValueError).
     activation, out_activation : str
         The network's hidden activation and output function.
@@ -172,7 +173,8 @@ class ValidationSet:
         if self.scorer is not None:
             score = self._score(fitted_estimator())
         elif self.scoring is None and self.binarizer is None:
-            score = float(r2_score(self.Y, Z, sample_weight=self.sample_weight))
+            predicted = OUTPUT_PROBA[self.out_activation](Z)  # Z or exp(Z)
+            score = float(r2_score(self.Y, predicted, sample_weight=self.sample_weight))
         elif self.scoring is None:
             predicted = self.binarizer.inverse_transform(Z, threshold=0.0)
             score = accuracy(self.y, predicted, self.sample_weight)
@@ -192,7 +194,8 @@ class ValidationSet:
         if self.scoring is not None:
             return loss, -loss
         if self.binarizer is None:
-            return loss, _r2_score(xp, self.Y, Z, self.sample_weight)
+            predicted = OUTPUT_PROBA[self.out_activation](Z)  # Z or exp(Z)
+            return loss, _r2_score(xp, self.Y, predicted, self.sample_weight)
         if self.binarizer.y_type_ == "multiclass":
             correct = xp.argmax(Z, axis=1) == xp.argmax(self.Y, axis=1)
         elif len(self.binarizer.classes_) == 1:  # always predicts that class

@@ -37,7 +37,9 @@ layer number in: ``W1^T`` is ``WT[1]``, ``Z1`` and ``A1`` are ``Z[1]`` and
 ``dL_dWT[1]``.
 
 ``loss_i`` is sample ``i``'s cross-entropy (its squared error (L4) for the
-regressor's identity output), ``L`` their mean over the batch weighted by
+regressor's identity output; half its Poisson deviance for the exponential
+output ``P = exp(Z)`` of ``loss='poisson'``, whose output error (B1) is
+``P - Y`` too), ``L`` their mean over the batch weighted by
 ``s`` (all 1 by default; ``S = sum(s)``), ``R`` the L2 term and ``J = L + R``
 the objective training minimises.
 
@@ -273,8 +275,9 @@ def objective_terms(
     s, S = _weights_and_total(sample_weight, Y)
     S_penalty = _penalty_total(S, penalty_weight)
     WT, xp = _by_layer(coefs), namespace(Y)
-    # One sample's loss from its logits: log(1 + e^z) - y z for the sigmoid;
-    # the identity output's prediction is its logit, y_hat = z (regression).
+    # One sample's loss from its logits: log(1 + e^z) - y z for the sigmoid,
+    # e^z - y z + y log y - y for the exponential (Poisson); the identity
+    # output's prediction is its logit, y_hat = z (regression).
     if out_activation == "identity":
         loss_i = xp.sum((Z_out - Y) ** 2, axis=1) / 2  # (L4)
     else:

@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-from sknnscratch._activations import HIDDEN_ACTIVATIONS
+from sknnscratch._activations import HIDDEN_ACTIVATIONS, OUTPUT_OF_LOSS
 from sknnscratch._namespace import host_attributes
 from sknnscratch._network import pack, parameter_shapes, units_of
 from sknnscratch._plain_data import (
@@ -179,6 +179,8 @@ def restored_state(state, estimator_class):
         sklearn.__version__,
         state.pop("_sklearn_version", sklearn.__version__),
     )
+    if estimator_class._target_kind == "values":  # saved before loss existed
+        state.setdefault("loss", "squared_error")
     _check_string_parameters(state, estimator_class)
     if not any(name in state for name in _FITTED_MARKERS):
         return state
@@ -452,7 +454,7 @@ def check_fitted_network(estimator, *, finite=True):
             "activation",
             f"is {activation!r}, not one of {sorted(HIDDEN_ACTIVATIONS)}",
         )
-    allowed = ["identity"] if regressor else ["logistic", "softmax"]
+    allowed = _allowed_outputs(estimator, regressor)
     out_activation = getattr(estimator, "out_activation_", allowed[0])
     if not isinstance(out_activation, str) or out_activation not in allowed:
         _refuse_fitted(
@@ -486,6 +488,17 @@ def _check_weight_arrays(coefs, intercepts):
                     f"is {describe(array)}; the weights are {ndim}-D float32 or "
                     "float64 arrays",
                 )
+
+
+def _allowed_outputs(estimator, regressor):
+    """The output functions a fitted model may have: the classifier's two,
+    or the one of the regressor's ``loss``."""
+    if not regressor:
+        return ["logistic", "softmax"]
+    loss = getattr(estimator, "loss", "squared_error")
+    return [
+        OUTPUT_OF_LOSS.get(loss, "identity") if isinstance(loss, str) else "identity"
+    ]
 
 
 def _refuse_fitted(name, problem):

@@ -4,7 +4,8 @@ The regressor's counterpart of :func:`~sknnscratch._targets.validate_training_da
 the same checks of ``X`` and of the sample weights, and a numeric target of
 one or more columns instead of labels. The number of target columns is
 fixed by the first fit; every later call that continues training is checked
-against it.
+against it. With ``loss='poisson'`` the targets are counts or rates: they
+must be non-negative, and a ``fit`` needs a positive sum in every column.
 """
 
 import copy
@@ -14,6 +15,7 @@ import scipy.sparse as sp
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import check_array, validate_data
 
+from sknnscratch._activations import OUTPUT_OF_LOSS
 from sknnscratch._targets import (
     TrainingData,
     ValidationData,
@@ -26,19 +28,24 @@ TARGET_HEADROOM = 1e-4
 their squared errors, summed over rows and outputs, then stay finite."""
 
 
-def validate_regression_data(estimator, X, y, sample_weight=None, *, n_outputs=None):
+def validate_regression_data(
+    estimator, X, y, sample_weight=None, *, n_outputs=None, incremental=False
+):
     """Check one call's training data for the regressor; the estimator is not changed.
 
     Parameters
     ----------
     estimator : ScratchMLPRegressor
-        Gives ``alpha`` and, when ``n_outputs`` is given, the columns it was
-        fitted on (``n_features_in_``, ``feature_names_in_``).
+        Gives ``alpha``, ``loss`` and, when ``n_outputs`` is given, the
+        columns it was fitted on (``n_features_in_``, ``feature_names_in_``).
     X, y, sample_weight : array-like
         As passed to ``fit``.
     n_outputs : int or None
         The number of target columns of the fitted model to continue with;
         None starts anew.
+    incremental : bool, default=False
+        Whether the call is ``partial_fit``: one epoch on a batch whose
+        column of zeros is allowed with ``loss='poisson'``.
 
     Returns
     -------
@@ -72,15 +79,50 @@ def validate_regression_data(estimator, X, y, sample_weight=None, *, n_outputs=N
             f"{n_outputs}: a model continues on targets of the same shape. "
             "Fit anew (warm_start=False) to change them."
         )
+    loss = getattr(estimator, "loss", "squared_error")
+    weights = check_sample_weight(sample_weight, X.shape[0], X.dtype, estimator.alpha)
+    if loss == "poisson":
+        check_poisson_targets(Y, "y", weights, positive_sum=not incremental)
     return TrainingData(
         X,
         y,
         Y,
-        check_sample_weight(sample_weight, X.shape[0], X.dtype, estimator.alpha),
+        weights,
         None,
         probe.n_features_in_,
         getattr(probe, "feature_names_in_", None),
+        regression_output=OUTPUT_OF_LOSS[loss],
     )
+
+
+def check_poisson_targets(Y, name, sample_weight=None, *, positive_sum=True):
+    """Refuse targets the Poisson deviance is not defined for, or has no minimum at.
+
+    The deviance's ``y log y`` needs ``y >= 0``. A column whose (weighted)
+    sum is 0 holds zeros only: its best prediction is ``exp(z) = 0``, which
+    no finite logit reaches, and training would drive its logit to minus
+    infinity. PoissonRegressor refuses such targets as well.
+    """
+    negative = Y < 0
+    if negative.any():
+        raise ValueError(
+            f"{name} holds negative values ({int(negative.sum())} of {Y.size}, the "
+            f"smallest {float(Y.min()):.6g}): loss='poisson' models counts or "
+            "rates, which are non-negative. Use loss='squared_error' for targets "
+            "of any sign."
+        )
+    if not positive_sum:
+        return
+    weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
+    sums = weights @ Y
+    if not (sums > 0).all():
+        columns = np.flatnonzero(~(sums > 0)).tolist()
+        raise ValueError(
+            f"{name} must have a positive sum with loss='poisson', but its "
+            f"column(s) {columns} hold only zeros (where the sample weight is "
+            "positive): the deviance's minimum, a prediction of 0, needs an "
+            "infinite negative logit."
+        )
 
 
 def _target_matrix(y, dtype, name):
@@ -128,6 +170,8 @@ def validate_regression_validation_data(
     X_val = validation_input(estimator, data, X_val)
     y_val = check_array(y_val, ensure_2d=False, dtype="numeric", input_name="y_val")
     Y_val = _target_matrix(y_val, data.X.dtype, "y_val")
+    if data.out_activation == "exp":
+        check_poisson_targets(Y_val, "y_val", positive_sum=False)
     if Y_val.shape != (X_val.shape[0], data.Y.shape[1]):
         raise ValueError(
             f"y_val must have one row per row of X_val ({X_val.shape[0]}) and the "

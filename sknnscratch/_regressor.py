@@ -1,13 +1,16 @@
 """ScratchMLPRegressor: the scikit-learn regressor around the hand-written network.
 
 The same network as the classifier's, with an identity output and the
-squared error: its parameters, the validation of its numeric targets
-(``_regression_targets.py``) and its predictions. Training, committing and
-the outputs are shared with the classifier in ``_estimator.py``.
+squared error (``loss='squared_error'``) or an exponential output and the
+Poisson deviance (``loss='poisson'``): its parameters, the validation of its
+numeric targets (``_regression_targets.py``) and its predictions. Training,
+committing and the outputs are shared with the classifier in ``_estimator.py``.
 """
 
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from sknnscratch._activations import OUTPUT_OF_LOSS, OUTPUT_PROBA
 from sknnscratch._array_api import DeviceRegressorMixin, training_inputs
 from sknnscratch._callbacks import with_callbacks
 from sknnscratch._estimator import CALLER, BaseScratchMLP
@@ -36,6 +39,11 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
     estimator itself does not rescale ``y``: its losses and weights are
     those of the network trained on the ``y`` it is given.
 
+    With ``loss='poisson'`` the output is ``y_hat = exp(z)`` (a log link)
+    and the loss half the Poisson deviance, for counts and other
+    non-negative targets, as MLPRegressor's ``loss='poisson'``; the output
+    error is ``y_hat - y`` again (see ``loss``).
+
     Parameters
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(32,)
@@ -53,6 +61,23 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
 
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         Activation function of the hidden layers.
+
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        The loss and output function, as in MLPRegressor (keyword-only here,
+        where MLPRegressor takes it first):
+
+        - 'squared_error': the identity output ``y_hat = z`` and half the
+          squared error, ``loss_i = sum_k (y_hat - y)^2 / 2``;
+        - 'poisson': the exponential output ``y_hat = exp(z)`` (the log link;
+          ``out_activation_ = 'exp'``) and half the Poisson deviance,
+          ``loss_i = sum_k (y_hat - y - y log(y_hat / y))`` with
+          ``y log y = 0`` at ``y = 0``: MLPRegressor's value. Its derivative
+          in ``z`` is ``y_hat - y``, the same output error as the squared
+          error's: the backward pass is unchanged. The targets must be
+          non-negative, and each column's (weighted) sum positive in
+          ``fit`` (``partial_fit`` accepts a batch of zeros); logits are
+          clipped to ``+-log`` of the largest float before ``exp``, so
+          predictions and losses stay finite.
 
     solver : {'auto', 'lbfgs', 'sgd', 'adam'}, default='auto'
         The optimiser. 'lbfgs' (scipy's L-BFGS-B) works on the full training
@@ -195,8 +220,8 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
 
         - None: R^2 (averaged uniformly over the target columns),
           MLPRegressor's rule;
-        - 'loss': minus the validation squared error (weighted, without the
-          L2 term);
+        - 'loss': minus the validation loss (the squared error or the half
+          Poisson deviance, weighted, without the L2 term);
         - any scikit-learn scorer name ('neg_mean_absolute_error',
           'neg_root_mean_squared_error'...) or a callable
           ``scorer(estimator, X, y)``.
@@ -207,10 +232,11 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
     Attributes
     ----------
     loss_ : float
-        The training objective (squared error plus L2 penalty) at the end of
+        The training objective (the loss plus L2 penalty) at the end of
         training; for 'sgd' and 'adam', the average over the last epoch.
         With several target columns it sums their squared errors, where
-        MLPRegressor reports their mean.
+        MLPRegressor reports their mean (their Poisson deviances it sums
+        too).
 
     best_loss_ : float or None
         The lowest training objective reached; None with ``early_stopping``.
@@ -224,7 +250,7 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
         ``early_stopping``, otherwise None.
 
     validation_loss_curve_ : list of float or None
-        The validation squared error (weighted, without the L2 term) after
+        The validation loss (weighted, without the L2 term) after
         each epoch with ``early_stopping``, otherwise None.
 
     best_validation_score_ : float or None
@@ -262,7 +288,7 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
         Number of outputs: the target's columns.
 
     out_activation_ : str
-        The output function: 'identity'.
+        The output function: 'identity', or 'exp' with ``loss='poisson'``.
 
     solver_ : {'lbfgs', 'sgd', 'adam'}
         The solver the last call trained with (``solver='auto'`` chooses).
@@ -315,11 +341,17 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
 
     _target_kind = "values"
 
+    _parameter_constraints: dict = {
+        **BaseScratchMLP._parameter_constraints,
+        "loss": [StrOptions(set(OUTPUT_OF_LOSS))],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(32,),
         activation="relu",
         *,
+        loss="squared_error",
         solver="auto",
         alpha=2.0,
         batch_size="auto",
@@ -345,6 +377,7 @@ class ScratchMLPRegressor(DeviceRegressorMixin, BaseScratchMLP):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.loss = loss
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -444,6 +477,13 @@ default=None
         self._check_partial_fit_params()
         return self._train(X, y, sample_weight, incremental=True)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Non-negative targets for the Poisson deviance (scikit-learn's checks
+        # then draw them so, as for PoissonRegressor).
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
+
     def _is_fitted(self):
         return hasattr(self, "coefs_") and hasattr(self, "n_outputs_")
 
@@ -454,8 +494,20 @@ default=None
         resume = self._is_fitted() and (incremental or self.warm_start)
         placement, X, y, sample_weight = training_inputs(X, y, sample_weight)
         validation = training_inputs(*(validation or (None, None, None)))[1:]
+        if resume and self.out_activation_ != OUTPUT_OF_LOSS[self.loss]:
+            raise ValueError(
+                f"This model was fitted with the output {self.out_activation_!r}, "
+                f"but loss={self.loss!r} needs {OUTPUT_OF_LOSS[self.loss]!r}: a "
+                "model continues with the loss it was trained on. Fit anew "
+                "(warm_start=False) to change the loss."
+            )
         data = validate_regression_data(
-            self, X, y, sample_weight, n_outputs=self.n_outputs_ if resume else None
+            self,
+            X,
+            y,
+            sample_weight,
+            n_outputs=self.n_outputs_ if resume else None,
+            incremental=incremental,
         )
         data.placement = placement
         validation_data = validate_regression_validation_data(self, data, *validation)
@@ -478,7 +530,9 @@ default=None
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values: 1-D for a model with one output, as
-            MLPRegressor's.
+            MLPRegressor's. ``exp`` of the output logits with
+            ``loss='poisson'`` (always finite and non-negative).
         """
-        Y = self._logits(X, "predict")
+        Z = self._logits(X, "predict")  # checks that the model is fitted
+        Y = OUTPUT_PROBA[self.out_activation_](Z)
         return Y[:, 0] if Y.shape[1] == 1 else Y

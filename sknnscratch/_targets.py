@@ -56,6 +56,9 @@ class TrainingData:
         Where training computes, under ``array_api_dispatch`` (see
         :mod:`sknnscratch._namespace`); None for numpy. The arrays above
         are always numpy: the training loops move them there.
+    regression_output : str
+        The regressor's output function: 'identity' (``loss='squared_error'``)
+        or 'exp' (``loss='poisson'``); unused with a ``binarizer``.
     """
 
     X: object
@@ -66,13 +69,14 @@ class TrainingData:
     n_features_in_: int
     feature_names_in_: np.ndarray | None
     placement: object = None
+    regression_output: str = "identity"
 
     @property
     def out_activation(self):
-        """The output function: softmax for multiclass targets, identity for
-        numeric ones, else logistic."""
+        """The output function: softmax for multiclass targets, the
+        regressor's output for numeric ones, else logistic."""
         if self.binarizer is None:
-            return "identity"
+            return self.regression_output
         return "softmax" if self.binarizer.y_type_ == "multiclass" else "logistic"
 
     @property
@@ -203,6 +207,7 @@ def training_rows(data, rows, class_weight, sample_weight, alpha):
         data.n_features_in_,
         data.feature_names_in_,
         data.placement,
+        data.regression_output,
     )
 
 

@@ -19,7 +19,8 @@ For a model fitted on a single class, the exported labels agree with
 The regressor has a converter of its own: skl2onnx's MLPRegressor converter
 reshapes the output to one column, which mixes up the rows of a model with
 several target columns. Ours writes the same network (each layer's
-``MatMul``, ``Add`` and activation, the identity at the output) and outputs
+``MatMul``, ``Add`` and activation, the identity at the output, or ``Exp``
+for ``loss='poisson'``) and outputs
 ``(n_samples, n_outputs)``: one column for one target, where ``predict``
 returns a 1-D array, as skl2onnx does for MLPRegressor. The computation runs
 in double precision for float64 input and in single precision otherwise.
@@ -39,6 +40,7 @@ from skl2onnx.operator_converters.multilayer_perceptron import (
 )
 from skl2onnx.proto import onnx_proto
 
+from sknnscratch._activations import log_max
 from sknnscratch._classifier import ScratchMLPClassifier
 from sknnscratch._regressor import ScratchMLPRegressor
 
@@ -88,7 +90,8 @@ def _regressor_output_shape(operator):
 
 
 def _convert_regressor(scope, operator, container):
-    """The regressor's forward pass as ONNX nodes: (F1), (F2), identity output."""
+    """The regressor's forward pass as ONNX nodes: (F1), (F2), then the
+    identity output, or ``Exp`` of the clipped logits for ``loss='poisson'``."""
     model = operator.raw_operator
     proto = guess_proto_type(operator.inputs[0].type)
     if proto != onnx_proto.TensorProto.DOUBLE:
@@ -117,11 +120,23 @@ def _convert_regressor(scope, operator, container):
         if layer < n_layers - 1:
             op = _ACTIVATION_OPS[model.activation]
             signal = _node(scope, container, op, [signal])  # (F2)
-    container.add_node(  # the identity output: y_hat = Z (F3)
-        "Identity",
+    if model.out_activation_ == "exp":  # loss='poisson': y_hat = exp(Z) (F3)
+        # Clipped as predict clips it: exp stays finite.
+        top = float(log_max(np.dtype(dtype)))
+        bounds = []
+        for name, value in (("clip_min", -top), ("clip_max", top)):
+            bound = scope.get_unique_variable_name(name)
+            container.add_initializer(bound, proto, [], [value])
+            bounds.append(bound)
+        signal = _node(scope, container, "Clip", [signal, *bounds])
+        op = "Exp"
+    else:  # the identity output: y_hat = Z (F3)
+        op = "Identity"
+    container.add_node(
+        op,
         signal,
         operator.outputs[0].full_name,
-        name=scope.get_unique_operator_name("Identity"),
+        name=scope.get_unique_operator_name(op),
     )
 
 

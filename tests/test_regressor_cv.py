@@ -76,7 +76,7 @@ def _first_fold_scores_by_hand(X, y, weights=None, n_splits=4):
 
 def test_the_default_score_is_minus_the_mean_squared_error(wave, fitted_cv):
     X, y = wave
-    assert fitted_cv.scoring == "neg_mean_squared_error"
+    assert fitted_cv.scoring == "loss"  # 'neg_mean_squared_error' for this loss
     expected = _first_fold_scores_by_hand(X, y)
     np.testing.assert_allclose(fitted_cv.scores_[:, 0], expected, rtol=1e-9)
 

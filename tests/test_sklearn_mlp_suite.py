@@ -90,8 +90,7 @@ the estimators each case runs:
 
 Known differences are listed in ``KNOWN_DIFFERENCES`` (test id -> reason), the
 one place where a failure is accepted: the package's documented defaults and
-behaviours that make one of these tests fail, and the one feature of
-MLPRegressor the regressor lacks (a Poisson loss). They run as
+behaviours that make one of these tests fail. They run as
 ``xfail(strict=True)``, so a difference that goes away fails the suite until
 its entry is removed; ``pytest --runxfail`` runs them as plain tests.
 """
@@ -124,8 +123,7 @@ KNOWN_DIFFERENCES = {
         "(validation_fraction's documentation) where MLPClassifier raises"
     ),
     # The regressor's: four of its defaults (each case passes with
-    # MLPRegressor's value of the default named), its divergence error, and
-    # one missing feature (a Poisson loss).
+    # MLPRegressor's value of the default named) and its divergence error.
     "test_lbfgs_regression[X0-y0]": (
         "the default alpha=1.0 (not MLPRegressor's 0.0001) keeps the logistic "
         "network at a training R^2 of 0.81 on this noisy target, under 0.98"
@@ -154,10 +152,6 @@ KNOWN_DIFFERENCES = {
     "test_mlp_diverging_loss": (
         "a diverging fit raises the divergence error, naming the step and the "
         "cause, where MLPRegressor returns a model with a nan validation score"
-    ),
-    "test_mlp_vs_poisson_glm_equivalent": (
-        "no loss parameter: the regressor minimises the squared error only "
-        "(MLPRegressor also offers loss='poisson')"
     ),
 }
 
