@@ -21,6 +21,7 @@ from sknnscratch._targets import (
     ValidationData,
     check_sample_weight,
     validation_input,
+    validation_set_given,
 )
 
 TARGET_HEADROOM = 1e-4
@@ -156,17 +157,8 @@ def validate_regression_validation_data(
     validation : ValidationData or None
         None when no validation set was passed.
     """
-    if X_val is None and y_val is None:
-        if sample_weight_val is not None:
-            raise ValueError(
-                "sample_weight_val is provided, but X_val and y_val were not "
-                "provided: it weighs the rows of X_val."
-            )
+    if not validation_set_given(X_val, y_val, sample_weight_val):
         return None
-    if y_val is None:
-        raise ValueError("X_val is provided, but y_val was not provided.")
-    if X_val is None:
-        raise ValueError("y_val is provided, but X_val was not provided.")
     X_val = validation_input(estimator, data, X_val)
     y_val = check_array(y_val, ensure_2d=False, dtype="numeric", input_name="y_val")
     Y_val = _target_matrix(y_val, data.X.dtype, "y_val")

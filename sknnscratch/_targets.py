@@ -643,17 +643,8 @@ def validate_validation_data(
     validation : ValidationData or None
         None when no validation set was passed.
     """
-    if X_val is None and y_val is None:
-        if sample_weight_val is not None:
-            raise ValueError(
-                "sample_weight_val is provided, but X_val and y_val were not "
-                "provided: it weighs the rows of X_val."
-            )
+    if not validation_set_given(X_val, y_val, sample_weight_val):
         return None
-    if y_val is None:
-        raise ValueError("X_val is provided, but y_val was not provided.")
-    if X_val is None:
-        raise ValueError("y_val is provided, but X_val was not provided.")
     X_val = validation_input(estimator, data, X_val)
     y_val = _validation_labels(y_val, X_val.shape[0], data.binarizer)
     sample_weight_val = _validation_weights(
@@ -666,6 +657,22 @@ def validate_validation_data(
         encode_targets(y_val, binarizer.classes_, binarizer.y_type_, data.X.dtype),
         sample_weight_val,
     )
+
+
+def validation_set_given(X_val, y_val, sample_weight_val):
+    """Whether ``fit`` was given a validation set; an error if only part of one."""
+    if X_val is None and y_val is None:
+        if sample_weight_val is not None:
+            raise ValueError(
+                "sample_weight_val is provided, but X_val and y_val were not "
+                "provided: it weighs the rows of X_val."
+            )
+        return False
+    if y_val is None:
+        raise ValueError("X_val is provided, but y_val was not provided.")
+    if X_val is None:
+        raise ValueError("y_val is provided, but X_val was not provided.")
+    return True
 
 
 def validation_input(estimator, data, X_val):
