@@ -41,12 +41,18 @@ import platform
 import statistics
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import sklearn
+from _panel import (
+    ACCEPTABLE_MEAN_SHORTFALL,
+    ACCEPTABLE_WORST_SHORTFALL,
+    acceptable,
+    fit_counting_warnings,
+    panel_record,
+)
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -60,7 +66,6 @@ from sklearn.datasets import (
     make_hastie_10_2,
     make_moons,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
@@ -377,28 +382,9 @@ def candidates(alphas):
 
 # ------------------------------------------------------------ measurements
 
-ACCEPTABLE_MEAN_SHORTFALL = 0.02
-ACCEPTABLE_WORST_SHORTFALL = 0.05
-
 
 def pipeline(model):
     return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), model)
-
-
-def fit_counting_warnings(model, X, y):
-    """Fit; return seconds, ConvergenceWarnings and other warnings' messages."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        start = time.perf_counter()
-        model.fit(X, y)
-        seconds = time.perf_counter() - start
-    convergence = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-    others = [
-        f"{w.category.__name__}: {w.message}"
-        for w in caught
-        if not issubclass(w.category, ConvergenceWarning)
-    ]
-    return seconds, convergence, others
 
 
 def iterations(model):
@@ -486,35 +472,14 @@ def summarise(results, names, candidate_list):
     summary = {}
     for candidate in candidate_list:
         rows = {name: results[name]["candidates"][candidate.label] for name in names}
-        worst = max(rows, key=lambda name: rows[name]["shortfall"])
         summary[candidate.label] = {
             "alpha": candidate.alpha,
             "in_grid": candidate.in_grid,
             "mean_accuracy": statistics.fmean(r["accuracy"] for r in rows.values()),
             "mean_log_loss": statistics.fmean(r["log_loss"] for r in rows.values()),
-            "mean_shortfall": statistics.fmean(r["shortfall"] for r in rows.values()),
-            "worst_shortfall": rows[worst]["shortfall"],
-            "worst_dataset": worst,
-            "convergence_warnings": sum(
-                r["convergence_warnings"] for r in rows.values()
-            ),
-            "fits": sum(r["fits"] for r in rows.values()),
-            "max_n_iter": max(
-                (r["max_n_iter"] for r in rows.values()),
-                default=None,
-                key=lambda n: n or 0,
-            ),
-            "seconds": sum(r["seconds"] for r in rows.values()),
+            **panel_record(rows),
         }
     return summary
-
-
-def acceptable(row):
-    return (
-        row["mean_shortfall"] <= ACCEPTABLE_MEAN_SHORTFALL
-        and row["worst_shortfall"] <= ACCEPTABLE_WORST_SHORTFALL
-        and row["convergence_warnings"] == 0
-    )
 
 
 def recommend(summary):

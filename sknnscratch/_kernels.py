@@ -201,7 +201,7 @@ class Backprop:
         Width of every layer.
     activation : str
         The hidden activation's name.
-    out_activation : {"logistic", "softmax"}
+    out_activation : {"logistic", "softmax", "identity", "exp"}
         The output function.
     alpha : float
         L2 penalty strength.
@@ -339,7 +339,7 @@ class MinibatchTrainer:
         Turns a gradient into an update of ``theta``.
     objective : Objective
         The hidden ``activation`` and ``alpha``.
-    out_activation : {"logistic", "softmax"}
+    out_activation : {"logistic", "softmax", "identity", "exp"}
         The output function.
     """
 

@@ -218,7 +218,7 @@ def forward(X, coefs, intercepts, activation, out_activation=None):
         Weights ``(fan_in, fan_out)`` and biases ``(fan_out,)`` per layer.
     activation : str
         The hidden activation's name.
-    out_activation : {"logistic", "softmax"}, default=None
+    out_activation : {"logistic", "softmax", "identity", "exp"}, default=None
         The output function; None stops at the output logits.
 
     Returns
@@ -257,7 +257,7 @@ def objective_terms(
         Targets: 0/1 per sigmoid unit, or one-hot rows for the softmax.
     coefs : list of ndarray
         The weights (the L2 term's argument; biases are not penalised).
-    out_activation : {"logistic", "softmax"}
+    out_activation : {"logistic", "softmax", "identity", "exp"}
         The output function.
     alpha : float
         L2 penalty strength.
@@ -375,7 +375,7 @@ def loss_and_gradients(
         The current parameters.
     activation : str
         The hidden activation's name.
-    out_activation : {"logistic", "softmax"}
+    out_activation : {"logistic", "softmax", "identity", "exp"}
         The output function.
     alpha : float, default=0.0
         L2 penalty strength.
